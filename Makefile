@@ -1,0 +1,58 @@
+# Quick start: `make run` (portal with demo data) and `make test` (the whole suite). See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+VENDOR := static/vendor
+
+.PHONY: run test setup assets migrate demo bench lint messages clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@# psycopg2 compiles against libpq; where that is missing the binary wheel installs instead (never both).
+	@if [ -n "$$DATABASE_URL" ] || command -v pg_config >/dev/null; then \
+		$(PY) -m pip install --quiet psycopg2 || $(PY) -m pip install --quiet psycopg2-binary; \
+	fi
+	touch $@
+
+setup: $(VENV)/.installed assets
+
+$(VENDOR)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons $(VENDOR)/htmx $(VENDOR)/echarts
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/
+	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts $(VENDOR)/bootstrap-icons/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	touch $@
+
+assets: $(VENDOR)/.stamp
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo --scale city
+
+run: demo
+	PORT=$(PORT) bash scripts/run.sh
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+messages: setup
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --no-obsolete
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv --ignore=node_modules
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

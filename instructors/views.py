@@ -1,0 +1,190 @@
+"""Pages of the instructor registry."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import roster, selectors, services
+from .forms import InstructorFilterForm, InstructorForm, InstructorSelfForm, RosterImportForm, StatusChangeForm
+from .models import Instructor, TeachingGroup
+
+PAGE_SIZE = 50
+
+
+def _get_instructor_for_user(request: HttpRequest, pk: int) -> Instructor:
+    """The instructor, or 404 when the user may not see them (so existence does not leak)."""
+    try:
+        return selectors.instructor_detail(user=request.user, pk=pk)
+    except Instructor.DoesNotExist:
+        raise Http404 from None
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not request.user.can_manage_registry:
+        raise PermissionDenied
+
+
+def _may_see_full_identity(user, instructor: Instructor) -> bool:
+    return user.can_manage_registry or instructor.user_id == user.pk
+
+
+@login_required
+def instructor_list(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = InstructorFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.instructor_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "instructors/instructor_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def instructor_me(request: HttpRequest) -> HttpResponse:
+    instructor = Instructor.objects.filter(user=request.user).first()
+    if instructor is None:
+        raise Http404
+    return redirect(instructor)
+
+
+@login_required
+def instructor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    instructor = _get_instructor_for_user(request, pk)
+    context = {
+        "instructor": instructor,
+        "progress": selectors.instructor_norm_progress(instructor),
+        "full_identity": _may_see_full_identity(request.user, instructor),
+        "can_manage": request.user.can_manage_registry,
+        "status_form": StatusChangeForm(instructor=instructor) if request.user.can_manage_registry else None,
+    }
+    return render(request, "instructors/instructor_detail.html", context)
+
+
+@login_required
+def instructor_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = InstructorForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            instructor = services.instructor_create(data=form.service_data(), by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Instructor %(name)s was added as a candidate.") % {"name": instructor.name})
+            return redirect(instructor)
+    return render(request, "instructors/instructor_form.html", {"form": form, "title": _("Add instructor")})
+
+
+@login_required
+def instructor_update(request: HttpRequest, pk: int) -> HttpResponse:
+    instructor = _get_instructor_for_user(request, pk)
+    own = instructor.user_id == request.user.pk and not request.user.can_manage_registry
+    if not own:
+        _require_manager(request)
+    form_class = InstructorSelfForm if own else InstructorForm
+    kwargs = {} if own else {"user": request.user}
+    form = form_class(request.POST or None, request.FILES or None, instance=instructor, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.instructor_update(instructor=instructor, data=form.service_data())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The profile was saved."))
+            return redirect(instructor)
+    return render(
+        request,
+        "instructors/instructor_form.html",
+        {"form": form, "instructor": instructor, "title": _("Edit %(name)s") % {"name": instructor.name}},
+    )
+
+
+@login_required
+@require_POST
+def instructor_status_change(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    instructor = _get_instructor_for_user(request, pk)
+    form = StatusChangeForm(request.POST, instructor=instructor)
+    if form.is_valid():
+        try:
+            services.instructor_change_status(
+                instructor=instructor,
+                to_status=form.cleaned_data["to_status"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The status was changed and recorded."))
+    else:
+        messages.error(request, _("The status was not changed: %(errors)s") % {"errors": _form_errors(form)})
+    return redirect(instructor)
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+@login_required
+def instructor_import(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = RosterImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = roster.roster_import(upload=form.cleaned_data["file"], by=request.user)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            if result.ok:
+                messages.success(
+                    request,
+                    _("Import finished: %(created)d added, %(updated)d updated, %(unchanged)d unchanged.")
+                    % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+                )
+                return redirect("instructors:instructor_list")
+    return render(request, "instructors/instructor_import.html", {"form": form, "result": result})
+
+
+@login_required
+def instructor_export(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = InstructorFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    data = roster.roster_export(selectors.instructor_list(user=request.user, filters=filters))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = _attachment(roster.export_filename())
+    return response
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+
+
+@login_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = selectors.group_list(user=request.user)
+    return render(request, "instructors/group_list.html", {"groups": groups})
+
+
+@login_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(TeachingGroup.objects.visible_to(request.user).select_related("leader", "region"), pk=pk)
+    members = selectors.group_members(group, request.user)
+    return render(request, "instructors/group_detail.html", {"group": group, "members": members})

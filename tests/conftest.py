@@ -1,0 +1,39 @@
+"""Shared fixtures. Services that a test needs (PostgreSQL, Redis, Chromium) skip with a reason where they are
+missing, except under REQUIRE_SERVICES=1 (set by .ci/run), where a missing service fails the test instead."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from config.celery import app as celery_app
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip (locally) or fail (in CI) when a real service is unavailable."""
+    if condition:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(settings, tmp_path):
+    # Unit tests run tasks in-process; tests/instructors/test_tasks.py also runs a real worker on Redis.
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    need(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
+    return path
