@@ -211,7 +211,7 @@ class Instructor(models.Model):
     class Tier(models.TextChoices):
         PROVINCIAL = "provincial", _("Provincial")
         MUNICIPAL = "municipal", _("Municipal")
-        COUNTY = "county", _("County")
+        COUNTY = "county", _("County level")
 
     class Status(models.TextChoices):
         CANDIDATE = "candidate", _("Candidate")

@@ -1,0 +1,128 @@
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from instructors import roster
+from instructors.models import Instructor
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tree():
+    return factories.region_tree()
+
+
+def _xlsx(rows: list[list]) -> io.BytesIO:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(roster.HEADERS)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "roster.xlsx"
+    return buffer
+
+
+def _row(region, name="张三", n=None, **overrides):
+    n = n or 11
+    values = {
+        "姓名": name,
+        "性别": "男",
+        "身份证号": factories.id_number(n),
+        "手机号": factories.phone(n),
+        "工作单位": "嘉城区委党校",
+        "职务": "讲师",
+        "层级": "县级",
+        "地区代码": region.code,
+        "所属地区": region.name,
+        "教研组": "",
+        "专长": "乡村振兴、基层治理",
+        "状态": "在库",
+        "入库日期": "2023-05-01",
+        "个人简介": "",
+    }
+    values.update(overrides)
+    return [values[h] for h in roster.HEADERS]
+
+
+def test_valid_file_creates_instructors_with_audit(tree):
+    admin = factories.admin_user()
+    result = roster.roster_import(upload=_xlsx([_row(tree["county_a"], n=1), _row(tree["county_a"], "李四", n=2)]), by=admin)
+    assert (result.created, result.errors) == (2, [])
+    assert Instructor.objects.get(name="李四").status_changes.count() == 1
+
+
+def test_reimporting_same_file_changes_nothing(tree):
+    admin = factories.admin_user()
+    rows = [_row(tree["county_a"], n=1), _row(tree["county_a"], "李四", n=2)]
+    roster.roster_import(upload=_xlsx(rows), by=admin)
+    again = roster.roster_import(upload=_xlsx(rows), by=admin)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_one_bad_row_writes_nothing_and_names_the_row(tree):
+    admin = factories.admin_user()
+    rows = [_row(tree["county_a"], n=1), _row(tree["county_a"], "李四", n=2, 身份证号="51110219700110001X")]
+    result = roster.roster_import(upload=_xlsx(rows), by=admin)
+    assert Instructor.objects.count() == 0
+    assert [e.row for e in result.errors] == [3]
+
+
+def test_duplicate_id_inside_file_is_reported(tree):
+    admin = factories.admin_user()
+    result = roster.roster_import(upload=_xlsx([_row(tree["county_a"], n=1), _row(tree["county_a"], "李四", n=1)]), by=admin)
+    assert any("第" in e.message or "row" in e.message for e in result.errors)
+    assert Instructor.objects.count() == 0
+
+
+def test_county_organizer_cannot_import_into_other_county(tree):
+    result = roster.roster_import(upload=_xlsx([_row(tree["county_b"], n=1)]), by=factories.organizer(tree["county_a"]))
+    assert len(result.errors) == 1
+    assert Instructor.objects.count() == 0
+
+
+def test_status_change_through_import_is_refused(tree):
+    person = factories.instructor(region=tree["county_a"], id_number=factories.id_number(5), phone=factories.phone(5))
+    result = roster.roster_import(upload=_xlsx([_row(tree["county_a"], n=5, 状态="退出")]), by=factories.admin_user())
+    person.refresh_from_db()
+    assert (len(result.errors), person.status) == (1, "active")
+
+
+def test_export_roundtrips_through_import(tree):
+    admin = factories.admin_user()
+    factories.instructor(region=tree["county_a"], name="张三")
+    data = roster.roster_export(Instructor.objects.all())
+    buffer = io.BytesIO(data)
+    result = roster.roster_import(upload=buffer, by=admin)
+    assert (result.unchanged, result.errors) == (1, [])
+
+
+def test_export_view_has_chinese_headers_and_only_scope(client, tree):
+    factories.instructor(region=tree["county_a"], name="张三")
+    factories.instructor(region=tree["county_b"], name="李四")
+    client.force_login(factories.organizer(tree["county_a"]))
+    response = client.get(reverse("instructors:instructor_export"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "姓名"
+    assert [r[0] for r in rows[1:]] == ["张三"]
+
+
+def test_import_view_refuses_non_excel_file(client, tree):
+    client.force_login(factories.organizer(tree["county_a"]))
+    fake = io.BytesIO(b"MZ\x90\x00 not excel")
+    fake.name = "roster.xlsx"
+    response = client.post(reverse("instructors:instructor_import"), {"file": fake})
+    assert "Excel" in response.content.decode()
+
+
+def test_import_view_lists_row_errors(client, tree):
+    client.force_login(factories.organizer(tree["county_a"]))
+    response = client.post(reverse("instructors:instructor_import"), {"file": _xlsx([_row(tree["county_a"], n=1, 层级="乡级")])})
+    assert response.context["result"].errors[0].row == 2

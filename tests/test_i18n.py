@@ -1,0 +1,50 @@
+from pathlib import Path
+
+from django.utils import translation
+
+PO = Path(__file__).resolve().parents[1] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+
+def _entries() -> list[tuple[str, str]]:
+    """(msgid, msgstr) pairs of singular entries, parsed from the catalogue."""
+    entries, msgid, msgstr, field = [], None, None, None
+    for raw in PO.read_text(encoding="utf-8").splitlines() + [""]:
+        line = raw.strip()
+        if line.startswith("msgid "):
+            msgid, msgstr, field = line[7:-1], None, "id"
+        elif line.startswith("msgstr "):
+            msgstr, field = line[8:-1], "str"
+        elif line.startswith("msgid_plural") or line.startswith("msgstr["):
+            field = None
+            msgid = None if line.startswith("msgid_plural") else msgid
+        elif line.startswith('"') and field == "id" and msgid is not None:
+            msgid += line[1:-1]
+        elif line.startswith('"') and field == "str" and msgstr is not None:
+            msgstr += line[1:-1]
+        elif not line and msgid:
+            entries.append((msgid, msgstr or ""))
+            msgid = None
+    return entries
+
+
+def test_every_catalogue_entry_is_translated():
+    untranslated = [msgid for msgid, msgstr in _entries() if not msgstr]
+    assert untranslated == []
+
+
+def test_compiled_catalogue_matches_the_source():
+    stale = []
+    with translation.override("zh-hans"):
+        for msgid, msgstr in _entries():
+            if "\\" in msgid or "%" in msgid:
+                continue
+            if translation.gettext(msgid) != msgstr:
+                stale.append(msgid)
+    assert stale == []
+
+
+def test_english_stays_available():
+    with translation.override("en"):
+        assert translation.gettext("Instructor registry") == "Instructor registry"
+    with translation.override("zh-hans"):
+        assert translation.gettext("Instructor registry") == "师资库"

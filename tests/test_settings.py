@@ -1,0 +1,40 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int
+
+ROOT = Path(__file__).resolve().parents[1]
+PROD_KEY = "k" * 20 + "production-secret-key-for-the-deploy-check-0123456789"
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True)
+
+
+def test_production_settings_pass_the_deploy_check_without_warnings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="0", SECRET_KEY=PROD_KEY, ALLOWED_HOSTS="djsz.example.gov.cn")
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _manage("check", DEBUG="0", ALLOWED_HOSTS="djsz.example.gov.cn")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_bad_boolean_in_environment_fails_loudly(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured):
+        env_bool("SOME_FLAG", False)
+
+
+def test_integer_below_minimum_fails_loudly(monkeypatch):
+    monkeypatch.setenv("SOME_NUMBER", "3")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("SOME_NUMBER", 10, minimum=5)
