@@ -126,15 +126,15 @@ class TeachingGroupQuerySet(models.QuerySet):
         if user.is_organizer:
             # A city organizer sees the city's groups; a county organizer sees the groups of the regions above
             # (they draw members from the county) and those of the county itself.
-            return self.filter(Q(region__path__startswith=user.region.path) | Q(region__in=_ancestors(user.region)))
+            return self.filter(Q(region__path__startswith=user.region.path) | Q(region__code__in=_ancestor_codes(user.region)))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(members__user=user)
         return self.none()
 
 
-def _ancestors(region: Region) -> list[int]:
-    codes = [code for code in region.path.split("/") if code]
-    return list(Region.objects.filter(code__in=codes).values_list("pk", flat=True))
+def _ancestor_codes(region: Region) -> list[str]:
+    """Codes of the region and the regions above it, read from the materialised path (no query)."""
+    return [code for code in region.path.split("/") if code]
 
 
 class TeachingGroup(models.Model):
