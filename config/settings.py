@@ -124,6 +124,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Hourly: make any missing photo thumbnails (repairs uploads made while no worker ran).
     "instructors-thumbnails": {"task": "instructors.tasks.missing_thumbnails_task", "schedule": 3600.0},
+    # Every 15 minutes: run the review cycles whose due time has passed, and resume any whose worker died.
+    "evaluations-review-due": {"task": "evaluations.tasks.review_due_cycles_task", "schedule": 900.0},
 }
 
 # --- Auth -------------------------------------------------------------------------------------------------------
@@ -198,3 +200,5 @@ LOGGING = {
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS_SIDE = 6000
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
+# Hours an instructor needs between lectures in different counties (outreach's travel buffer).
+OUTREACH_TRAVEL_BUFFER_HOURS = env_int("OUTREACH_TRAVEL_BUFFER_HOURS", 2, minimum=0)

@@ -16,6 +16,9 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("instructors/", include("instructors.urls")),
+    path("outreach/", include("outreach.urls")),
+    path("courses/", include("courses.urls")),
+    path("evaluations/", include("evaluations.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,7 +5,11 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from courses import demo as courses_demo
+from evaluations import demo as evaluations_demo
+from evaluations import demo_competition as competition_demo
 from instructors import demo as instructors_demo
+from outreach import demo as outreach_demo
 
 
 class Command(BaseCommand):
@@ -17,7 +21,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale: str, seed: int, **options) -> None:
         started = time.monotonic()
-        for name, module in [("instructors", instructors_demo)]:
+        modules = [
+            ("instructors", instructors_demo),
+            ("courses", courses_demo),
+            ("outreach", outreach_demo),
+            ("evaluations", evaluations_demo),
+            ("competition", competition_demo),
+        ]
+        for name, module in modules:
             step = time.monotonic()
             module.seed(scale=scale, seed=seed, stdout=self.stdout)
             self.stdout.write(f"  {name}: {time.monotonic() - step:.1f}s")

@@ -1,0 +1,202 @@
+"""Demo data for evaluations: anonymous trainee answers for the delivered lectures, named raters, comments, results.
+
+Deterministic and idempotent (lectures that already have an evaluation are skipped). Rows are written with
+bulk inserts; results are computed by the same service the portal uses, so the demo shows real computations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from instructors.demo import DEMO_PASSWORD
+from instructors.models import User
+from outreach.models import Lecture
+
+from . import scoring, services
+from .models import Answer, Comment, DeviceVote, Evaluation, Indicator, RaterAnswer, RaterAssignment, Response
+
+COMMENTS = [
+    ("案例贴近基层实际，听得懂、用得上。", "public"),
+    ("希望多讲一些本村产业发展的具体做法。", "public"),
+    ("课件字太小，后排看不清。", "public"),
+    ("互动环节可以再多一些。", "public"),
+    ("讲得很好，建议下次安排在农闲时间。", "private"),
+    ("时间有点长，中间可以休息一下。", "pending"),
+    ("希望能提供课件下载。", "pending"),
+]
+BATCH = 5000
+
+
+def _experts() -> list[User]:
+    experts = list(User.objects.filter(role=User.Role.JUDGE).order_by("pk"))
+    for n in range(len(experts), 6):
+        user = User(username=f"expert{n}", role=User.Role.JUDGE, display_name=f"评审专家{n}")
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        experts.append(user)
+    return experts
+
+
+def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
+    """Answers for every delivered lecture that has none yet (about 300,000 a year at city scale)."""
+    rng = random.Random(seed * 31)
+    params = services.scoring_current()
+    system = services.indicator_system_current()
+    indicators = list(Indicator.objects.filter(dimension__system=system).values_list("pk", "weight"))
+    weights = {pk: float(w) for pk, w in indicators}
+    lectures = list(
+        Lecture.objects.filter(status__in=Lecture.DONE, evaluation__isnull=True)
+        .select_related("course", "instructor", "county")
+        .order_by("pk")
+    )
+    if scale != "province":
+        lectures = [lecture for lecture in lectures if lecture.county.path.startswith("51/5111/")]
+    if not lectures:
+        return {"answers": 0}
+    experts = _experts()
+    organizers = list(User.objects.filter(role=User.Role.ORGANIZER).order_by("pk"))
+    # Course quality: most courses are good, a few weak ones give red and yellow flags to work with.
+    course_quality: dict[int, float] = {}
+    total = 0
+    for start in range(0, len(lectures), 500):
+        chunk = lectures[start : start + 500]
+        total += _chunk(chunk, rng, params, system, weights, course_quality, experts, organizers)
+        if stdout and start and start % 5000 == 0:
+            stdout.write(f"  evaluations: {start:,} lectures, {total:,} answers")
+    evaluation_ids = list(Evaluation.objects.filter(lecture__in=lectures).values_list("pk", flat=True))
+    for start in range(0, len(evaluation_ids), 2000):
+        services.results_compute(evaluation_ids=evaluation_ids[start : start + 2000])
+    for year in {timezone.localtime(lecture.start).year for lecture in lectures}:
+        services.instructors_quality_refresh(year=year)
+    if stdout:
+        stdout.write(f"evaluations: {len(evaluation_ids):,} lectures rated, {total:,} trainee answers")
+    return {"answers": total}
+
+
+@transaction.atomic
+def _chunk(chunk, rng, params, system, weights, course_quality, experts, organizers) -> int:
+    evaluations = [
+        Evaluation(
+            lecture=lecture,
+            system=system,
+            scoring=params,
+            opens_at=lecture.start,
+            closes_at=lecture.start + dt.timedelta(hours=params.value("window_hours")),
+        )
+        for lecture in chunk
+    ]
+    Evaluation.objects.bulk_create(evaluations)
+    evaluations = list(Evaluation.objects.filter(lecture__in=chunk).order_by("pk"))
+    by_pk = {lecture.pk: lecture for lecture in chunk}
+    uuid_value = str if connection.vendor == "postgresql" else (lambda u: u.hex)
+    responses, answers, votes, comments, assignments = [], [], [], [], []
+    indicator_ids = list(weights)
+    min_weight = params.value("min_answered_weight")
+    for evaluation in evaluations:
+        lecture = by_pk[evaluation.lecture_id]
+        quality = course_quality.setdefault(
+            lecture.course_id, rng.choice([4.4, 4.2, 4.1, 4.0, 3.9, 3.8, 3.6, 3.3, 2.8, 2.4])
+        )
+        audience = lecture.audience_actual or 40
+        count = max(3, int(audience * rng.uniform(0.6, 1.0)))
+        for _ in range(count):
+            person = quality + rng.gauss(0, 0.5)
+            steps = {pk: max(1, min(5, round(person + rng.gauss(0, 0.55)))) for pk in indicator_ids}
+            if rng.random() < 0.05:  # skipped a few items
+                for pk in rng.sample(indicator_ids, rng.choice([2, 4, 6])):
+                    del steps[pk]
+            seconds = rng.uniform(8, 30) if rng.random() < 0.03 else rng.uniform(40, 240)
+            if seconds < 20:
+                steps = {pk: 5 for pk in steps}
+            result = scoring.response_score({k: v * 20 for k, v in steps.items()}, weights, min_weight=min_weight)
+            speeder = scoring.is_speeder(
+                seconds=seconds, steps=steps.values(), threshold=params.value("speeder_seconds")
+            )
+            valid = result.valid and not speeder
+            mean_step = sum(steps.values()) / len(steps)
+            satisfaction = 4 if mean_step >= 4.3 else 3 if mean_step >= 3.4 else 2 if mean_step >= 2.6 else 1
+            response_id = uuid_value(uuid.UUID(int=rng.getrandbits(128), version=4))
+            score = scoring.q2(result.score) if valid else None
+            dropped = "" if valid else ("speeder" if speeder else result.reason)
+            weight = Decimal(str(round(result.answered_weight, 4)))
+            uniform = scoring.is_uniform(steps.values())
+            responses.append((response_id, evaluation.pk, satisfaction, score, weight, valid, dropped, uniform))
+            answers.extend((response_id, k, v) for k, v in steps.items())
+            votes.append((evaluation.pk, uuid.UUID(int=rng.getrandbits(128)).hex * 2))
+        if rng.random() < 0.25:
+            text, state = rng.choice(COMMENTS)
+            comments.append(Comment(evaluation_id=evaluation.pk, text=text, state=state))
+        if rng.random() < 0.3:
+            for expert in rng.sample(experts, rng.choice([1, 2, 3])):
+                assignments.append((evaluation, "expert", expert, ""))
+            if organizers and rng.random() < 0.5:
+                assignments.append((evaluation, "organizer", organizers[0], ""))
+            if rng.random() < 0.4:
+                assignments.append(
+                    (
+                        evaluation,
+                        "grassroots",
+                        None,
+                        rng.choice(["村民代表 王大爷", "党员代表 刘阿姨", "社区群众代表 陈先生"]),
+                    )
+                )
+            if rng.random() < 0.2:
+                assignments.append((evaluation, "media", None, "嘉州日报 观察员"))
+    _insert(
+        Response,
+        ["id", "evaluation_id", "satisfaction", "score", "answered_weight", "valid", "dropped_reason", "uniform"],
+        responses,
+    )
+    _insert(Answer, ["response_id", "indicator_id", "value"], answers)
+    _insert(DeviceVote, ["evaluation_id", "device_hash"], votes)
+    Comment.objects.bulk_create(comments, batch_size=BATCH)
+    rater_rows = [
+        RaterAssignment(
+            evaluation=evaluation,
+            role=role,
+            user=user,
+            name=name,
+            token=uuid.UUID(int=rng.getrandbits(128)).hex,
+            submitted_at=evaluation.opens_at + dt.timedelta(hours=2),
+            score=None,
+        )
+        for evaluation, role, user, name in assignments
+    ]
+    RaterAssignment.objects.bulk_create(rater_rows, batch_size=BATCH)
+    saved = (
+        RaterAssignment.objects.filter(evaluation__in=evaluations).select_related("evaluation__lecture").order_by("pk")
+    )
+    rater_answers = []
+    for assignment in saved:
+        base = course_quality[assignment.evaluation.lecture.course_id] * 20 + rng.gauss(0, 6)
+        values = {pk: Decimal(str(max(0, min(100, round(base + rng.gauss(0, 5)))))) for pk in indicator_ids}
+        assignment.score = scoring.q2(
+            scoring.response_score({k: float(v) for k, v in values.items()}, weights, min_weight=0).score
+        )
+        rater_answers.extend(RaterAnswer(assignment=assignment, indicator_id=k, value=v) for k, v in values.items())
+    RaterAssignment.objects.bulk_update(list(saved), ["score"], batch_size=BATCH)
+    RaterAnswer.objects.bulk_create(rater_answers, batch_size=BATCH)
+    return len(responses)
+
+
+def _insert(model, columns: list[str], rows: list[tuple]) -> None:
+    """Plain multi-row INSERTs: the answers of a year are millions of rows, where bulk_create's per-object work shows."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(cursor.cursor, f"INSERT INTO {table} ({names}) VALUES %s", rows, page_size=BATCH)
+        else:
+            marks = ", ".join(["?"] * len(columns))
+            rows = [tuple(str(v) if isinstance(v, Decimal) else v for v in row) for row in rows]
+            cursor.cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)

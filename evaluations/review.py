@@ -1,0 +1,719 @@
+"""Periodic admit/retire review (能者进、庸者退): the figures per instructor, the rule order of DOMAIN.md §3, the run
+that proposes, and the organizer's decisions that apply them.
+
+The run is built to be repeated: a conditional UPDATE claims the cycle (a second worker backs off), every batch
+upserts on the (cycle, instructor) unique key, and a killed run leaves a stale heartbeat that the next beat tick
+re-enqueues. Figures come from grouped SQL aggregates per batch of instructors, never from a loop over answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Avg, Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from courses.models import PremiumLibraryEntry, Rectification
+from instructors import services as registry_services
+from instructors.models import Instructor, InstructorYearFigures, TeachingNorm, User
+from outreach.models import Lecture
+
+from . import scoring
+from .models import LectureResult, RaterRole
+from .models_competition import CompetitionResult
+from .models_review import Notification, ReviewCycle, ReviewProposal, ReviewVeto
+from .services import scoring_current
+
+log = logging.getLogger(__name__)
+
+# The review's own numbers (DOMAIN.md §3); an admin overrides them under the "review" key of ScoringSettings.params.
+REVIEW_DEFAULTS: dict = {
+    "retire_quality": 60,
+    "warn_quality": 75,
+    "excellent_quality": 90,
+    "excellent_sr": 0.95,
+    "min_scored_lectures": 2,
+    "suspensions": 2,
+    "suspension_months": 24,
+    "trial_expert_score": 80,
+    "trial_experts": 3,
+}
+BATCH = 500
+STALE_AFTER = dt.timedelta(minutes=10)
+Outcome = ReviewProposal.Outcome
+
+# Which registry status an outcome leads to (None: unchanged).
+OUTCOME_STATUS = {
+    Outcome.RETIRE: Instructor.Status.RETIRED,
+    Outcome.WARN: Instructor.Status.PROBATION,
+    Outcome.PROBATION: Instructor.Status.PROBATION,
+    Outcome.RETAIN: Instructor.Status.ACTIVE,
+    Outcome.EXCELLENT: Instructor.Status.ACTIVE,
+    Outcome.ADMIT: Instructor.Status.ACTIVE,
+}
+
+RULE_LABELS = {
+    "manual_veto": _l("Manual veto"),
+    "unrated_norms_missed_twice": _l("Fewer than 2 scored lectures; norms missed two years running"),
+    "unrated_norms_missed": _l("Fewer than 2 scored lectures; norms missed"),
+    "unrated_norms_met": _l("Fewer than 2 scored lectures; norms met (quality unrated)"),
+    "quality_below_retire": _l("Quality below 60"),
+    "rectified_course_failed_retest": _l("A rectified course failed its re-test"),
+    "repeated_suspensions": _l("Two suspensions within 24 months"),
+    "warned_two_cycles": _l("Warned in two consecutive cycles"),
+    "norms_missed_two_years": _l("Norms missed two years running"),
+    "quality_below_warn": _l("Quality between 60 and 75"),
+    "norms_missed": _l("Norms missed"),
+    "satisfaction_below_threshold": _l("Satisfaction below 85 %"),
+    "red_flag": _l("A red flag on a lecture"),
+    "excellent": _l("Quality ≥ 90, satisfaction ≥ 95 % and norms met"),
+    "retain": _l("No rule of concern fired"),
+    "trial_lecture_qualifies": _l("Trial lecture scored ≥ 80 by ≥ 3 experts, satisfaction ≥ 85 % (n ≥ 10)"),
+}
+
+
+FIGURE_LABELS = {
+    "lectures": _l("Lectures delivered"),
+    "hours": _l("Teaching hours"),
+    "scored_lectures": _l("Scored lectures"),
+    "quality_raw": _l("Quality before shrinking (hours-weighted)"),
+    "tier_mean": _l("Tier mean"),
+    "quality": _l("Yearly quality Q"),
+    "quality_unrated": _l("Quality unrated"),
+    "top_ten": _l("Top-ten courses"),
+    "finalist": _l("Finalist courses"),
+    "red_flags": _l("Red flags"),
+    "sr": _l("Satisfaction rate"),
+    "sr_n": _l("Satisfaction answers"),
+    "rectifications": _l("Rectifications opened"),
+    "suspensions_24m": _l("Suspensions in 24 months"),
+    "failed_retests": _l("Failed re-tests"),
+    "previously_warned": _l("Warned in the previous cycle"),
+    "veto": _l("Manual veto"),
+    "norm": _l("Norm (prorated by the period)"),
+    "norms_met": _l("Norms met"),
+    "prev_norms_met": _l("Norms met last year"),
+    "trial_lecture": _l("Trial lecture"),
+    "trial_score": _l("Trial lecture score"),
+    "experts_at_or_above": _l("Experts scoring 80 or more"),
+}
+
+
+def figure_rows(figures: dict) -> list[tuple[str, object]]:
+    """The stored figures with readable labels, in a fixed order."""
+    return [(str(FIGURE_LABELS.get(key, key)), value) for key, value in figures.items()]
+
+
+def review_params() -> dict:
+    current = scoring_current()
+    return {**current.merged, **REVIEW_DEFAULTS, **current.params.get("review", {})}
+
+
+def rule_label(rule: str) -> str:
+    return str(RULE_LABELS.get(rule, rule))
+
+
+# --- The rule order (pure) -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """What the rules read about one instructor in one cycle."""
+
+    vetoed: bool = False
+    scored: int = 0
+    quality: float | None = None
+    sr: float | None = None
+    sr_n: int = 0
+    red_flags: int = 0
+    failed_retests: int = 0
+    suspensions: int = 0
+    previously_warned: bool = False
+    norms_met: bool | None = None  # None: no norm is set for the tier and year
+    prev_norms_met: bool | None = None
+
+
+def decide(fig: Figures, p: dict) -> tuple[str, str]:
+    """(outcome, rule) in the order of DOMAIN.md §3; the first rule that fires wins."""
+    if fig.vetoed:
+        return Outcome.RETIRE, "manual_veto"
+    norms_missed = fig.norms_met is False
+    missed_twice = norms_missed and fig.prev_norms_met is False
+    if fig.scored < p["min_scored_lectures"] or fig.quality is None:
+        if missed_twice:
+            return Outcome.RETIRE, "unrated_norms_missed_twice"
+        if norms_missed:
+            return Outcome.WARN, "unrated_norms_missed"
+        return Outcome.RETAIN, "unrated_norms_met"
+    sr_known = fig.sr is not None and fig.sr_n >= p["sr_min_n"]
+    warn_rule = ""
+    if fig.quality < p["warn_quality"]:
+        warn_rule = "quality_below_warn"
+    elif norms_missed:
+        warn_rule = "norms_missed"
+    elif sr_known and fig.sr < p["sr_threshold"]:
+        warn_rule = "satisfaction_below_threshold"
+    elif fig.red_flags:
+        warn_rule = "red_flag"
+    if fig.quality < p["retire_quality"]:
+        return Outcome.RETIRE, "quality_below_retire"
+    if fig.failed_retests:
+        return Outcome.RETIRE, "rectified_course_failed_retest"
+    if fig.suspensions >= p["suspensions"]:
+        return Outcome.RETIRE, "repeated_suspensions"
+    if warn_rule and fig.previously_warned:
+        return Outcome.RETIRE, "warned_two_cycles"
+    if missed_twice:
+        return Outcome.RETIRE, "norms_missed_two_years"
+    if warn_rule:
+        return Outcome.WARN, warn_rule
+    if fig.quality >= p["excellent_quality"] and sr_known and fig.sr >= p["excellent_sr"] and fig.norms_met:
+        return Outcome.EXCELLENT, "excellent"
+    return Outcome.RETAIN, "retain"
+
+
+# --- Figures from SQL ----------------------------------------------------------------------------------------------
+
+
+def _bounds(cycle: ReviewCycle) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(cycle.period_start, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(cycle.period_end + dt.timedelta(days=1), dt.time.min))
+    return start, end
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(year, month + 1, min(day.day, 28))
+
+
+def _hours(path: str, default: str) -> Coalesce:
+    return Coalesce(path, Value(Decimal(default)), output_field=DecimalField(max_digits=7, decimal_places=1))
+
+
+def _f(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _norm_met(norm: TeachingNorm | None, *, lectures: int, hours: float, quality: float | None, fraction: float):
+    if norm is None:
+        return None
+    met = lectures >= float(norm.min_lectures) * fraction - 1e-9 and hours >= float(norm.min_hours) * fraction - 1e-9
+    return met and (quality is None or quality >= float(norm.min_quality))
+
+
+class _Context:
+    """Numbers read once per run: the window, settings, tier means, norms and the previous cycle."""
+
+    def __init__(self, cycle: ReviewCycle):
+        self.cycle = cycle
+        self.p = review_params()
+        self.start, self.end = _bounds(cycle)
+        self.year = cycle.period_end.year
+        days = (cycle.period_end - cycle.period_start).days + 1
+        self.fraction = min(1.0, days / 365)
+        usable = LectureResult.objects.filter(
+            insufficient=False, score__isnull=False, lecture__start__gte=self.start, lecture__start__lt=self.end
+        )
+        self.tier_means = {
+            row["instructor__tier"]: float(row["mean"])
+            for row in usable.values("instructor__tier").annotate(mean=Avg("score")).order_by()
+        }
+        self.norms = {(n.year, n.tier): n for n in TeachingNorm.objects.filter(year__in=[self.year, self.year - 1])}
+        self.previous = (
+            ReviewCycle.objects.filter(region=cycle.region, kind=cycle.kind, period_end__lt=cycle.period_start)
+            .order_by("-period_end")
+            .first()
+        )
+        self.suspension_from = _months_back(cycle.period_end, self.p["suspension_months"])
+
+
+def _grouped(qs: QuerySet, key: str = "instructor_id") -> dict[int, dict]:
+    return {row[key]: row for row in qs}
+
+
+def _pool_figures(ctx: _Context, instructors: list[Instructor]) -> dict[int, tuple[Figures, dict]]:
+    """Figures of a batch of pool members: one grouped query per source."""
+    ids = [i.pk for i in instructors]
+    window = Q(start__gte=ctx.start, start__lt=ctx.end)
+    lectures = _grouped(
+        Lecture.objects.filter(window, instructor_id__in=ids, status__in=Lecture.DONE)
+        .values("instructor_id")
+        .annotate(n=Count("pk"), hours=Sum(_hours("hours", "0")))
+        .order_by()
+    )
+    usable = Q(insufficient=False, score__isnull=False)
+    results = _grouped(
+        LectureResult.objects.filter(instructor_id__in=ids, lecture__start__gte=ctx.start, lecture__start__lt=ctx.end)
+        .annotate(w=_hours("lecture__hours", "1"))
+        .values("instructor_id")
+        .annotate(
+            k=Count("pk", filter=usable),
+            weighted=Sum(F("score") * F("w"), filter=usable),
+            weight=Sum("w", filter=usable),
+            red=Count("pk", filter=Q(flag=LectureResult.Flag.RED)),
+            answers=Sum("sr_n", filter=Q(sr__isnull=False)),
+            satisfied=Sum(F("sr") * F("sr_n"), filter=Q(sr__isnull=False)),
+        )
+        .order_by()
+    )
+    top_ten = _grouped(
+        PremiumLibraryEntry.objects.filter(
+            year=ctx.year + 1,
+            reason=PremiumLibraryEntry.Reason.COMPETITION_TOP_TEN,
+            course__lead_instructor_id__in=ids,
+        )
+        .values("course__lead_instructor_id")
+        .annotate(n=Count("pk"))
+        .order_by(),
+        key="course__lead_instructor_id",
+    )
+    finalists = _grouped(
+        CompetitionResult.objects.filter(
+            competition__year=ctx.year, competition__published_at__isnull=False, rank__gt=10, entry__instructors__in=ids
+        )
+        .values("entry__instructors")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by(),
+        key="entry__instructors",
+    )
+    retest_red = LectureResult.objects.filter(
+        course=OuterRef("course"),
+        flag=LectureResult.Flag.RED,
+        lecture__start__gt=OuterRef("decided_at"),
+        lecture__start__gte=ctx.start,
+        lecture__start__lt=ctx.end,
+    )
+    rectifications = _grouped(
+        Rectification.objects.filter(course__lead_instructor_id__in=ids)
+        .annotate(retest_red=Exists(retest_red))
+        .values("course__lead_instructor_id")
+        .annotate(
+            in_period=Count("pk", filter=Q(opened_at__gte=ctx.start, opened_at__lt=ctx.end)),
+            suspensions=Count("pk", filter=Q(opened_at__date__gt=ctx.suspension_from, opened_at__lt=ctx.end)),
+            failed=Count(
+                "pk",
+                filter=Q(status=Rectification.Status.RETIRED, decided_at__gte=ctx.start, decided_at__lt=ctx.end)
+                | Q(status=Rectification.Status.APPROVED, retest_red=True),
+            ),
+        )
+        .order_by(),
+        key="course__lead_instructor_id",
+    )
+    vetoes = dict(
+        ReviewVeto.objects.filter(instructor_id__in=ids, revoked=False, created_at__lt=ctx.end)
+        .order_by("instructor_id", "-created_at")
+        .values_list("instructor_id", "reason")
+    )
+    warned: set[int] = set()
+    if ctx.previous is not None:
+        warned = set(
+            ReviewProposal.objects.filter(cycle=ctx.previous, instructor_id__in=ids)
+            .exclude(status=ReviewProposal.Status.PROPOSED)
+            .filter(
+                Q(decision__in=[Outcome.WARN, Outcome.PROBATION])
+                | Q(decision="", proposal__in=[Outcome.WARN, Outcome.PROBATION])
+            )
+            .values_list("instructor_id", flat=True)
+        )
+    previous_year = {
+        f.instructor_id: f for f in InstructorYearFigures.objects.filter(instructor_id__in=ids, year=ctx.year - 1)
+    }
+
+    out: dict[int, tuple[Figures, dict]] = {}
+    p = ctx.p
+    for person in instructors:
+        lec = lectures.get(person.pk, {})
+        res = results.get(person.pk, {})
+        rect = rectifications.get(person.pk, {})
+        k = res.get("k") or 0
+        raw = float(res["weighted"] / res["weight"]) if k and res.get("weight") else None
+        tier_mean = ctx.tier_means.get(person.tier)
+        shrunk = scoring.shrink(raw, k, tier_mean, p)
+        n_top, n_final = (top_ten.get(person.pk) or {}).get("n", 0), (finalists.get(person.pk) or {}).get("n", 0)
+        quality = scoring.annual_quality(
+            shrunk, top_ten=n_top, finalist=n_final, red_flags=res.get("red") or 0, params=p
+        )
+        quality = _f(scoring.q2(quality))
+        sr_n = int(res.get("answers") or 0)
+        sr = round(float(res["satisfied"]) / sr_n, 4) if sr_n else None
+        n_lectures, hours = lec.get("n", 0), float(lec.get("hours") or 0)
+        rated = k >= p["min_scored_lectures"] and quality is not None
+        norm = ctx.norms.get((ctx.year, person.tier))
+        norms_met = _norm_met(
+            norm, lectures=n_lectures, hours=hours, quality=quality if rated else None, fraction=ctx.fraction
+        )
+        before = previous_year.get(person.pk)
+        prev_norm = ctx.norms.get((ctx.year - 1, person.tier))
+        prev_met = None
+        if before is not None:
+            prev_quality = _f(before.quality) if before.scored_lectures >= p["min_scored_lectures"] else None
+            prev_met = _norm_met(
+                prev_norm, lectures=before.lectures, hours=float(before.hours), quality=prev_quality, fraction=1.0
+            )
+        fig = Figures(
+            vetoed=person.pk in vetoes,
+            scored=k,
+            quality=quality,
+            sr=sr,
+            sr_n=sr_n,
+            red_flags=res.get("red") or 0,
+            failed_retests=rect.get("failed", 0),
+            suspensions=rect.get("suspensions", 0),
+            previously_warned=person.pk in warned,
+            norms_met=norms_met,
+            prev_norms_met=prev_met,
+        )
+        shown = {
+            "lectures": n_lectures,
+            "hours": round(hours, 1),
+            "scored_lectures": k,
+            "quality_raw": _f(scoring.q2(raw)),
+            "tier_mean": _f(scoring.q2(tier_mean)),
+            "quality": quality if rated else None,
+            "quality_unrated": not rated,
+            "top_ten": n_top,
+            "finalist": n_final,
+            "red_flags": fig.red_flags,
+            "sr": sr,
+            "sr_n": sr_n,
+            "rectifications": rect.get("in_period", 0),
+            "suspensions_24m": fig.suspensions,
+            "failed_retests": fig.failed_retests,
+            "previously_warned": fig.previously_warned,
+            "veto": vetoes.get(person.pk, ""),
+            "norm": None
+            if norm is None
+            else {
+                "year": norm.year,
+                "min_lectures": norm.min_lectures,
+                "min_hours": float(norm.min_hours),
+                "min_quality": float(norm.min_quality),
+                "fraction": round(ctx.fraction, 4),
+            },
+            "norms_met": norms_met,
+            "prev_norms_met": prev_met,
+        }
+        out[person.pk] = (fig, shown)
+    return out
+
+
+def _trial_lectures(ctx: _Context, ids: list[int]) -> dict[int, dict]:
+    """The best qualifying trial lecture of each candidate in the batch (≥ 3 experts at ≥ 80, SR ≥ 0.85, n ≥ 10)."""
+    p = ctx.p
+    rows = (
+        LectureResult.objects.filter(
+            instructor_id__in=ids,
+            lecture__start__gte=ctx.start,
+            lecture__start__lt=ctx.end,
+            sr_n__gte=p["sr_min_n"],
+            sr__gte=Decimal(str(p["sr_threshold"])),
+        )
+        .annotate(
+            experts=Count(
+                "evaluation__assignments",
+                filter=Q(
+                    evaluation__assignments__role=RaterRole.EXPERT,
+                    evaluation__assignments__submitted_at__isnull=False,
+                    evaluation__assignments__score__gte=p["trial_expert_score"],
+                ),
+            )
+        )
+        .filter(experts__gte=p["trial_experts"])
+        .order_by("instructor_id", "-score", "pk")
+        .values("instructor_id", "pk", "score", "sr", "sr_n", "experts", "lecture_id")
+    )
+    best: dict[int, dict] = {}
+    for row in rows:
+        best.setdefault(row["instructor_id"], row)
+    return best
+
+
+# --- The run -------------------------------------------------------------------------------------------------------
+
+
+def review_cycle_claim(*, cycle_id: int, now: dt.datetime | None = None) -> str | None:
+    """Take the cycle for this run (conditional UPDATE); None when another live run holds it or it is done."""
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    claimed = (
+        ReviewCycle.objects.filter(pk=cycle_id)
+        .filter(
+            Q(status=ReviewCycle.Status.PENDING)
+            | Q(status=ReviewCycle.Status.RUNNING, heartbeat__lt=now - STALE_AFTER)
+            | Q(status=ReviewCycle.Status.RUNNING, heartbeat__isnull=True)
+        )
+        .update(status=ReviewCycle.Status.RUNNING, run_token=token, heartbeat=now, started_at=now, processed=0)
+    )
+    return token if claimed else None
+
+
+def _scope(cycle: ReviewCycle) -> tuple[QuerySet, QuerySet]:
+    base = Instructor.objects.within(cycle.region).order_by("pk")
+    decided = ReviewProposal.objects.filter(cycle=cycle).exclude(status=ReviewProposal.Status.PROPOSED)
+    base = base.exclude(pk__in=decided.values("instructor_id"))
+    return base.in_pool(), base.filter(status=Instructor.Status.CANDIDATE)
+
+
+def _batches(qs: QuerySet) -> Iterable[list[Instructor]]:
+    last = 0
+    while True:
+        batch = list(qs.filter(pk__gt=last).only("pk", "tier", "status")[:BATCH])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].pk
+
+
+def _upsert(cycle: ReviewCycle, rows: list[ReviewProposal]) -> None:
+    if rows:
+        ReviewProposal.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["cycle", "instructor"],
+            update_fields=["proposal", "rule", "quality", "figures", "computed_at"],
+        )
+
+
+def _beat(cycle_id: int, token: str, done: int) -> bool:
+    """Count progress and show the run is alive; False when another run has taken the cycle over."""
+    return bool(
+        ReviewCycle.objects.filter(pk=cycle_id, run_token=token).update(
+            processed=F("processed") + done, heartbeat=timezone.now()
+        )
+    )
+
+
+def review_cycle_run(*, cycle_id: int) -> int | None:
+    """Compute and store every proposal of a cycle; returns how many were written, None when not claimed."""
+    token = review_cycle_claim(cycle_id=cycle_id)
+    if token is None:
+        log.info("review cycle %s is held by another run or done", cycle_id)
+        return None
+    cycle = ReviewCycle.objects.select_related("region").get(pk=cycle_id)
+    ctx = _Context(cycle)
+    pool, candidates = _scope(cycle)
+    ReviewCycle.objects.filter(pk=cycle_id, run_token=token).update(total=pool.count() + candidates.count())
+    written = 0
+    for batch in _batches(pool):
+        figures = _pool_figures(ctx, batch)
+        rows = []
+        for person in batch:
+            fig, shown = figures[person.pk]
+            outcome, rule = decide(fig, ctx.p)
+            quality = Decimal(str(shown["quality"])) if shown["quality"] is not None else None
+            rows.append(
+                ReviewProposal(
+                    cycle=cycle, instructor=person, proposal=outcome, rule=rule, quality=quality, figures=shown
+                )
+            )
+        with transaction.atomic():
+            _upsert(cycle, rows)
+        written += len(rows)
+        if not _beat(cycle_id, token, len(batch)):
+            return written
+    for batch in _batches(candidates):
+        trials = _trial_lectures(ctx, [c.pk for c in batch])
+        vetoed = set(
+            ReviewVeto.objects.filter(instructor__in=batch, revoked=False).values_list("instructor_id", flat=True)
+        )
+        rows = []
+        for person in batch:
+            trial = trials.get(person.pk)
+            if trial is None or person.pk in vetoed:
+                continue
+            shown = {
+                "trial_lecture": trial["lecture_id"],
+                "trial_score": _f(trial["score"]),
+                "experts_at_or_above": trial["experts"],
+                "sr": _f(trial["sr"]),
+                "sr_n": trial["sr_n"],
+            }
+            rows.append(
+                ReviewProposal(
+                    cycle=cycle,
+                    instructor=person,
+                    proposal=Outcome.ADMIT,
+                    rule="trial_lecture_qualifies",
+                    quality=trial["score"],
+                    figures=shown,
+                )
+            )
+        with transaction.atomic():
+            _upsert(cycle, rows)
+        written += len(rows)
+        if not _beat(cycle_id, token, len(batch)):
+            return written
+    ReviewCycle.objects.filter(pk=cycle_id, run_token=token).update(
+        status=ReviewCycle.Status.DONE, finished_at=timezone.now(), heartbeat=timezone.now()
+    )
+    log.info("review cycle %s: %d proposals", cycle_id, written)
+    return written
+
+
+def review_cycles_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Cycles a beat tick should run: pending and due, or running with a stale heartbeat (a killed worker)."""
+    now = now or timezone.now()
+    stale = Q(status=ReviewCycle.Status.RUNNING) & (Q(heartbeat__lt=now - STALE_AFTER) | Q(heartbeat__isnull=True))
+    return list(
+        ReviewCycle.objects.filter(Q(status=ReviewCycle.Status.PENDING, due_at__lte=now) | stale)
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+# --- Organizer actions ---------------------------------------------------------------------------------------------
+
+
+def review_cycle_create(
+    *, region, kind: str, period_start: dt.date, period_end: dt.date, due_at: dt.datetime, by: User | None
+) -> ReviewCycle:
+    """Plan a review cycle for a region; beat runs it once due."""
+    if period_end < period_start:
+        raise ValidationError(_("The period must end after it starts."))
+    if ReviewCycle.objects.filter(region=region, kind=kind, period_start=period_start, period_end=period_end).exists():
+        raise ValidationError(_("This review cycle already exists."))
+    return ReviewCycle.objects.create(
+        region=region, kind=kind, period_start=period_start, period_end=period_end, due_at=due_at, created_by=by
+    )
+
+
+@transaction.atomic
+def review_cycle_start(*, cycle: ReviewCycle, by: User | None) -> ReviewCycle:
+    """Run a cycle now (again, if done): undecided proposals are recomputed, decided ones are kept."""
+    from .tasks import review_cycle_run_task
+
+    locked = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
+    if not locked.can_start:
+        raise ValidationError(_("This review is already running."))
+    locked.status = ReviewCycle.Status.PENDING
+    locked.processed = 0
+    locked.save(update_fields=["status", "processed"])
+    transaction.on_commit(lambda: review_cycle_run_task.delay(locked.pk))
+    return locked
+
+
+def review_veto_add(*, instructor: Instructor, reason: str, by: User | None) -> ReviewVeto:
+    """Record a manual veto (一票否决); the next review proposes retirement."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Please give the reason for the veto."))
+    return ReviewVeto.objects.create(instructor=instructor, reason=reason, created_by=by)
+
+
+def _apply(*, proposal: ReviewProposal, outcome: str, by: User, reason: str) -> None:
+    instructor = proposal.instructor
+    target = OUTCOME_STATUS[outcome]
+    if instructor.status != target:
+        registry_services.instructor_change_status(instructor=instructor, to_status=target, by=by, reason=reason)
+
+
+def _notify(*, proposal: ReviewProposal, outcome: str, reason: str) -> None:
+    user = proposal.instructor.user
+    if user is None:
+        return
+    text = _("Review %(cycle)s: %(outcome)s. %(reason)s") % {
+        "cycle": proposal.cycle,
+        "outcome": ReviewProposal.Outcome(outcome).label,
+        "reason": reason,
+    }
+    Notification.objects.create(user=user, text=text, link=proposal.get_absolute_url())
+    if user.email:
+        email = user.email
+        transaction.on_commit(lambda: send_mail(_("Your review outcome"), text, None, [email], fail_silently=True))
+
+
+@transaction.atomic
+def review_proposal_decide(
+    *, proposal: ReviewProposal, by: User, reason: str = "", outcome: str | None = None
+) -> ReviewProposal:
+    """Approve a proposal (outcome None) or override it with another outcome; applies it and tells the instructor."""
+    locked = (
+        ReviewProposal.objects.select_for_update(of=("self",))
+        .select_related("cycle", "instructor__user")
+        .get(pk=proposal.pk)
+    )
+    if not locked.can_decide:
+        raise ValidationError(_("This proposal has already been decided."))
+    if locked.cycle.status != ReviewCycle.Status.DONE:
+        raise ValidationError(_("Wait until the review has finished before deciding."))
+    reason = (reason or "").strip()
+    override = outcome is not None and outcome != locked.proposal
+    if outcome is not None and outcome not in ReviewProposal.Outcome.values:
+        raise ValidationError(_("Unknown outcome."))
+    if override and not reason:
+        raise ValidationError(_("Please give the reason for overriding the proposal."))
+    if outcome == Outcome.ADMIT and locked.instructor.status != Instructor.Status.CANDIDATE:
+        raise ValidationError(_("Only a candidate can be admitted."))
+    chosen = outcome if override else locked.proposal
+    reason = reason or _("Review %(cycle)s: %(rule)s") % {"cycle": locked.cycle, "rule": rule_label(locked.rule)}
+    _apply(proposal=locked, outcome=chosen, by=by, reason=reason)
+    locked.status = ReviewProposal.Status.OVERRIDDEN if override else ReviewProposal.Status.APPROVED
+    locked.decision = chosen
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.reason = reason
+    locked.save(update_fields=["status", "decision", "decided_by", "decided_at", "reason"])
+    _notify(proposal=locked, outcome=chosen, reason=reason)
+    return locked
+
+
+def review_proposals_approve(*, cycle: ReviewCycle, ids: Iterable[int], by: User) -> tuple[int, list[str]]:
+    """Approve several proposals; each in its own transaction, so one refusal does not undo the others."""
+    approved, errors = 0, []
+    for proposal in ReviewProposal.objects.filter(cycle=cycle, pk__in=list(ids)).select_related("instructor"):
+        try:
+            review_proposal_decide(proposal=proposal, by=by)
+        except ValidationError as exc:
+            errors.append(f"{proposal.instructor}: {' '.join(exc.messages)}")
+        else:
+            approved += 1
+    return approved, errors
+
+
+# --- Reads for the pages -------------------------------------------------------------------------------------------
+
+
+def review_cycles_for(user: User) -> QuerySet[ReviewCycle]:
+    return (
+        ReviewCycle.objects.visible_to(user)
+        .select_related("region")
+        .annotate(
+            proposals_n=Count("proposals"),
+            undecided_n=Count("proposals", filter=Q(proposals__status=ReviewProposal.Status.PROPOSED)),
+        )
+        .order_by("-period_end", "pk")
+    )
+
+
+def review_proposals_for(*, cycle: ReviewCycle, proposal: str = "", status: str = "", sort: str = "") -> QuerySet:
+    qs = ReviewProposal.objects.filter(cycle=cycle).select_related("instructor__region")
+    if proposal:
+        qs = qs.filter(proposal=proposal)
+    if status:
+        qs = qs.filter(status=status)
+    order = {
+        "score": [F("quality").asc(nulls_first=True)],
+        "-score": [F("quality").desc(nulls_last=True)],
+        "name": ["instructor__pinyin"],
+    }.get(sort, ["instructor__pinyin"])
+    return qs.order_by(*order, "pk")
+
+
+def my_review_outcomes(user: User) -> QuerySet[ReviewProposal]:
+    return (
+        ReviewProposal.objects.filter(instructor__user=user)
+        .exclude(status=ReviewProposal.Status.PROPOSED)
+        .select_related("cycle__region")
+        .order_by("-cycle__period_end", "pk")
+    )

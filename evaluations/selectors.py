@@ -1,0 +1,136 @@
+"""Reads of the evaluation app: what each person may see, with aggregates computed in SQL."""
+
+from __future__ import annotations
+
+from django.db.models import Avg, Count, Q, QuerySet
+
+from instructors.models import Instructor, User
+from outreach.models import Lecture
+
+from .models import Answer, Comment, Evaluation, LectureResult, ResultAction
+
+
+def lectures_visible(user: User) -> QuerySet[Lecture]:
+    return Lecture.objects.visible_to(user)
+
+
+def evaluation_for_user(user: User, pk: int) -> Evaluation:
+    """An evaluation an organizer may manage (raises Evaluation.DoesNotExist otherwise)."""
+    if not user.can_manage_registry:
+        raise Evaluation.DoesNotExist
+    return Evaluation.objects.select_related(
+        "lecture__course", "lecture__instructor", "lecture__organization", "lecture__county", "system", "scoring"
+    ).get(pk=pk, lecture__in=Lecture.objects.visible_to(user))
+
+
+def result_for_user(user: User, pk: int) -> LectureResult:
+    """A lecture result: organizers within scope, the instructor for their own lectures."""
+    qs = LectureResult.objects.select_related(
+        "lecture__course", "lecture__organization", "instructor", "scoring", "system"
+    )
+    if user.can_manage_registry:
+        return qs.get(pk=pk, lecture__in=Lecture.objects.visible_to(user))
+    return qs.get(pk=pk, instructor__user=user, instructor__user__isnull=False)
+
+
+def results_list(*, user: User, filters: dict | None = None) -> QuerySet[LectureResult]:
+    filters = filters or {}
+    qs = LectureResult.objects.filter(lecture__in=Lecture.objects.visible_to(user)).select_related(
+        "lecture__county", "instructor", "course"
+    )
+    if filters.get("year"):
+        qs = qs.filter(year=filters["year"])
+    if filters.get("flag"):
+        qs = qs.filter(flag=filters["flag"])
+    if filters.get("q"):
+        qs = qs.filter(Q(instructor__name__icontains=filters["q"]) | Q(course__title__icontains=filters["q"]))
+    order = {"score": "score", "-score": "-score", "date": "lecture__start", "-date": "-lecture__start"}
+    return qs.order_by(order.get(filters.get("sort") or "-date", "-lecture__start"), "pk")
+
+
+def results_by_instructor(*, user: User, year: int) -> QuerySet:
+    """One row per instructor in scope: scored lectures, mean score, flags — one grouped query."""
+    return (
+        LectureResult.objects.filter(year=year, lecture__in=Lecture.objects.visible_to(user))
+        .values("instructor_id", "instructor__name", "instructor__tier")
+        .annotate(
+            lectures=Count("pk"),
+            usable=Count("pk", filter=Q(insufficient=False)),
+            mean=Avg("score", filter=Q(insufficient=False)),
+            reds=Count("pk", filter=Q(flag="red")),
+            yellows=Count("pk", filter=Q(flag="yellow")),
+        )
+        .order_by("-mean", "instructor__name")
+    )
+
+
+def my_results(*, instructor: Instructor) -> QuerySet[LectureResult]:
+    return (
+        LectureResult.objects.filter(instructor=instructor)
+        .select_related("lecture__organization", "course")
+        .order_by("-lecture__start")
+    )
+
+
+def my_year_summary(*, instructor: Instructor, year: int) -> dict:
+    """The instructor's year beside the mean of their tier (never a named colleague)."""
+    usable = LectureResult.objects.filter(year=year, insufficient=False)
+    mine = usable.filter(instructor=instructor).aggregate(mean=Avg("score"), n=Count("pk"), sr=Avg("sr"))
+    tier = usable.filter(instructor__tier=instructor.tier).aggregate(mean=Avg("score"), sr=Avg("sr"))
+    return {"mine": mine, "tier": tier}
+
+
+def my_dimension_averages(*, instructor: Instructor, year: int) -> list[dict]:
+    """Radar data: the instructor's mean per dimension over their valid answers of the year (SQL)."""
+    rows = (
+        Answer.objects.filter(
+            response__evaluation__lecture__instructor=instructor,
+            response__valid=True,
+            response__evaluation__result__year=year,
+        )
+        .values("indicator__dimension__name", "indicator__dimension__order")
+        .annotate(mean=Avg("value"))
+        .order_by("indicator__dimension__order")
+    )
+    return [{"name": r["indicator__dimension__name"], "value": round(float(r["mean"]) * 20, 1)} for r in rows]
+
+
+def indicator_distribution(*, evaluation: Evaluation) -> list[dict]:
+    """For each indicator the count of each answer 1–5 (bars), in one grouped query."""
+    rows = (
+        Answer.objects.filter(response__evaluation=evaluation, response__valid=True)
+        .values("indicator_id", "indicator__name", "indicator__dimension__order", "indicator__order", "value")
+        .annotate(n=Count("pk"))
+        .order_by("indicator__dimension__order", "indicator__order", "value")
+    )
+    table: dict[int, dict] = {}
+    for row in rows:
+        entry = table.setdefault(row["indicator_id"], {"name": row["indicator__name"], "counts": [0, 0, 0, 0, 0]})
+        entry["counts"][row["value"] - 1] = row["n"]
+    for entry in table.values():
+        total = sum(entry["counts"]) or 1
+        entry["percents"] = [round(c * 100 / total) for c in entry["counts"]]
+    return list(table.values())
+
+
+def comments_for(*, evaluation: Evaluation, user: User) -> QuerySet[Comment]:
+    """Organizers see every comment; the instructor only those made public."""
+    qs = evaluation.comments.all()
+    if user.can_manage_registry:
+        return qs.exclude(state=Comment.State.REMOVED)
+    return qs.filter(state=Comment.State.PUBLIC)
+
+
+def moderation_queue(*, user: User) -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(state=Comment.State.PENDING, evaluation__lecture__in=Lecture.objects.visible_to(user))
+        .select_related("evaluation__lecture__course", "evaluation__lecture__instructor")
+        .order_by("pk")
+    )
+
+
+def action_list(*, user: User, status: str = "proposed") -> QuerySet[ResultAction]:
+    qs = ResultAction.objects.filter(result__lecture__in=Lecture.objects.visible_to(user)).select_related(
+        "result__lecture", "result__course", "result__instructor"
+    )
+    return qs.filter(status=status) if status else qs

@@ -1,0 +1,602 @@
+"""Every write of the evaluation app: opening surveys, storing answers, named raters, results and consequences."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections import defaultdict
+from decimal import Decimal
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses import services as course_services
+from courses.models import Course, PremiumLibraryEntry
+from instructors import services as registry_services
+from instructors.models import Instructor, User
+from outreach.models import Lecture
+
+from . import scoring
+from .models import (
+    Answer,
+    Comment,
+    DeviceVote,
+    Dimension,
+    Evaluation,
+    FollowUp,
+    Indicator,
+    IndicatorSystem,
+    LectureResult,
+    RaterAnswer,
+    RaterAssignment,
+    RaterRole,
+    Response,
+    ResultAction,
+    ScoringSettings,
+)
+
+SURVEY_SALT = "evaluations.survey"
+DEFAULT_SYSTEM = [
+    (
+        "教学内容",
+        [
+            ("理论深度", "讲授内容的理论深度如何？", "0.150"),
+            ("实践指导价值", "内容对实际工作的指导价值如何？", "0.150"),
+            ("案例时效性", "所用案例是否新颖、贴近当下？", "0.100"),
+        ],
+    ),
+    (
+        "教学方式",
+        [
+            ("互动性", "课堂互动是否充分？", "0.100"),
+            ("趣味性", "授课是否生动有趣？", "0.080"),
+            ("多媒体运用", "多媒体运用是否熟练得当？", "0.070"),
+        ],
+    ),
+    (
+        "培训效果",
+        [
+            ("知识掌握", "您对所讲知识的掌握程度如何？", "0.120"),
+            ("行为转变", "课程是否促使您改进思想和行为？", "0.100"),
+            ("促进工作", "课程对推动您的工作有多大帮助？", "0.130"),
+        ],
+    ),
+]
+
+
+class AlreadyAnswered(Exception):
+    """This device has already answered this evaluation."""
+
+
+# --- Settings and indicator systems -----------------------------------------------------------------------------
+
+
+def scoring_current() -> ScoringSettings:
+    """The settings version in force (version 1 with the spec's defaults is made on first use)."""
+    current = ScoringSettings.objects.filter(is_current=True).first()
+    if current:
+        return current
+    try:
+        with transaction.atomic():
+            return ScoringSettings.objects.create(
+                version=1, params=dict(scoring.DEFAULTS), is_current=True, note="DOMAIN.md §3"
+            )
+    except IntegrityError:
+        return ScoringSettings.objects.get(is_current=True)
+
+
+def indicator_system_current() -> IndicatorSystem:
+    """The indicator system in force (the default of DOMAIN.md §3 is made on first use)."""
+    current = IndicatorSystem.objects.filter(is_current=True).first()
+    if current:
+        return current
+    with transaction.atomic():
+        system, created = IndicatorSystem.objects.get_or_create(
+            name="党员教育培训质量评价指标体系", version=1, defaults={"is_current": True}
+        )
+        if created:
+            for d_order, (dimension_name, indicators) in enumerate(DEFAULT_SYSTEM):
+                dimension = Dimension.objects.create(system=system, name=dimension_name, order=d_order)
+                for i_order, (name, question, weight) in enumerate(indicators):
+                    Indicator.objects.create(
+                        dimension=dimension, name=name, question=question, weight=Decimal(weight), order=i_order
+                    )
+        return system
+
+
+def indicator_weights_check(weights: list[Decimal]) -> None:
+    """Weights must sum to exactly 1; the message shows the current sum."""
+    total = sum(weights, Decimal("0"))
+    if total != Decimal("1"):
+        raise ValidationError(_("The weights must add up to 1; they now add up to %(sum)s.") % {"sum": f"{total:.3f}"})
+
+
+@transaction.atomic
+def indicator_system_copy(*, system: IndicatorSystem) -> IndicatorSystem:
+    """A system in use is frozen; changes go into a copy with the next version number."""
+    latest = IndicatorSystem.objects.filter(name=system.name).order_by("-version").first()
+    copy = IndicatorSystem.objects.create(name=system.name, version=latest.version + 1)
+    for dimension in system.dimensions.prefetch_related("indicators"):
+        new_dimension = Dimension.objects.create(system=copy, name=dimension.name, order=dimension.order)
+        Indicator.objects.bulk_create(
+            Indicator(
+                dimension=new_dimension,
+                name=i.name,
+                question=i.question,
+                description=i.description,
+                weight=i.weight,
+                order=i.order,
+            )
+            for i in dimension.indicators.all()
+        )
+    return copy
+
+
+def _weights(system: IndicatorSystem) -> dict[int, float]:
+    return {
+        pk: float(weight)
+        for pk, weight in Indicator.objects.filter(dimension__system=system).values_list("pk", "weight")
+    }
+
+
+# --- Trainee survey ------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evaluation_open(*, lecture: Lecture, by: User | None) -> Evaluation:
+    """Open (or return) the evaluation of a lecture; the survey accepts answers from the start until the window ends."""
+    existing = Evaluation.objects.filter(lecture=lecture).first()
+    if existing:
+        return existing
+    if lecture.status == Lecture.Status.CANCELLED:
+        raise ValidationError(_("A cancelled lecture cannot be evaluated."))
+    params = scoring_current()
+    system = indicator_system_current()
+    try:
+        with transaction.atomic():
+            return Evaluation.objects.create(
+                lecture=lecture,
+                system=system,
+                scoring=params,
+                opens_at=lecture.start,
+                closes_at=lecture.start + dt.timedelta(hours=params.value("window_hours")),
+                opened_by=by,
+            )
+    except IntegrityError:  # opened by a second click at the same moment
+        return Evaluation.objects.get(lecture=lecture)
+
+
+def survey_token(evaluation: Evaluation) -> str:
+    return signing.dumps({"e": evaluation.pk, "s": evaluation.link_secret}, salt=SURVEY_SALT, compress=True)
+
+
+def survey_resolve(token: str) -> Evaluation:
+    """The evaluation a survey link points to; a forged or altered link raises Evaluation.DoesNotExist."""
+    try:
+        data = signing.loads(token, salt=SURVEY_SALT)
+    except signing.BadSignature:
+        raise Evaluation.DoesNotExist from None
+    return Evaluation.objects.select_related("lecture__course", "lecture__instructor", "system").get(
+        pk=data.get("e"), link_secret=data.get("s")
+    )
+
+
+def device_hash(evaluation: Evaluation, device_id: str) -> str:
+    """A keyed hash: the stored value cannot be turned back into the device cookie or matched across lectures."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{evaluation.pk}:{device_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def survey_submit(
+    *,
+    evaluation: Evaluation,
+    device_id: str,
+    values: dict[int, int],
+    satisfaction: int | None,
+    comment: str = "",
+    seconds: float | None = None,
+    now: dt.datetime | None = None,
+) -> Response:
+    """Store one anonymous answer sheet; a second one from the same device raises AlreadyAnswered."""
+    now = now or timezone.now()
+    if not evaluation.is_open(now):
+        raise ValidationError(
+            _(
+                "This survey is closed: answers are accepted from the start of the lecture until %(hours)d hours after it."
+            )
+            % {"hours": evaluation.scoring.value("window_hours")}
+        )
+    weights = _weights(evaluation.system)
+    values = {key: int(value) for key, value in values.items() if key in weights and value is not None}
+    if any(not 1 <= value <= 5 for value in values.values()):
+        raise ValidationError(_("Each item is rated from 1 to 5."))
+    if satisfaction is not None and satisfaction not in (1, 2, 3, 4):
+        raise ValidationError(_("Please choose an overall satisfaction level."))
+    params = evaluation.scoring.merged
+    step = params["trainee_points_per_step"]
+    result = scoring.response_score(
+        {k: v * step for k, v in values.items()}, weights, min_weight=params["min_answered_weight"]
+    )
+    speeder = scoring.is_speeder(seconds=seconds, steps=values.values(), threshold=params["speeder_seconds"])
+    valid = result.valid and not speeder
+    try:
+        with transaction.atomic():
+            DeviceVote.objects.create(evaluation=evaluation, device_hash=device_hash(evaluation, device_id))
+            response = Response.objects.create(
+                evaluation=evaluation,
+                satisfaction=satisfaction,
+                score=scoring.q2(result.score) if valid else None,
+                answered_weight=Decimal(str(round(result.answered_weight, 4))),
+                valid=valid,
+                dropped_reason="" if valid else ("speeder" if speeder else result.reason),
+                uniform=scoring.is_uniform(values.values()),
+            )
+            Answer.objects.bulk_create(Answer(response=response, indicator_id=k, value=v) for k, v in values.items())
+            if comment.strip():
+                Comment.objects.create(evaluation=evaluation, text=comment.strip()[:1000])
+    except IntegrityError:
+        raise AlreadyAnswered from None
+    return response
+
+
+# --- Named raters --------------------------------------------------------------------------------------------------
+
+
+def rater_conflict(*, evaluation: Evaluation, role: str, user: User | None) -> str:
+    """Why this person may not rate this lecture, or '' when they may."""
+    lecture = evaluation.lecture
+    if user is None:
+        return ""
+    if lecture.instructor.user_id == user.pk:
+        return _("Nobody rates their own lecture.")
+    own = Instructor.objects.filter(user=user).first()
+    if role == RaterRole.PEER:
+        if own is None:
+            return _("A peer rater must be an instructor.")
+        if set(own.groups.values_list("pk", flat=True)) & set(lecture.instructor.groups.values_list("pk", flat=True)):
+            return _("A peer from the lecturer's own teaching-research group cannot be assigned as peer.")
+    if own is not None and own.pk in set(lecture.course.co_instructors.values_list("pk", flat=True)):
+        return _("A co-instructor of the course cannot rate it.")
+    return ""
+
+
+@transaction.atomic
+def rater_assign(
+    *, evaluation: Evaluation, role: str, by: User | None, user: User | None = None, name: str = ""
+) -> RaterAssignment:
+    """Ask a named rater to score a lecture; conflicts of interest are refused."""
+    if role not in RaterRole.values or role == RaterRole.TRAINEE:
+        raise ValidationError(_("Choose the role of a named rater."))
+    reason = rater_conflict(evaluation=evaluation, role=role, user=user)
+    if reason:
+        raise ValidationError(reason)
+    assignment = RaterAssignment(evaluation=evaluation, role=role, user=user, name=name.strip(), assigned_by=by)
+    assignment.full_clean(exclude=["token"])
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError:
+        raise ValidationError(_("This person is already assigned to this lecture.")) from None
+    return assignment
+
+
+@transaction.atomic
+def rater_submit(
+    *, assignment: RaterAssignment, values: dict[int, Decimal], now: dt.datetime | None = None
+) -> RaterAssignment:
+    """Store or replace a named rater's scores while the evaluation window is open."""
+    locked = (
+        RaterAssignment.objects.select_for_update()
+        .select_related("evaluation__system", "evaluation__scoring")
+        .get(pk=assignment.pk)
+    )
+    evaluation = locked.evaluation
+    now = now or timezone.now()
+    if now > evaluation.closes_at:
+        raise ValidationError(_("Scoring of this lecture has closed."))
+    if now < evaluation.opens_at:
+        raise ValidationError(_("Scoring opens when the lecture starts."))
+    weights = _weights(evaluation.system)
+    clean = {k: Decimal(str(v)) for k, v in values.items() if k in weights and v is not None}
+    if any(not Decimal(0) <= v <= Decimal(100) for v in clean.values()):
+        raise ValidationError(_("Scores run from 0 to 100."))
+    result = scoring.response_score(
+        {k: float(v) for k, v in clean.items()}, weights, min_weight=evaluation.scoring.value("min_answered_weight")
+    )
+    if not result.valid:
+        raise ValidationError(_("Please score at least two thirds of the indicators (by weight)."))
+    locked.answers.all().delete()
+    RaterAnswer.objects.bulk_create(RaterAnswer(assignment=locked, indicator_id=k, value=v) for k, v in clean.items())
+    locked.score = scoring.q2(result.score)
+    locked.submitted_at = now
+    locked.save(update_fields=["score", "submitted_at"])
+    return locked
+
+
+# --- Results -------------------------------------------------------------------------------------------------------
+
+
+def result_compute(*, evaluation: Evaluation) -> LectureResult:
+    """Compute one lecture's result (see ``results_compute``)."""
+    return results_compute(evaluation_ids=[evaluation.pk])[0]
+
+
+@transaction.atomic
+def results_compute(*, evaluation_ids: list[int]) -> list[LectureResult]:
+    """Compute lecture results from the stored answers with grouped SQL aggregates, and propose consequences.
+
+    One pass for any number of lectures (a single lecture, a nightly batch, the demo year): a fixed number of
+    queries, then the pure formulas of ``scoring``. Recomputing with the same answers and settings gives identical
+    numbers. Lectures are processed in time order so that "yellow in 2 of the course's last 3 lectures" sees the
+    earlier lectures of the same batch.
+    """
+    evaluations = list(
+        Evaluation.objects.filter(pk__in=evaluation_ids)
+        .select_related("lecture__course", "lecture__instructor", "scoring", "system")
+        .order_by("lecture__start", "pk")
+    )
+    ids = [e.pk for e in evaluations]
+    trainee = {
+        row["evaluation_id"]: row
+        for row in Response.objects.filter(evaluation_id__in=ids)
+        .values("evaluation_id")
+        .annotate(
+            valid_n=Count("pk", filter=Q(valid=True)),
+            mean=Avg("score", filter=Q(valid=True)),
+            dropped_too_little=Count("pk", filter=Q(dropped_reason="too_little")),
+            dropped_speeder=Count("pk", filter=Q(dropped_reason="speeder")),
+            uniform=Count("pk", filter=Q(valid=True, uniform=True)),
+            sr_n=Count("pk", filter=Q(valid=True, satisfaction__isnull=False)),
+            satisfied=Count("pk", filter=Q(valid=True, satisfaction__gte=3)),
+        )
+        .order_by()
+    }
+    raters: dict[int, dict[str, tuple[int, float]]] = defaultdict(dict)
+    for row in (
+        RaterAssignment.objects.filter(evaluation_id__in=ids, submitted_at__isnull=False)
+        .values("evaluation_id", "role")
+        .annotate(n=Count("pk"), mean=Avg("score"))
+        .order_by()
+    ):
+        raters[row["evaluation_id"]][row["role"]] = (row["n"], float(row["mean"]))
+    dimensions: dict[int, dict[str, float]] = defaultdict(dict)
+    for row in (
+        Answer.objects.filter(response__evaluation_id__in=ids, response__valid=True)
+        .values("response__evaluation_id", "indicator__dimension__name", "indicator__dimension__order")
+        .annotate(mean=Avg("value"))
+        .order_by("response__evaluation_id", "indicator__dimension__order")
+    ):
+        dimensions[row["response__evaluation_id"]][row["indicator__dimension__name"]] = row["mean"]
+    history: dict[int, list[tuple]] = defaultdict(list)
+    for course_id, start, yellow in (
+        LectureResult.objects.filter(course_id__in={e.lecture.course_id for e in evaluations})
+        .exclude(evaluation_id__in=ids)
+        .values_list("course_id", "lecture__start", "sr_yellow")
+    ):
+        history[course_id].append((start, yellow))
+    existing = {r.evaluation_id: r for r in LectureResult.objects.filter(evaluation_id__in=ids)}
+    results = []
+    for evaluation in evaluations:
+        result = existing.get(evaluation.pk) or LectureResult(evaluation=evaluation)
+        _fill_result(result, evaluation, trainee.get(evaluation.pk), raters[evaluation.pk], dimensions[evaluation.pk], history)
+        results.append(result)
+    fields = [f.name for f in LectureResult._meta.concrete_fields if f.name not in ("id", "evaluation")]
+    LectureResult.objects.bulk_update([r for r in results if r.pk], fields, batch_size=1000)
+    LectureResult.objects.bulk_create([r for r in results if not r.pk], batch_size=1000)
+    _propose_actions(results)
+    return results
+
+
+def _fill_result(result, evaluation, trainee, role_rows, dimension_means, history) -> None:
+    params = evaluation.scoring.merged
+    lecture = evaluation.lecture
+    trainee = trainee or {
+        "valid_n": 0, "mean": None, "dropped_too_little": 0, "dropped_speeder": 0, "uniform": 0, "sr_n": 0, "satisfied": 0
+    }
+    role_stats: dict[str, tuple[int, float | None]] = {
+        RaterRole.TRAINEE: (trainee["valid_n"], float(trainee["mean"]) if trainee["mean"] is not None else None),
+        **role_rows,
+    }
+    lecture_score = scoring.lecture_score(role_stats, params)
+    sat = scoring.satisfaction(trainee["satisfied"], trainee["sr_n"], params)
+    earlier = sorted((item for item in history[lecture.course_id] if item[0] < lecture.start), key=lambda item: item[0])
+    previous = [yellow for _start, yellow in reversed(earlier[-2:])]
+    flag, rule = scoring.flag(sat, lecture_score.score, previous, params)
+    sr_yellow = scoring.is_yellow(sat, params)
+    history[lecture.course_id].append((lecture.start, sr_yellow))
+    step = params["trainee_points_per_step"]
+    result.lecture = lecture
+    result.instructor = lecture.instructor
+    result.course = lecture.course
+    result.year = timezone.localtime(lecture.start).year
+    result.scoring = evaluation.scoring
+    result.system = evaluation.system
+    result.score = scoring.q2(lecture_score.score)
+    result.insufficient = lecture_score.insufficient
+    result.trainee_n = trainee["valid_n"]
+    result.dropped_n = trainee["dropped_too_little"] + trainee["dropped_speeder"]
+    result.uniform_n = trainee["uniform"]
+    result.sr_n = sat.n
+    result.sr, result.sr_lower, result.sr_upper = _d4(sat.rate), _d4(sat.lower), _d4(sat.upper)
+    result.sr_yellow = sr_yellow
+    result.flag, result.flag_rule = flag, rule
+    result.computed_at = timezone.now()
+    result.dimension_scores = {name: float(scoring.q2(mean * step)) for name, mean in dimension_means.items()}
+    result.explanation = {
+        "scoring_version": evaluation.scoring.version,
+        "system": str(evaluation.system),
+        "roles": [
+            {"role": r.role, "n": r.n, "mean": _r(r.mean), "weight": r.weight, "minimum": r.minimum, "counted": r.counted}
+            for r in lecture_score.roles
+        ],
+        "counted_weight": round(lecture_score.counted_weight, 4),
+        "min_counted_weight": params["min_counted_weight"],
+        "insufficient_reason": lecture_score.reason,
+        "formula": _formula(lecture_score),
+        "dropped": {"too_little": trainee["dropped_too_little"], "speeder": trainee["dropped_speeder"]},
+        "uniform_flagged": trainee["uniform"],
+        "satisfaction": {
+            "n": sat.n,
+            "satisfied": sat.satisfied,
+            "z": params["wilson_z"],
+            "threshold": params["sr_threshold"],
+            "min_n": params["sr_min_n"],
+        },
+        "previous_yellow": previous,
+        "flag_rule": rule,
+    }
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else float(scoring.q2(value))
+
+
+def _d4(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(round(value, 4)))
+
+
+def _formula(score: scoring.LectureScore) -> str:
+    counted = [r for r in score.roles if r.counted]
+    if not counted:
+        return ""
+    top = " + ".join(f"{r.weight:g}×{r.mean:.2f}" for r in counted)
+    bottom = " + ".join(f"{r.weight:g}" for r in counted)
+    return f"({top}) / ({bottom}) = {score.score:.2f}"
+
+
+def _propose_actions(results: list[LectureResult]) -> None:
+    """Red results propose rectification and retraining; excellent ones promotion. Idempotent (unique per kind)."""
+    deadline = timezone.localdate() + dt.timedelta(days=30)
+    proposals = []
+    for result in results:
+        figures = {
+            "score": str(result.score),
+            "sr": str(result.sr),
+            "sr_upper": str(result.sr_upper),
+            "n": result.sr_n,
+            "flag_rule": result.flag_rule,
+        }
+        if result.flag == LectureResult.Flag.RED:
+            proposals += [
+                ResultAction(result=result, kind=kind, rule=result.flag_rule, figures=figures, deadline=deadline)
+                for kind in (ResultAction.Kind.RECTIFY, ResultAction.Kind.RETRAIN)
+            ]
+        elif result.usable and result.score >= 90 and result.sr is not None and result.sr >= Decimal("0.95"):
+            proposals.append(ResultAction(result=result, kind=ResultAction.Kind.PROMOTE, rule="excellent_lecture", figures=figures))
+    ResultAction.objects.bulk_create(proposals, batch_size=1000, ignore_conflicts=True)
+
+
+def instructor_quality_refresh(*, instructor: Instructor, year: int) -> Decimal | None:
+    """One instructor's yearly quality (see ``instructors_quality_refresh``)."""
+    return instructors_quality_refresh(year=year, instructor_ids=[instructor.pk]).get(instructor.pk)
+
+
+def instructors_quality_refresh(*, year: int, instructor_ids: list[int] | None = None) -> dict[int, Decimal | None]:
+    """Yearly quality: hours-weighted mean of usable lecture scores, shrunk toward the tier mean, with bonuses and
+    penalties; written to the registry's yearly figures. Grouped SQL aggregates, no query per lecture."""
+    params = scoring_current().merged
+    usable = LectureResult.objects.filter(year=year, insufficient=False, score__isnull=False)
+    hours = Coalesce("lecture__hours", Value(Decimal("1.0")), output_field=DecimalField(max_digits=6, decimal_places=1))
+    scope = usable if instructor_ids is None else usable.filter(instructor_id__in=instructor_ids)
+    rows = (
+        scope.annotate(weight=hours)
+        .values("instructor_id", "instructor__tier")
+        .annotate(k=Count("pk"), weighted=Sum(F("score") * F("weight")), hours=Sum("weight"), red=Count("pk", filter=Q(flag="red")))
+        .order_by()
+    )
+    tier_means = {row["instructor__tier"]: row["mean"] for row in usable.values("instructor__tier").annotate(mean=Avg("score")).order_by()}
+    top_ten = dict(
+        PremiumLibraryEntry.objects.filter(year=year + 1, reason=PremiumLibraryEntry.Reason.COMPETITION_TOP_TEN)
+        .values("course__lead_instructor_id")
+        .annotate(n=Count("pk"))
+        .values_list("course__lead_instructor_id", "n")
+        .order_by()
+    )
+    out: dict[int, Decimal | None] = {}
+    for row in rows:
+        raw = float(row["weighted"] / row["hours"]) if row["k"] and row["hours"] else None
+        mu = tier_means.get(row["instructor__tier"])
+        shrunk = scoring.shrink(raw, row["k"], float(mu) if mu is not None else None, params)
+        quality = scoring.annual_quality(
+            shrunk, top_ten=top_ten.get(row["instructor_id"], 0), finalist=0, red_flags=row["red"], params=params
+        )
+        out[row["instructor_id"]] = value = scoring.q2(quality)
+        registry_services.instructor_record_year_figures(
+            instructor_id=row["instructor_id"], year=year, quality=value, scored_lectures=row["k"]
+        )
+    return out
+
+
+# --- Comments, follow-ups and consequences -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_moderate(*, comment: Comment, state: str, reason: str, by: User) -> Comment:
+    """Make a comment public, private or removed; removal needs a reason."""
+    if state not in (Comment.State.PUBLIC, Comment.State.PRIVATE, Comment.State.REMOVED):
+        raise ValidationError(_("Unknown moderation decision."))
+    if state == Comment.State.REMOVED and not reason.strip():
+        raise ValidationError(_("Please give the reason for removing the comment."))
+    comment.state, comment.moderation_reason = state, reason.strip()
+    comment.moderated_by, comment.moderated_at = by, timezone.now()
+    comment.save(update_fields=["state", "moderation_reason", "moderated_by", "moderated_at"])
+    return comment
+
+
+def follow_up_create(
+    *, lecture: Lecture, feedback: str, improvement: str, due_on: dt.date | None, by: User
+) -> FollowUp:
+    """Record the feedback given to the instructor and the improvement agreed."""
+    if not feedback.strip() or not improvement.strip():
+        raise ValidationError(_("Please record both the feedback and the improvement agreed."))
+    return FollowUp.objects.create(
+        lecture=lecture, feedback=feedback.strip(), improvement=improvement.strip(), due_on=due_on, created_by=by
+    )
+
+
+@transaction.atomic
+def action_decide(*, action: ResultAction, confirm: bool, reason: str, by: User) -> ResultAction:
+    """Confirm (and carry out through the owning app's service) or dismiss a proposed consequence."""
+    locked = (
+        ResultAction.objects.select_for_update().select_related("result__course", "result__lecture").get(pk=action.pk)
+    )
+    if locked.status != ResultAction.Status.PROPOSED:
+        raise ValidationError(_("This proposal has already been decided."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Please give the reason for this decision."))
+    if confirm:
+        course: Course = locked.result.course
+        if locked.kind == ResultAction.Kind.RECTIFY and course.is_orderable:
+            course_services.rectification_open(
+                course=course,
+                reason=reason,
+                findings=_("Lecture of %(date)s: score %(score)s, satisfaction %(sr)s (%(rule)s).")
+                % {
+                    "date": timezone.localtime(locked.result.lecture.start).date().isoformat(),
+                    "score": locked.figures.get("score"),
+                    "sr": locked.figures.get("sr"),
+                    "rule": locked.rule,
+                },
+                deadline=locked.deadline or timezone.localdate() + dt.timedelta(days=30),
+                by=by,
+            )
+        elif locked.kind == ResultAction.Kind.PROMOTE:
+            course_services.premium_library_add(
+                course=course,
+                year=locked.result.year,
+                reason=PremiumLibraryEntry.Reason.ORGANIZER_SELECTION,
+                by=by,
+                source=_("Excellent evaluation result"),
+            )
+    locked.status = ResultAction.Status.CONFIRMED if confirm else ResultAction.Status.DISMISSED
+    locked.decided_by, locked.decided_at, locked.decision_reason = by, timezone.now(), reason
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    return locked

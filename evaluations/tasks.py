@@ -1,0 +1,39 @@
+"""Background work of the evaluation app: the periodic admit/retire review and the competition ranking.
+
+Thin: take ids, call a service, log. Each task may run twice or at the same time as another copy; the services
+make that safe (a conditional UPDATE claims a review cycle, the ranking locks its competition row).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from . import competition, review
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def review_due_cycles_task() -> list[int]:
+    """Beat tick: enqueue every cycle that is due or whose worker died; which cycles is decided by their dates."""
+    due = review.review_cycles_due()
+    for cycle_id in due:
+        review_cycle_run_task.delay(cycle_id)
+    log.info("review cycles enqueued: %s", due)
+    return due
+
+
+@shared_task(acks_late=True)
+def review_cycle_run_task(cycle_id: int) -> int | None:
+    written = review.review_cycle_run(cycle_id=cycle_id)
+    log.info("review cycle %s: %s proposals written", cycle_id, written)
+    return written
+
+
+@shared_task
+def competition_rank_task(competition_id: int) -> int:
+    ranked = competition.competition_rank(competition_id=competition_id)
+    log.info("competition %s: %d entries ranked", competition_id, ranked)
+    return ranked

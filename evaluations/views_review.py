@@ -1,0 +1,199 @@
+"""Pages of the admit/retire review: cycles, proposals with their figures, decisions, the instructor's outcomes.
+
+The small forms live here rather than in forms.py, which another engineer is editing at the same time.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from instructors.models import Region
+
+from . import review
+from .models_review import Notification, ReviewCycle, ReviewProposal
+
+
+class CycleForm(forms.Form):
+    region = forms.ModelChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ReviewCycle.Kind.choices)
+    period_start = forms.DateField(label=gettext_lazy("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=gettext_lazy("Period until"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_at = forms.DateTimeField(
+        label=gettext_lazy("Runs at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = Region.objects.filter(level__lte=Region.Level.COUNTY)
+        if not user.is_admin:
+            regions = regions.within(user.region)
+        self.fields["region"].queryset = regions
+
+
+class DecideForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Outcome"),
+        choices=[("", gettext_lazy("As proposed"))] + ReviewProposal.Outcome.choices,
+        required=False,
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not request.user.can_manage_registry:
+        raise PermissionDenied
+
+
+def _get_cycle_for_user(request: HttpRequest, pk: int) -> ReviewCycle:
+    cycle = ReviewCycle.objects.visible_to(request.user).select_related("region").filter(pk=pk).first()
+    if cycle is None:
+        raise Http404
+    return cycle
+
+
+def _get_proposal_for_user(request: HttpRequest, pk: int) -> ReviewProposal:
+    proposal = (
+        ReviewProposal.objects.visible_to(request.user)
+        .select_related("cycle__region", "instructor__region", "decided_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if proposal is None:
+        raise Http404
+    return proposal
+
+
+@login_required
+def review_cycle_list(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    context = {"cycles": review.review_cycles_for(request.user)[:200], "form": CycleForm(user=request.user)}
+    return render(request, "evaluations/review/cycle_list.html", context)
+
+
+@login_required
+@require_POST
+def review_cycle_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = CycleForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            cycle = review.review_cycle_create(**form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The review cycle was planned."))
+            return redirect(cycle)
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("evaluations:review_cycle_list")
+
+
+@login_required
+def review_cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _get_cycle_for_user(request, pk)
+    chosen = {key: request.GET.get(key, "") for key in ("proposal", "status", "sort")}
+    proposals = review.review_proposals_for(cycle=cycle, **chosen)[:1000]
+    context = {
+        "cycle": cycle,
+        "proposals": proposals,
+        "chosen": chosen,
+        "outcomes": ReviewProposal.Outcome.choices,
+        "statuses": ReviewProposal.Status.choices,
+    }
+    return render(request, "evaluations/review/cycle_detail.html", context)
+
+
+@login_required
+def review_cycle_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Progress of a run: JSON with ?format=json, else the partial htmx swaps in."""
+    cycle = _get_cycle_for_user(request, pk)
+    if request.GET.get("format") == "json":
+        data = {"status": cycle.status, "total": cycle.total, "processed": cycle.processed, "percent": cycle.percent}
+        return JsonResponse(data)
+    return render(request, "evaluations/review/_progress.html", {"cycle": cycle})
+
+
+@login_required
+@require_POST
+def review_cycle_start(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _get_cycle_for_user(request, pk)
+    try:
+        review.review_cycle_start(cycle=cycle, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The review has been started; the proposals appear as it runs."))
+    return redirect(cycle)
+
+
+@login_required
+@require_POST
+def review_proposals_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _get_cycle_for_user(request, pk)
+    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+    approved, errors = review.review_proposals_approve(cycle=cycle, ids=ids, by=request.user)
+    messages.success(request, _("%(n)d proposals approved.") % {"n": approved})
+    for error in errors[:20]:
+        messages.error(request, error)
+    return redirect(cycle)
+
+
+@login_required
+def review_proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _get_proposal_for_user(request, pk)
+    context = {
+        "proposal": proposal,
+        "rule_label": review.rule_label(proposal.rule),
+        "figures": review.figure_rows(proposal.figures),
+        "form": DecideForm(),
+        "may_decide": request.user.can_manage_registry and proposal.can_decide,
+    }
+    return render(request, "evaluations/review/proposal_detail.html", context)
+
+
+@login_required
+@require_POST
+def review_proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    proposal = _get_proposal_for_user(request, pk)
+    form = DecideForm(request.POST)
+    if form.is_valid():
+        try:
+            review.review_proposal_decide(
+                proposal=proposal,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"] or None,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The decision was recorded and the instructor notified."))
+    return redirect(proposal)
+
+
+@login_required
+def review_my_outcomes(request: HttpRequest) -> HttpResponse:
+    outcomes = review.my_review_outcomes(request.user)[:100]
+    return render(request, "evaluations/review/my_outcomes.html", {"outcomes": outcomes})
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = Notification.objects.filter(user=request.user)[:100]
+    return render(request, "evaluations/review/notification_list.html", {"notifications": notifications})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(user=request.user, read=False).update(read=True)
+    return redirect("evaluations:notification_list")

@@ -1,0 +1,132 @@
+"""Forms of outreach: validation and layout only; views hand cleaned data to services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course
+from instructors.models import Instructor, Region, User
+
+from .models import Campaign, CourseRequest, Lecture, Organization
+from .selectors import counties_for, scope_regions
+
+
+class _CountyFilter(forms.Form):
+    county = forms.ModelChoiceField(label=_("County"), required=False, queryset=Region.objects.none())
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = counties_for(user)
+        self.fields["county"].empty_label = _("All counties")
+
+
+class OrganizationFilterForm(_CountyFilter):
+    q = forms.CharField(label=_("Search"), required=False, max_length=60)
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types")), *Organization.Type.choices]
+    )
+
+
+class LectureFilterForm(_CountyFilter):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Lecture.Status.choices]
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RequestFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *CourseRequest.Status.choices]
+    )
+
+
+class CourseRequestForm(forms.Form):
+    """An organizer enters an organization's order (点单) from the course menu."""
+
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none())
+    course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none(), required=False)
+    preferred_from = forms.DateField(label=_("Preferred from"), widget=forms.DateInput(attrs={"type": "date"}))
+    preferred_to = forms.DateField(label=_("Preferred until"), widget=forms.DateInput(attrs={"type": "date"}))
+    expected_audience = forms.IntegerField(label=_("Expected audience"), min_value=1, max_value=5000)
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.visible_to(user).order_by("name")
+        self.fields["course"].queryset = Course.objects.orderable().order_by("title")
+        self.fields["campaign"].queryset = Campaign.objects.visible_to(user)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("preferred_from") and data.get("preferred_to") and data["preferred_to"] < data["preferred_from"]:
+            self.add_error("preferred_to", _("The last preferred day is before the first."))
+        return data
+
+
+class DispatchForm(forms.Form):
+    """The organizer's choice of instructor and time for a request."""
+
+    instructor = forms.ModelChoiceField(label=_("Instructor"), queryset=Instructor.objects.none())
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
+    venue = forms.CharField(label=_("Venue (room, address)"), required=False, max_length=120)
+
+    def __init__(self, *args, candidates, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instructor"].queryset = candidates.order_by("pinyin", "pk")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("date") and data.get("start_time") and data.get("end_time"):
+            tz = timezone.get_current_timezone()
+            data["start"] = timezone.make_aware(dt.datetime.combine(data["date"], data["start_time"]), tz)
+            data["end"] = timezone.make_aware(dt.datetime.combine(data["date"], data["end_time"]), tz)
+            if data["end"] <= data["start"]:
+                self.add_error("end_time", _("The lecture must end after it starts."))
+        return data
+
+
+class DeliverForm(forms.Form):
+    attendance = forms.IntegerField(label=_("Actual attendance"), min_value=0, max_value=5000)
+    hours = forms.DecimalField(label=_("Teaching hours"), min_value=0.5, max_value=12, decimal_places=1)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExcelImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        help_text=_("At most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise ValidationError(_("The file is larger than 10 MB."))
+        head = upload.read(4)
+        upload.seek(0)
+        if head != b"PK\x03\x04":
+            raise ValidationError(_("This is not an Excel .xlsx file."))
+        return upload
+
+
+class ReportForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    region = forms.ModelChoiceField(label=_("Region"), required=False, queryset=Region.objects.none())
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = scope_regions(user)
+        self.fields["region"].empty_label = _("Everything I am responsible for")

@@ -1,0 +1,559 @@
+"""Reads that feed outreach's pages. Joins, prefetches and every figure (SQL aggregates) are decided here, once."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import Course
+from instructors.models import Instructor, InstructorYearFigures, Region, User
+
+from .models import (
+    Campaign,
+    CourseRequest,
+    Lecture,
+    Organization,
+    PlayLog,
+    Station,
+)
+from .services import travel_buffer
+
+# Which instructor tiers suit which kind of host: agencies and schools get provincial and municipal speakers,
+# villages and communities the county's own instructors who know local conditions.
+VENUE_TIERS: dict[str, tuple[str, ...]] = {
+    Organization.Type.AGENCY: (Instructor.Tier.PROVINCIAL, Instructor.Tier.MUNICIPAL),
+    Organization.Type.SCHOOL: (Instructor.Tier.PROVINCIAL, Instructor.Tier.MUNICIPAL),
+    Organization.Type.PARK: (Instructor.Tier.MUNICIPAL, Instructor.Tier.COUNTY),
+    Organization.Type.ENTERPRISE: (Instructor.Tier.MUNICIPAL, Instructor.Tier.COUNTY),
+    Organization.Type.VILLAGE: (Instructor.Tier.COUNTY,),
+    Organization.Type.COMMUNITY: (Instructor.Tier.COUNTY, Instructor.Tier.MUNICIPAL),
+    Organization.Type.OTHER: (Instructor.Tier.MUNICIPAL, Instructor.Tier.COUNTY),
+}
+
+
+def _sql_sum(column: str) -> Func:
+    """SUM() that Django does not see as an aggregate, for a one-value subquery without GROUP BY."""
+    return Func(F(column), function="SUM")
+
+
+def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    return timezone.make_aware(dt.datetime(year, 1, 1)), timezone.make_aware(dt.datetime(year + 1, 1, 1))
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime(year, month, 1))
+    end = timezone.make_aware(dt.datetime(year + (month == 12), month % 12 + 1, 1))
+    return start, end
+
+
+def ancestor_codes(region: Region) -> list[str]:
+    return [code for code in region.path.split("/") if code]
+
+
+# --- Regions a user may pick ------------------------------------------------------------------------------------
+
+
+def scope_regions(user: User) -> QuerySet[Region]:
+    """Regions a user may report on: their own and below, down to county level."""
+    qs = Region.objects.filter(level__lte=Region.Level.COUNTY)
+    if user.is_admin:
+        return qs
+    if user.is_organizer:
+        return qs.within(user.region)
+    return qs.none()
+
+
+def counties_for(user: User) -> QuerySet[Region]:
+    return scope_regions(user).filter(level=Region.Level.COUNTY)
+
+
+# --- Organizations, campaigns, requests ---------------------------------------------------------------------------
+
+
+def organization_list(*, user: User, filters: dict | None = None) -> QuerySet[Organization]:
+    filters = filters or {}
+    qs = Organization.objects.visible_to(user).select_related("region", "county")
+    if filters.get("q"):
+        qs = qs.filter(Q(name__icontains=filters["q"]) | Q(contact_name__icontains=filters["q"]))
+    if filters.get("type"):
+        qs = qs.filter(type=filters["type"])
+    if filters.get("county"):
+        qs = qs.filter(county=filters["county"])
+    return qs.order_by("county__path", "name", "pk")
+
+
+def _lecture_scope(user: User, prefix: str = "") -> Q:
+    """Q restricting lectures (reached through ``prefix``) to what the user may see."""
+    if user.is_admin:
+        return Q()
+    if user.is_organizer:
+        return Q(**{f"{prefix}county__path__startswith": user.region.path})
+    if user.role == User.Role.INSTRUCTOR:
+        return Q(**{f"{prefix}instructor__user": user})
+    return Q(pk__in=[])
+
+
+def campaign_list(*, user: User) -> QuerySet[Campaign]:
+    """Campaigns with their progress within the user's scope: lectures, organizations and members reached.
+
+    Each figure is a subquery per campaign (a handful of campaigns), so no join multiplies the lecture rows.
+    """
+    done = (
+        Lecture.objects.delivered().filter(_lecture_scope(user), campaign=OuterRef("pk")).order_by().values("campaign")
+    )
+    reached = Lecture.objects.delivered().filter(_lecture_scope(user), campaign=OuterRef(OuterRef("pk")))
+    members = (
+        Organization.objects.filter(pk__in=reached.values("organization_id"))
+        .order_by()
+        .annotate(total=_sql_sum("member_count"))
+        .values("total")
+    )
+    return (
+        Campaign.objects.visible_to(user)
+        .select_related("region")
+        .annotate(
+            lectures_done=Coalesce(Subquery(done.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0),
+            organizations_reached=Coalesce(
+                Subquery(
+                    done.annotate(n=Count("organization", distinct=True)).values("n"), output_field=IntegerField()
+                ),
+                0,
+            ),
+            members_reached=Coalesce(Subquery(members, output_field=IntegerField()), 0),
+        )
+        .order_by("-starts_on", "name")
+    )
+
+
+def campaign_detail(*, user: User, pk: int) -> Campaign:
+    return campaign_list(user=user).prefetch_related("courses").get(pk=pk)
+
+
+def campaign_by_county(*, user: User, campaign: Campaign) -> list[dict]:
+    """A campaign's delivered lectures, organizations and attendance per county, one grouped query."""
+    return list(
+        Lecture.objects.delivered()
+        .filter(_lecture_scope(user), campaign=campaign)
+        .values("county__name")
+        .annotate(
+            lectures=Count("pk"),
+            organizations=Count("organization", distinct=True),
+            attendance=Coalesce(Sum("audience_actual"), 0),
+        )
+        .order_by("county__name")
+    )
+
+
+def request_list(*, user: User, filters: dict | None = None) -> QuerySet[CourseRequest]:
+    filters = filters or {}
+    qs = CourseRequest.objects.visible_to(user).select_related(
+        "organization", "organization__county", "course", "campaign"
+    )
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    return qs.order_by("status", "preferred_from", "pk")
+
+
+def request_detail(*, user: User, pk: int) -> CourseRequest:
+    return request_list(user=user).select_related("organization__region", "course__lead_instructor").get(pk=pk)
+
+
+# --- Dispatch suggestions -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    """A ranked candidate for a lecture and the reasons for its place."""
+
+    instructor: Instructor
+    score: int
+    busy: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+def dispatch_candidates(*, organization: Organization) -> QuerySet[Instructor]:
+    """Who may be sent to an organization: the pool of its county and of the regions above (city, province)."""
+    county = organization.county
+    return Instructor.objects.in_pool().filter(
+        Q(region__path__startswith=county.path) | Q(region__code__in=ancestor_codes(county))
+    )
+
+
+def dispatch_suggestions(
+    *,
+    course: Course,
+    organization: Organization,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    limit: int = 15,
+) -> list[Suggestion]:
+    """Instructors ranked by fit for a lecture, each with a human-readable explanation; one query in all."""
+    county = organization.county
+    moment = start or timezone.now()
+    local = timezone.localtime(moment)
+    month_start, month_end = month_bounds(local.year, local.month)
+    co_teaches = Course.co_instructors.through.objects.filter(course_id=course.pk, instructor_id=OuterRef("pk"))
+    month_lectures = (
+        Lecture.objects.active()
+        .filter(instructor=OuterRef("pk"), start__gte=month_start, start__lt=month_end)
+        .order_by()
+        .values("instructor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    quality = (
+        InstructorYearFigures.objects.filter(instructor=OuterRef("pk"), quality__isnull=False, year__lte=local.year)
+        .order_by("-year")
+        .values("quality")[:1]
+    )
+    if start and end:
+        buffer = travel_buffer()
+        mine = Lecture.objects.active().filter(instructor=OuterRef("pk"))
+        busy = Exists(mine.overlapping(start, end)) | Exists(
+            mine.filter(start__lt=end + buffer, end__gt=start - buffer).exclude(county=county)
+        )
+    else:
+        busy = Value(False)
+    suits = VENUE_TIERS.get(organization.type, ())
+    qs = (
+        dispatch_candidates(organization=organization)
+        .select_related("region")
+        .annotate(
+            teaches=Case(When(Q(pk=course.lead_instructor_id) | Exists(co_teaches), then=1), default=0),
+            tier_fits=Case(When(tier__in=suits, then=1), default=0),
+            same_county=Case(When(region__path__startswith=county.path, then=1), default=0),
+            month_lectures=Coalesce(Subquery(month_lectures, output_field=IntegerField()), 0),
+            quality=Subquery(quality),
+            busy=busy,
+        )
+        .annotate(
+            fit=F("teaches") * 40
+            + F("tier_fits") * 20
+            + F("same_county") * 20
+            + Coalesce(F("quality"), Value(Decimal("70"))) / 5
+            - F("month_lectures") * 2,
+        )
+        .order_by("busy", "-fit", "month_lectures", "pinyin", "pk")[:limit]
+    )
+    out = []
+    for person in qs:
+        reasons = []
+        if person.teaches:
+            reasons.append(_("teaches this course"))
+        if person.tier_fits:
+            reasons.append(_("%(tier)s tier suits this host") % {"tier": person.get_tier_display()})
+        if person.same_county:
+            reasons.append(_("works in %(county)s") % {"county": county.name})
+        reasons.append(_("%(n)d lectures this month") % {"n": person.month_lectures})
+        if person.quality is not None:
+            reasons.append(_("quality score %(q).1f") % {"q": person.quality})
+        else:
+            reasons.append(_("not yet rated"))
+        if person.busy:
+            reasons.append(_("busy at this time"))
+        out.append(Suggestion(instructor=person, score=int(person.fit), busy=bool(person.busy), reasons=reasons))
+    return out
+
+
+# --- Lectures ---------------------------------------------------------------------------------------------------
+
+
+def lecture_list(*, user: User, filters: dict | None = None) -> QuerySet[Lecture]:
+    filters = filters or {}
+    qs = Lecture.objects.visible_to(user).select_related("instructor", "course", "organization", "county")
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("county"):
+        qs = qs.filter(county=filters["county"])
+    if filters.get("date_from"):
+        qs = qs.filter(start__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        qs = qs.filter(start__date__lte=filters["date_to"])
+    return qs.order_by("-start", "pk")
+
+
+def lecture_detail(*, user: User, pk: int) -> Lecture:
+    return (
+        Lecture.objects.visible_to(user)
+        .select_related("instructor", "instructor__region", "course", "organization", "county", "request", "campaign")
+        .prefetch_related("photos")
+        .get(pk=pk)
+    )
+
+
+@dataclass
+class MonthGrid:
+    """A month as weeks of days, each day with its lectures."""
+
+    year: int
+    month: int
+    weeks: list[list[tuple[dt.date, list[Lecture]]]]
+
+    @property
+    def previous(self) -> str:
+        return f"{self.year - (self.month == 1)}-{(self.month - 2) % 12 + 1:02d}"
+
+    @property
+    def next(self) -> str:
+        return f"{self.year + (self.month == 12)}-{self.month % 12 + 1:02d}"
+
+
+def calendar_month(*, lectures: QuerySet[Lecture], year: int, month: int) -> MonthGrid:
+    """Lay the month's non-cancelled lectures out on a Monday-first grid."""
+    start, end = month_bounds(year, month)
+    by_day: dict[dt.date, list[Lecture]] = {}
+    for lecture in (
+        lectures.active().filter(start__gte=start, start__lt=end).select_related("course", "organization", "instructor")
+    ):
+        by_day.setdefault(timezone.localtime(lecture.start).date(), []).append(lecture)
+    weeks = [
+        [(day, by_day.get(day, [])) for day in week]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]
+    return MonthGrid(year=year, month=month, weeks=weeks)
+
+
+def instructor_schedule(*, instructor: Instructor, since: dt.datetime) -> QuerySet[Lecture]:
+    return (
+        Lecture.objects.active()
+        .filter(instructor=instructor, end__gte=since)
+        .select_related("course", "organization", "county")
+        .order_by("start")
+    )
+
+
+# --- Loudspeakers -------------------------------------------------------------------------------------------------
+
+
+def station_list(*, user: User, year: int, filters: dict | None = None) -> QuerySet[Station]:
+    filters = filters or {}
+    start, end = year_bounds(year)
+    qs = Station.objects.visible_to(user).select_related("region", "county")
+    if filters.get("county"):
+        qs = qs.filter(county=filters["county"])
+    plays = Q(plays__played_at__gte=start, plays__played_at__lt=end)
+    return qs.annotate(plays_year=Count("plays", filter=plays)).order_by("county__path", "region__name", "pk")
+
+
+def _plays(user: User, region: Region | None, year: int) -> QuerySet[PlayLog]:
+    start, end = year_bounds(year)
+    qs = PlayLog.objects.filter(played_at__gte=start, played_at__lt=end)
+    if user.is_organizer and not user.is_admin:
+        qs = qs.filter(station__region__path__startswith=user.region.path)
+    elif not user.is_admin:
+        return qs.none()
+    if region is not None:
+        qs = qs.filter(station__region__path__startswith=region.path)
+    return qs
+
+
+def loudspeaker_by_county(*, user: User, year: int, region: Region | None = None) -> list[dict]:
+    """Per county: stations that played, plays, and listeners reached (each station counted once); two queries."""
+    plays = _plays(user, region, year)
+    counts = dict(plays.values_list("station__county__path").annotate(n=Count("pk")).order_by())
+    rows = list(
+        Station.objects.filter(Exists(plays.filter(station=OuterRef("pk"))))
+        .values("county__name", "county__path")
+        .annotate(stations=Count("pk"), listeners=Coalesce(Sum("listeners"), 0))
+        .order_by("county__path")
+    )
+    for row in rows:
+        row["plays"] = counts.get(row["county__path"], 0)
+    return rows
+
+
+def loudspeaker_months(*, user: User, year: int, region: Region | None = None) -> list[dict]:
+    """Plays and listeners reached per month; a station counts once in a month however often it played."""
+    plays = _plays(user, region, year)
+    per_month = dict(
+        plays.annotate(month=ExtractMonth("played_at")).values_list("month").annotate(n=Count("pk")).order_by()
+    )
+    one_play_per_station_month = (
+        plays.annotate(month=ExtractMonth("played_at"))
+        .values("station", "month")
+        .annotate(first=Min("pk"))
+        .values("first")
+    )
+    reach = dict(
+        PlayLog.objects.filter(pk__in=Subquery(one_play_per_station_month))
+        .annotate(month=ExtractMonth("played_at"))
+        .values_list("month")
+        .annotate(listeners=Sum("station__listeners"))
+        .order_by()
+    )
+    return [{"month": m, "plays": per_month.get(m, 0), "listeners": reach.get(m, 0)} for m in range(1, 13)]
+
+
+# --- Coverage dashboard and annual report -------------------------------------------------------------------------
+
+
+def _scoped_lectures(user: User, year: int, region: Region | None) -> QuerySet[Lecture]:
+    start, end = year_bounds(year)
+    qs = Lecture.objects.delivered().filter(_lecture_scope(user), start__gte=start, start__lt=end)
+    if region is not None:
+        qs = qs.filter(county__path__startswith=region.path)
+    return qs
+
+
+def _members_by_county_and_type(organizations: QuerySet[Organization]) -> list[tuple[str, str, int]]:
+    """Party members of organizations per (county path, type), each organization once, in one grouped query."""
+    return list(organizations.values_list("county__path", "type").annotate(n=Sum("member_count")).order_by())
+
+
+def coverage_figures(*, user: User, year: int, region: Region | None = None) -> dict:
+    """Every figure of the coverage dashboard and the annual report, as SQL aggregates (about a dozen queries).
+
+    Delivered and closed lectures count. An organization counts once per period however often it was visited,
+    and "members reached" sums the party members of the organizations covered (each once).
+    """
+    lectures = _scoped_lectures(user, year, region)
+    # IN (subquery) rather than a correlated EXISTS: the database evaluates the lecture filter once.
+    covered = Organization.objects.filter(pk__in=lectures.values("organization_id"))
+    totals = lectures.aggregate(
+        lectures=Count("pk"),
+        hours=Coalesce(Sum("hours"), Decimal("0")),
+        attendance=Coalesce(Sum("audience_actual"), 0),
+        organizations=Count("organization", distinct=True),
+        instructors=Count("instructor", distinct=True),
+        courses=Count("course", distinct=True),
+        premium_courses=Count("course", distinct=True, filter=Q(course__status=Course.Status.PREMIUM)),
+        counties=Count("county", distinct=True),
+    )
+    members = _members_by_county_and_type(covered)
+    totals["members"] = sum(n for _county, _type, n in members)
+    all_organizations = Organization.objects.visible_to(user)
+    if region is not None:
+        all_organizations = all_organizations.filter(region__path__startswith=region.path)
+    pool = all_organizations.aggregate(organizations=Count("pk"), members=Coalesce(Sum("member_count"), 0))
+    by_month = {
+        row["month"]: row
+        for row in lectures.annotate(month=ExtractMonth("start"))
+        .values("month")
+        .annotate(
+            lectures=Count("pk"), organizations=Count("organization", distinct=True), attendance=Sum("audience_actual")
+        )
+        .order_by()
+    }
+    months = [
+        {
+            "month": m,
+            "lectures": by_month.get(m, {}).get("lectures", 0),
+            "organizations": by_month.get(m, {}).get("organizations", 0),
+            "attendance": by_month.get(m, {}).get("attendance") or 0,
+        }
+        for m in range(1, 13)
+    ]
+    tier_rows = {
+        row["instructor__tier"]: row
+        for row in lectures.values("instructor__tier")
+        .annotate(instructors=Count("instructor", distinct=True), lectures=Count("pk"), hours=Sum("hours"))
+        .order_by()
+    }
+    tiers = [
+        {
+            "tier": tier.value,
+            "label": tier.label,
+            "instructors": tier_rows.get(tier.value, {}).get("instructors", 0),
+            "lectures": tier_rows.get(tier.value, {}).get("lectures", 0),
+            "hours": tier_rows.get(tier.value, {}).get("hours") or Decimal("0"),
+        }
+        for tier in Instructor.Tier
+    ]
+    county_members: dict[str, int] = {}
+    type_members: dict[str, int] = {}
+    for county_path, kind, n in members:
+        county_members[county_path] = county_members.get(county_path, 0) + n
+        type_members[kind] = type_members.get(kind, 0) + n
+    counties = list(
+        lectures.values("county__name", "county__path")
+        .annotate(
+            lectures=Count("pk"), organizations=Count("organization", distinct=True), attendance=Sum("audience_actual")
+        )
+        .order_by("county__path")
+    )
+    for row in counties:
+        row["members"] = county_members.get(row["county__path"], 0)
+    type_rows = {
+        row["organization__type"]: row
+        for row in lectures.values("organization__type")
+        .annotate(lectures=Count("pk"), organizations=Count("organization", distinct=True))
+        .order_by()
+    }
+    types = [
+        {
+            "type": kind.value,
+            "label": kind.label,
+            "lectures": type_rows.get(kind.value, {}).get("lectures", 0),
+            "organizations": type_rows.get(kind.value, {}).get("organizations", 0),
+            "members": type_members.get(kind.value, 0),
+        }
+        for kind in Organization.Type
+    ]
+    stations = Station.objects.visible_to(user)
+    if region is not None:
+        stations = stations.filter(region__path__startswith=region.path)
+    plays = _plays(user, region, year)
+    loudspeakers = stations.aggregate(
+        stations=Count("pk"),
+        active=Count("pk", filter=Exists(plays.filter(station=OuterRef("pk")))),
+        reach=Coalesce(Sum("listeners", filter=Exists(plays.filter(station=OuterRef("pk")))), 0),
+    )
+    loudspeaker_month_rows = loudspeaker_months(user=user, year=year, region=region)
+    for row, plays_row in zip(months, loudspeaker_month_rows, strict=True):
+        row["plays"], row["listeners"] = plays_row["plays"], plays_row["listeners"]
+    loudspeakers["plays"] = sum(row["plays"] for row in loudspeaker_month_rows)
+    played_months = [row for row in loudspeaker_month_rows if row["plays"]]
+    loudspeakers["plays_per_month"] = round(loudspeakers["plays"] / len(played_months)) if played_months else 0
+    return {
+        "year": year,
+        "region": region,
+        "totals": totals,
+        "pool": pool,
+        "months": months,
+        "tiers": tiers,
+        "counties": counties,
+        "types": types,
+        "loudspeakers": loudspeakers,
+        "loudspeaker_months": loudspeaker_month_rows,
+    }
+
+
+def chart_data(figures: dict) -> dict:
+    """The plain lists the dashboard's ECharts read through json_script."""
+    return {
+        "months": [f"{row['month']}" for row in figures["months"]],
+        "lectures": [row["lectures"] for row in figures["months"]],
+        "organizations": [row["organizations"] for row in figures["months"]],
+        "plays": [row["plays"] for row in figures["loudspeaker_months"]],
+        "tiers": [{"name": str(row["label"]), "value": row["instructors"]} for row in figures["tiers"]],
+        "counties": [row["county__name"] for row in figures["counties"]],
+        "county_lectures": [row["lectures"] for row in figures["counties"]],
+        "types": [{"name": str(row["label"]), "value": row["organizations"]} for row in figures["types"]],
+        "labels": {
+            "lectures": _("Lectures"),
+            "organizations": _("Organizations covered"),
+            "plays": _("Loudspeaker plays"),
+        },
+    }

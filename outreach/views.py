@@ -1,0 +1,448 @@
+"""Pages of outreach: organizations, campaigns, requests and dispatch, lectures, calendars, loudspeakers, reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from instructors.models import Instructor, Region
+
+from . import exports, ical, imports, selectors, services
+from .forms import (
+    CancelForm,
+    CourseRequestForm,
+    DeliverForm,
+    DispatchForm,
+    ExcelImportForm,
+    LectureFilterForm,
+    OrganizationFilterForm,
+    ReportForm,
+    RequestFilterForm,
+)
+from .models import Campaign, CourseRequest, Lecture
+
+PAGE_SIZE = 50
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not request.user.can_manage_registry:
+        raise PermissionDenied
+
+
+def _get_lecture_for_user(request: HttpRequest, pk: int) -> Lecture:
+    """The lecture, or 404 when the user may not see it (so existence does not leak)."""
+    try:
+        return selectors.lecture_detail(user=request.user, pk=pk)
+    except Lecture.DoesNotExist:
+        raise Http404 from None
+
+
+def _get_request_for_user(request: HttpRequest, pk: int) -> CourseRequest:
+    try:
+        return selectors.request_detail(user=request.user, pk=pk)
+    except CourseRequest.DoesNotExist:
+        raise Http404 from None
+
+
+def _get_campaign_for_user(request: HttpRequest, pk: int) -> Campaign:
+    try:
+        return selectors.campaign_detail(user=request.user, pk=pk)
+    except Campaign.DoesNotExist:
+        raise Http404 from None
+
+
+def _page(request: HttpRequest, qs):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), query.urlencode()
+
+
+def _year(request: HttpRequest) -> int:
+    value = request.GET.get("year", "")
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename=\"report.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# --- Organizations ----------------------------------------------------------------------------------------------
+
+
+@login_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = OrganizationFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page, query = _page(request, selectors.organization_list(user=request.user, filters=filters))
+    return render(request, "outreach/organization_list.html", {"form": form, "page": page, "query": query})
+
+
+@login_required
+def organization_import(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    return _import(request, imports.organization_import, "outreach:organization_list", _("Import organizations"))
+
+
+def _import(request: HttpRequest, importer, success_url: str, title: str) -> HttpResponse:
+    form = ExcelImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = importer(upload=form.cleaned_data["file"], by=request.user)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            if result.ok:
+                messages.success(
+                    request,
+                    _("Import finished: %(created)d added, %(updated)d updated, %(unchanged)d unchanged.")
+                    % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+                )
+                return redirect(success_url)
+    return render(request, "outreach/import.html", {"form": form, "result": result, "title": title})
+
+
+# --- Campaigns and requests ---------------------------------------------------------------------------------------
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    return render(request, "outreach/campaign_list.html", {"campaigns": selectors.campaign_list(user=request.user)})
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    campaign = _get_campaign_for_user(request, pk)
+    context = {
+        "campaign": campaign,
+        "progress": [
+            (_("Lectures"), campaign.lectures_done, campaign.target_lectures),
+            (_("Organizations covered"), campaign.organizations_reached, campaign.target_organizations),
+            (_("Members reached"), campaign.members_reached, campaign.target_members),
+        ],
+        "by_county": selectors.campaign_by_county(user=request.user, campaign=campaign),
+    }
+    return render(request, "outreach/campaign_detail.html", context)
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = RequestFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page, query = _page(request, selectors.request_list(user=request.user, filters=filters))
+    return render(request, "outreach/request_list.html", {"form": form, "page": page, "query": query})
+
+
+@login_required
+def request_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = CourseRequestForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.request_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The request was recorded. Now assign an instructor."))
+            return redirect(created)
+    return render(request, "outreach/request_form.html", {"form": form})
+
+
+@login_required
+def request_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    course_request = _get_request_for_user(request, pk)
+    candidates = selectors.dispatch_candidates(organization=course_request.organization)
+    form = DispatchForm(request.POST or None, candidates=candidates)
+    # "Check who is free" sends the time by GET: rank for that time without showing the form's errors.
+    check = DispatchForm(request.POST or request.GET, candidates=candidates)
+    check.is_valid()
+    times = check.cleaned_data
+    if request.method == "POST" and form.is_valid():
+        try:
+            lecture = services.lecture_schedule(
+                course=course_request.course,
+                instructor=form.cleaned_data["instructor"],
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                organization=course_request.organization,
+                venue=form.cleaned_data["venue"],
+                by=request.user,
+                request=course_request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The lecture was scheduled."))
+            return redirect(lecture)
+    if not form.is_bound:
+        initial = {"date": course_request.preferred_from, **request.GET.dict()}
+        form = DispatchForm(initial=initial, candidates=candidates)
+    suggestions = selectors.dispatch_suggestions(
+        course=course_request.course,
+        organization=course_request.organization,
+        start=times.get("start"),
+        end=times.get("end"),
+    )
+    return render(
+        request, "outreach/request_dispatch.html", {"req": course_request, "form": form, "suggestions": suggestions}
+    )
+
+
+# --- Lectures ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+def lecture_list(request: HttpRequest) -> HttpResponse:
+    form = LectureFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page, query = _page(request, selectors.lecture_list(user=request.user, filters=filters))
+    return render(request, "outreach/lecture_list.html", {"form": form, "page": page, "query": query})
+
+
+@login_required
+def lecture_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lecture = _get_lecture_for_user(request, pk)
+    return render(
+        request,
+        "outreach/lecture_detail.html",
+        {"lecture": lecture, "can_manage": request.user.can_manage_registry, "cancel_form": CancelForm()},
+    )
+
+
+def _run(request: HttpRequest, action, success: str, **kwargs) -> None:
+    try:
+        action(by=request.user, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+
+
+@login_required
+@require_POST
+def lecture_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    lecture = _get_lecture_for_user(request, pk)
+    _run(request, services.lecture_confirm, _("The lecture is confirmed."), lecture=lecture)
+    return redirect(lecture)
+
+
+@login_required
+@require_POST
+def lecture_close(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    lecture = _get_lecture_for_user(request, pk)
+    _run(request, services.lecture_close, _("The lecture is closed."), lecture=lecture)
+    return redirect(lecture)
+
+
+@login_required
+def lecture_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    lecture = _get_lecture_for_user(request, pk)
+    _require_manager(request)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lecture_cancel(lecture=lecture, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The lecture was cancelled and the time freed."))
+            return redirect(lecture)
+    return render(request, "outreach/lecture_cancel.html", {"lecture": lecture, "form": form})
+
+
+@login_required
+def lecture_deliver(request: HttpRequest, pk: int) -> HttpResponse:
+    lecture = _get_lecture_for_user(request, pk)
+    form = DeliverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lecture_deliver(
+                lecture=lecture,
+                attendance=form.cleaned_data["attendance"],
+                hours=form.cleaned_data["hours"],
+                photos=request.FILES.getlist("photos"),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The lecture is recorded as delivered."))
+            return redirect(lecture)
+    return render(request, "outreach/lecture_deliver.html", {"lecture": lecture, "form": form})
+
+
+# --- Calendars and the iCal feed ----------------------------------------------------------------------------------
+
+
+def _weekdays() -> list[str]:
+    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+
+
+def _month(request: HttpRequest) -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        dt.date(year, month, 1)
+    except ValueError:
+        today = timezone.localdate()
+        return today.year, today.month
+    return year, month
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """Month view per instructor or per county, within the user's scope."""
+    year, month = _month(request)
+    lectures = Lecture.objects.visible_to(request.user)
+    subject = None
+    if request.GET.get("instructor", "").isdigit():
+        subject = get_object_or_404(Instructor.objects.all(), pk=request.GET["instructor"])
+        lectures = lectures.filter(instructor=subject)
+        if not lectures.exists() and not Instructor.objects.visible_to(request.user).filter(pk=subject.pk).exists():
+            raise Http404
+    elif request.GET.get("county", "").isdigit():
+        subject = get_object_or_404(selectors.counties_for(request.user), pk=request.GET["county"])
+        lectures = lectures.filter(county=subject)
+    grid = selectors.calendar_month(lectures=lectures, year=year, month=month)
+    context = {
+        "grid": grid,
+        "subject": subject,
+        "counties": selectors.counties_for(request.user),
+        "weekdays": _weekdays(),
+        "subject_query": "".join(
+            f"{key}={request.GET[key]}&" for key in ("instructor", "county") if request.GET.get(key, "").isdigit()
+        ),
+    }
+    return render(request, "outreach/calendar.html", context)
+
+
+def _own_instructor(request: HttpRequest) -> Instructor:
+    instructor = Instructor.objects.filter(user=request.user).first()
+    if instructor is None:
+        raise Http404
+    return instructor
+
+
+@login_required
+def my_schedule(request: HttpRequest) -> HttpResponse:
+    instructor = _own_instructor(request)
+    year, month = _month(request)
+    context = {
+        "instructor": instructor,
+        "upcoming": selectors.instructor_schedule(instructor=instructor, since=timezone.now())[:20],
+        "grid": selectors.calendar_month(
+            lectures=Lecture.objects.filter(instructor=instructor), year=year, month=month
+        ),
+        "weekdays": _weekdays(),
+        "feed_url": request.build_absolute_uri(reverse("outreach:ical_feed", args=[ical.ical_token(instructor)])),
+    }
+    return render(request, "outreach/my_schedule.html", context)
+
+
+def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """No login: the token in the URL is the credential (a phone calendar cannot log in)."""
+    instructor_id = ical.instructor_id_for_token(token)
+    instructor = Instructor.objects.filter(pk=instructor_id).first() if instructor_id else None
+    if instructor is None:
+        raise Http404
+    since = timezone.now() - dt.timedelta(days=90)
+    body = ical.lectures_ics(
+        lectures=selectors.instructor_schedule(instructor=instructor, since=since),
+        calendar_name=_("Lectures of %(name)s") % {"name": instructor.name},
+        host=request.get_host().split(":")[0],
+    )
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+# --- Loudspeakers -------------------------------------------------------------------------------------------------
+
+
+@login_required
+def station_list(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    year = _year(request)
+    form = OrganizationFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page, query = _page(request, selectors.station_list(user=request.user, year=year, filters=filters))
+    return render(request, "outreach/station_list.html", {"page": page, "query": query, "year": year, "form": form})
+
+
+@login_required
+def loudspeaker_report(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    year = _year(request)
+    context = {
+        "year": year,
+        "counties": selectors.loudspeaker_by_county(user=request.user, year=year),
+        "months": selectors.loudspeaker_months(user=request.user, year=year),
+    }
+    return render(request, "outreach/loudspeaker_report.html", context)
+
+
+@login_required
+def playlog_import(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    return _import(request, imports.playlog_import, "outreach:loudspeaker_report", _("Import play logs"))
+
+
+# --- Coverage dashboard and annual report -------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    figures = selectors.coverage_figures(user=request.user, year=_year(request))
+    campaigns = selectors.campaign_list(user=request.user).filter(
+        starts_on__year__lte=figures["year"], ends_on__year__gte=figures["year"]
+    )
+    context = {"figures": figures, "campaigns": campaigns, "chart": selectors.chart_data(figures)}
+    return render(request, "outreach/dashboard.html", context)
+
+
+def _report_figures(request: HttpRequest) -> tuple[ReportForm, dict]:
+    form = ReportForm(request.GET or None, user=request.user, initial={"year": timezone.localdate().year})
+    year, region = timezone.localdate().year, None
+    if form.is_bound and form.is_valid():
+        year, region = form.cleaned_data["year"], form.cleaned_data["region"]
+    return form, selectors.coverage_figures(user=request.user, year=year, region=region)
+
+
+def _scope_name(request: HttpRequest, region: Region | None) -> str:
+    if region is not None:
+        return region.name
+    return request.user.region.name if request.user.region_id else _("All regions")
+
+
+@login_required
+def annual_report(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form, figures = _report_figures(request)
+    query = request.GET.urlencode()
+    context = {"form": form, "figures": figures, "scope_name": _scope_name(request, figures["region"]), "query": query}
+    return render(request, "outreach/annual_report.html", context)
+
+
+@login_required
+def annual_report_export(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    _form, figures = _report_figures(request)
+    data = exports.annual_report_xlsx(figures, _scope_name(request, figures["region"]))
+    return _xlsx(data, exports.report_filename(figures["year"], figures["region"]))

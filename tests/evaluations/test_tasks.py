@@ -1,0 +1,122 @@
+"""Celery tasks of the review and the competition: the beat tick decides by data, and a real worker on Redis runs a
+review cycle against the PostgreSQL test database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.utils import timezone
+
+from config.celery import app as celery_app
+from evaluations import review, tasks
+from evaluations.models_review import ReviewCycle, ReviewProposal
+from tests import factories as f
+from tests.conftest import need
+from tests.evaluations.test_review import cycle, good
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_beat_tick_runs_only_due_cycles():
+    tree = f.region_tree()
+    good(f.instructor(region=tree["county_a"]))
+    due = cycle(tree["county_a"], due_at=timezone.now() - dt.timedelta(minutes=1))
+    later = cycle(
+        tree["county_a"],
+        start=dt.date(2030, 1, 1),
+        end=dt.date(2030, 12, 31),
+        due_at=timezone.now() + dt.timedelta(days=1),
+    )
+    assert tasks.review_due_cycles_task() == [due.pk]
+    assert list(ReviewCycle.objects.order_by("pk").values_list("status", flat=True)) == ["done", "pending"]
+    assert later.pk not in tasks.review_due_cycles_task()
+
+
+@pytest.mark.django_db
+def test_moving_the_due_date_needs_no_deploy():
+    tree = f.region_tree()
+    planned = cycle(tree["county_a"], due_at=timezone.now() + dt.timedelta(days=30))
+    ReviewCycle.objects.filter(pk=planned.pk).update(due_at=timezone.now() - dt.timedelta(seconds=1))
+    assert tasks.review_due_cycles_task() == [planned.pk]
+
+
+@pytest.mark.django_db
+def test_competition_rank_task_returns_the_number_ranked():
+    from tests.evaluations.test_competition import _competition
+
+    assert tasks.competition_rank_task(_competition(f.region_tree()["city"]).pk) == 0
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_real_celery_worker_on_redis_runs_a_review_cycle(settings):
+    """The organizer's start enqueues on commit; a separate worker process consumes from Redis and writes proposals."""
+    need(bool(django_settings.REDIS_URL), "REDIS_URL is not set")
+    need(connection.vendor == "postgresql", "the worker process needs the PostgreSQL test database (DATABASE_URL)")
+    db = connection.settings_dict
+    host = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
+    queue = f"test-review-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}/{db['NAME']}",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "-l",
+            "info",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    old_eager, old_queue = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_default_queue = queue
+    try:
+        tree = f.region_tree()
+        people = [f.instructor(region=tree["county_a"]) for _ in range(3)]
+        for person in people:
+            good(person)
+        planned = cycle(tree["county_a"], due_at=timezone.now() + dt.timedelta(days=30))
+        review.review_cycle_start(cycle=planned, by=None)  # autocommit: on_commit fires at once and enqueues
+        deadline = time.monotonic() + 60
+        status = "pending"
+        while time.monotonic() < deadline and status != "done":
+            time.sleep(0.5)
+            status = ReviewCycle.objects.values_list("status", flat=True).get(pk=planned.pk)
+        assert status == "done", "the worker did not finish the review within 60 s"
+        assert ReviewProposal.objects.filter(cycle=planned).count() == 3
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = old_eager, old_queue
+        worker.terminate()
+        try:
+            output, _ = worker.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output, _ = worker.communicate()
+        print(output[-3000:])

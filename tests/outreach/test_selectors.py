@@ -1,0 +1,179 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone, translation
+
+from courses.models import Course
+from instructors.models import Instructor, InstructorYearFigures
+from outreach import selectors, services
+from outreach.models import BroadcastProgramme, Organization, PlayLog
+from tests import factories as base
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2020
+
+
+@pytest.fixture
+def report():
+    """A hand-made year: 4 delivered lectures (one organization visited twice), 1 planned, 1 cancelled."""
+    w = f.world()
+    municipal = base.instructor(region=w["city"], name="赵六", tier=Instructor.Tier.MUNICIPAL)
+    premium = f.course(lead=municipal, status=Course.Status.PREMIUM)
+    org_a, org_a2, org_b = w["org_a"], w["org_a2"], w["org_b"]  # 30 members each
+    Organization.objects.filter(pk=org_b.pk).update(member_count=12)
+    for day, person, org, course in [
+        (2, w["instructor_a"], org_a, w["course"]),
+        (3, w["instructor_a"], org_a, w["course"]),
+        (4, municipal, org_a2, premium),
+        (5, w["instructor_b"], org_b, w["course"]),
+    ]:
+        f.delivered(
+            f.lecture(course=course, instructor=person, organization=org, start=f.at(day, 9, year=YEAR)), attendance=40
+        )
+    f.lecture(course=w["course"], instructor=w["instructor_b"], organization=org_b, start=f.at(20, 9, year=YEAR))
+    cancelled = f.lecture(course=w["course"], instructor=municipal, organization=org_b, start=f.at(21, 9, year=YEAR))
+    services.lecture_cancel(lecture=cancelled, reason="改期", by=None)
+    programme = BroadcastProgramme.objects.create(title="党课开讲啦第1期")
+    station_a = f.station(village=w["village_a"], listeners=100)
+    f.station(village=w["village_b"], listeners=70)
+    for month, day in [(3, 1), (3, 2), (4, 1)]:
+        PlayLog.objects.create(
+            station=station_a, programme=programme, played_at=timezone.make_aware(dt.datetime(YEAR, month, day, 8))
+        )
+    return w
+
+
+def test_coverage_counts_an_organization_visited_twice_once(report):
+    figures = selectors.coverage_figures(user=report["city_organizer"], year=YEAR)
+    assert (figures["totals"]["lectures"], figures["totals"]["organizations"]) == (4, 3)
+
+
+def test_members_reached_count_each_organization_once(report):
+    figures = selectors.coverage_figures(user=report["city_organizer"], year=YEAR)
+    assert figures["totals"]["members"] == 30 + 30 + 12
+
+
+def test_instructors_dispatched_by_tier(report):
+    figures = selectors.coverage_figures(user=report["city_organizer"], year=YEAR)
+    assert {row["tier"]: row["instructors"] for row in figures["tiers"]} == {
+        "provincial": 0,
+        "municipal": 1,
+        "county": 2,
+    }
+
+
+def test_courses_offered_and_premium(report):
+    totals = selectors.coverage_figures(user=report["city_organizer"], year=YEAR)["totals"]
+    assert (totals["courses"], totals["premium_courses"], totals["hours"]) == (2, 1, Decimal("8"))
+
+
+def test_county_organizer_sees_only_their_county(report):
+    figures = selectors.coverage_figures(user=report["organizer_b"], year=YEAR)
+    assert (figures["totals"]["lectures"], figures["totals"]["members"]) == (1, 12)
+
+
+def test_region_filter_narrows_the_report(report):
+    figures = selectors.coverage_figures(user=report["city_organizer"], year=YEAR, region=report["county_a"])
+    assert [row["county__name"] for row in figures["counties"]] == ["嘉城区"]
+
+
+def test_organization_types(report):
+    types = {
+        row["type"]: row["organizations"]
+        for row in selectors.coverage_figures(user=report["city_organizer"], year=YEAR)["types"]
+    }
+    assert (types["village"], types["school"], types["agency"]) == (2, 1, 0)
+
+
+def test_lectures_by_month(report):
+    months = selectors.coverage_figures(user=report["city_organizer"], year=YEAR)["months"]
+    assert (months[2]["lectures"], months[2]["organizations"], months[3]["lectures"]) == (4, 3, 0)
+
+
+def test_loudspeaker_figures(report):
+    loud = selectors.coverage_figures(user=report["city_organizer"], year=YEAR)["loudspeakers"]
+    assert (loud["stations"], loud["active"], loud["plays"], loud["reach"], loud["plays_per_month"]) == (
+        2,
+        1,
+        3,
+        100,
+        2,
+    )
+
+
+def test_loudspeaker_reach_per_month_counts_a_station_once(report):
+    months = selectors.loudspeaker_months(user=report["city_organizer"], year=YEAR)
+    assert (months[2]["plays"], months[2]["listeners"], months[3]["listeners"]) == (2, 100, 100)
+
+
+def test_loudspeaker_by_county(report):
+    rows = selectors.loudspeaker_by_county(user=report["city_organizer"], year=YEAR)
+    assert [(r["county__name"], r["stations"], r["plays"], r["listeners"]) for r in rows] == [("嘉城区", 1, 3, 100)]
+
+
+def test_campaign_progress_counts_delivered_lectures_of_the_campaign():
+    w = f.world()
+    campaign = f.campaign(region=w["city"], year=YEAR)
+    for day, org in [(2, w["org_a"]), (3, w["org_a"]), (4, w["org_b"])]:
+        lecture = f.lecture(
+            course=w["course"],
+            instructor=w["instructor_a"],
+            organization=org,
+            start=f.at(day, 9, year=YEAR),
+            campaign=campaign,
+        )
+        f.delivered(lecture)
+    f.lecture(
+        course=w["course"],
+        instructor=w["instructor_a"],
+        organization=w["org_b"],
+        start=f.at(9, 9, year=YEAR),
+        campaign=campaign,
+    )
+    row = selectors.campaign_list(user=w["city_organizer"]).get(pk=campaign.pk)
+    assert (row.lectures_done, row.organizations_reached, row.members_reached) == (3, 2, 60)
+
+
+def test_dispatch_suggestions_rank_the_course_teacher_of_the_county_first():
+    w = f.world()
+    suggestions = selectors.dispatch_suggestions(course=w["course"], organization=w["org_a"])
+    assert suggestions[0].instructor == w["instructor_a"]
+
+
+def test_dispatch_suggestions_explain_each_candidate():
+    w = f.world()
+    InstructorYearFigures.objects.create(
+        instructor=w["instructor_a"], year=timezone.localdate().year, quality=Decimal("88.5")
+    )
+    with translation.override("en"):
+        top = selectors.dispatch_suggestions(course=w["course"], organization=w["org_a"])[0]
+    assert ("teaches this course" in top.reasons, "quality score 88.5" in top.reasons) == (True, True)
+
+
+def test_dispatch_suggestions_put_a_busy_instructor_last():
+    w = f.world()
+    colleague = base.instructor(region=w["county_a"], name="王五")
+    f.lecture(course=w["course"], instructor=w["instructor_a"], organization=w["org_a2"], start=f.at(2, 9))
+    suggestions = selectors.dispatch_suggestions(
+        course=w["course"], organization=w["org_a"], start=f.at(2, 10), end=f.at(2, 12)
+    )
+    assert ([s.instructor for s in suggestions], suggestions[-1].busy) == ([colleague, w["instructor_a"]], True)
+
+
+def test_dispatch_candidates_exclude_other_counties():
+    w = f.world()
+    names = {s.instructor.name for s in selectors.dispatch_suggestions(course=w["course"], organization=w["org_b"])}
+    assert names == {"李四"}
+
+
+def test_dispatch_suggestions_use_one_query(django_assert_num_queries):
+    w = f.world()
+    org = Organization.objects.select_related("county").get(pk=w["org_a"].pk)
+    for n in range(3):
+        base.instructor(region=w["county_a"], name=f"王{n}")
+    with django_assert_num_queries(1):
+        selectors.dispatch_suggestions(course=w["course"], organization=org, start=f.at(2, 10), end=f.at(2, 12))

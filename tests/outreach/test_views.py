@@ -1,0 +1,335 @@
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from outreach import services
+from outreach.ical import ical_token
+from outreach.models import BroadcastProgramme, CourseRequest, Lecture, PlayLog
+from tests import factories as base
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    world = f.world()
+    world["lecture"] = f.lecture(
+        course=world["course"], instructor=world["instructor_a"], organization=world["org_a"], start=f.at(2, 9)
+    )
+    return world
+
+
+def _client(client, user):
+    client.force_login(user)
+    return client
+
+
+def _count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+# --- Access: anonymous, wrong role, other scope -------------------------------------------------------------------
+
+MANAGER_PAGES = [
+    "outreach:dashboard",
+    "outreach:annual_report",
+    "outreach:annual_report_export",
+    "outreach:organization_list",
+    "outreach:organization_import",
+    "outreach:campaign_list",
+    "outreach:request_list",
+    "outreach:request_create",
+    "outreach:station_list",
+    "outreach:loudspeaker_report",
+    "outreach:playlog_import",
+]
+
+
+@pytest.mark.parametrize("name", [*MANAGER_PAGES, "outreach:lecture_list", "outreach:calendar", "outreach:my_schedule"])
+def test_anonymous_is_sent_to_login(client, name):
+    response = client.get(reverse(name))
+    assert (response.status_code, response["Location"].startswith(reverse("login"))) == (302, True)
+
+
+@pytest.mark.parametrize("name", MANAGER_PAGES)
+def test_instructor_cannot_open_organizer_pages(client, w, name):
+    assert _client(client, w["instructor_a"].user).get(reverse(name)).status_code == 403
+
+
+@pytest.mark.parametrize("name", MANAGER_PAGES)
+def test_organizer_opens_organizer_pages(client, w, name):
+    assert _client(client, w["organizer_a"]).get(reverse(name)).status_code == 200
+
+
+def test_lecture_detail_for_the_county_organizer(client, w):
+    response = _client(client, w["organizer_a"]).get(w["lecture"].get_absolute_url())
+    assert (response.status_code, w["course"].title in response.content.decode()) == (200, True)
+
+
+def test_lecture_detail_is_404_for_another_county_organizer(client, w):
+    assert _client(client, w["organizer_b"]).get(w["lecture"].get_absolute_url()).status_code == 404
+
+
+def test_lecture_detail_for_its_instructor(client, w):
+    assert _client(client, w["instructor_a"].user).get(w["lecture"].get_absolute_url()).status_code == 200
+
+
+def test_lecture_detail_is_404_for_another_instructor(client, w):
+    assert _client(client, w["instructor_b"].user).get(w["lecture"].get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("action", ["lecture_deliver", "lecture_cancel"])
+def test_lecture_actions_are_404_for_another_county_organizer(client, w, action):
+    url = reverse(f"outreach:{action}", args=[w["lecture"].pk])
+    assert _client(client, w["organizer_b"]).get(url).status_code == 404
+
+
+def test_confirm_is_404_for_another_instructor(client, w):
+    url = reverse("outreach:lecture_confirm", args=[w["lecture"].pk])
+    assert _client(client, w["instructor_b"].user).post(url).status_code == 404
+
+
+def test_campaign_detail_is_404_outside_scope(client, w):
+    campaign = f.campaign(region=w["county_a"])
+    assert _client(client, w["organizer_b"]).get(campaign.get_absolute_url()).status_code == 404
+
+
+def test_campaign_detail_shows_a_city_campaign_to_a_county_organizer(client, w):
+    campaign = f.campaign(region=w["city"])
+    assert _client(client, w["organizer_b"]).get(campaign.get_absolute_url()).status_code == 200
+
+
+def test_dispatch_is_404_for_another_county_organizer(client, w):
+    req = f.course_request(organization=w["org_a"], course=w["course"], by=w["organizer_a"])
+    assert _client(client, w["organizer_b"]).get(req.get_absolute_url()).status_code == 404
+
+
+def test_calendar_of_another_instructor_is_404_for_an_instructor(client, w):
+    url = reverse("outreach:calendar") + f"?instructor={w['instructor_a'].pk}&month=2030-03"
+    assert _client(client, w["instructor_b"].user).get(url).status_code == 404
+
+
+def test_my_schedule_is_404_without_an_instructor_record(client, w):
+    assert _client(client, w["organizer_a"]).get(reverse("outreach:my_schedule")).status_code == 404
+
+
+def test_ical_with_a_wrong_token_is_404(client, w):
+    token = ical_token(w["instructor_a"])
+    assert client.get(reverse("outreach:ical_feed", args=[token[:-2] + "xx"])).status_code == 404
+
+
+def test_ical_with_another_instructors_id_and_a_copied_signature_is_404(client, w):
+    token = ical_token(w["instructor_a"])
+    forged = f"{w['instructor_b'].pk}.{token.split('.', 1)[1]}"
+    assert client.get(reverse("outreach:ical_feed", args=[forged])).status_code == 404
+
+
+# --- Happy paths --------------------------------------------------------------------------------------------------
+
+
+def test_organization_list_hides_other_counties(client, w):
+    body = _client(client, w["organizer_b"]).get(reverse("outreach:organization_list")).content.decode()
+    assert ("石桥村党支部" in body, "白马村党支部" in body) == (True, False)
+
+
+def test_lecture_list_shows_an_instructor_only_their_lectures(client, w):
+    f.lecture(course=w["course"], instructor=w["instructor_b"], organization=w["org_b"], start=f.at(5, 9))
+    response = _client(client, w["instructor_b"].user).get(reverse("outreach:lecture_list"))
+    assert response.context["page"].paginator.count == 1
+
+
+def test_request_create_records_a_request(client, w):
+    data = {
+        "organization": w["org_a"].pk,
+        "course": w["course"].pk,
+        "preferred_from": "2030-04-01",
+        "preferred_to": "2030-04-10",
+        "expected_audience": 40,
+    }
+    response = _client(client, w["organizer_a"]).post(reverse("outreach:request_create"), data)
+    assert (response.status_code, CourseRequest.objects.filter(organization=w["org_a"]).count()) == (302, 1)
+
+
+def test_dispatch_schedules_the_lecture_and_it_shows_on_the_calendar(client, w):
+    req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    data = {"instructor": w["instructor_a"].pk, "date": "2030-03-12", "start_time": "14:00", "end_time": "16:00"}
+    _client(client, w["organizer_a"]).post(req.get_absolute_url(), data)
+    calendar = client.get(reverse("outreach:calendar") + f"?county={w['county_a'].pk}&month=2030-03").content.decode()
+    assert (CourseRequest.objects.get(pk=req.pk).status, "14:00 张三" in calendar) == ("scheduled", True)
+
+
+def test_dispatch_shows_the_clash_message(client, w):
+    req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    data = {"instructor": w["instructor_a"].pk, "date": "2030-03-02", "start_time": "10:00", "end_time": "12:00"}
+    response = _client(client, w["organizer_a"]).post(req.get_absolute_url(), data, headers={"accept-language": "en"})
+    assert (response.status_code, "already teaches" in response.content.decode()) == (200, True)
+
+
+def test_dispatch_page_lists_suggestions(client, w):
+    req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    response = _client(client, w["organizer_a"]).get(req.get_absolute_url())
+    assert response.context["suggestions"][0].instructor == w["instructor_a"]
+
+
+def test_instructor_confirms_their_lecture(client, w):
+    _client(client, w["instructor_a"].user).post(reverse("outreach:lecture_confirm", args=[w["lecture"].pk]))
+    assert Lecture.objects.get(pk=w["lecture"].pk).status == Lecture.Status.CONFIRMED
+
+
+def test_organizer_cancels_a_lecture(client, w):
+    url = reverse("outreach:lecture_cancel", args=[w["lecture"].pk])
+    _client(client, w["organizer_a"]).post(url, {"reason": "场地检修"})
+    assert Lecture.objects.get(pk=w["lecture"].pk).status == Lecture.Status.CANCELLED
+
+
+def test_instructor_cannot_cancel(client, w):
+    url = reverse("outreach:lecture_cancel", args=[w["lecture"].pk])
+    assert _client(client, w["instructor_a"].user).post(url, {"reason": "x"}).status_code == 403
+
+
+def test_instructor_records_delivery(client, w):
+    past = f.lecture(
+        course=w["course"], instructor=w["instructor_a"], organization=w["org_a"], start=f.at(2, 9, year=2020)
+    )
+    services.lecture_confirm(lecture=past, by=None)
+    url = reverse("outreach:lecture_deliver", args=[past.pk])
+    _client(client, w["instructor_a"].user).post(url, {"attendance": 50, "hours": "2"})
+    assert Lecture.objects.get(pk=past.pk).audience_actual == 50
+
+
+def test_my_schedule_shows_the_feed_url(client, w):
+    response = _client(client, w["instructor_a"].user).get(reverse("outreach:my_schedule"))
+    assert ical_token(w["instructor_a"]) in response.context["feed_url"]
+
+
+def test_ical_feed_lists_the_lectures(client, w, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    response = client.get(reverse("outreach:ical_feed", args=[ical_token(w["instructor_a"])]))
+    body = response.content.decode()
+    assert (response["Content-Type"].startswith("text/calendar"), "DTSTART:20300302T010000Z" in body) == (True, True)
+
+
+def test_annual_report_export_is_a_workbook(client, w):
+    response = _client(client, w["organizer_a"]).get(reverse("outreach:annual_report_export") + "?year=2030")
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[:2] == ["总览", "按月"]
+
+
+def test_annual_report_refuses_a_region_outside_scope(client, w):
+    url = reverse("outreach:annual_report") + f"?year=2030&region={w['county_b'].pk}"
+    response = _client(client, w["organizer_a"]).get(url)
+    assert response.context["figures"]["region"] is None
+
+
+# --- Query counts: the same for 1 and 3 rows ----------------------------------------------------------------------
+
+
+def _more_lectures(w) -> None:
+    for day in (10, 11):
+        f.lecture(course=w["course"], instructor=w["instructor_a"], organization=w["org_a"], start=f.at(day, 9))
+
+
+def test_lecture_list_query_count_does_not_grow(client, w):
+    _client(client, w["organizer_a"])
+    one = _count(client, reverse("outreach:lecture_list"))
+    _more_lectures(w)
+    assert _count(client, reverse("outreach:lecture_list")) == one
+
+
+def test_calendar_query_count_does_not_grow(client, w):
+    _client(client, w["organizer_a"])
+    url = reverse("outreach:calendar") + "?month=2030-03"
+    one = _count(client, url)
+    _more_lectures(w)
+    assert _count(client, url) == one
+
+
+def test_organization_list_query_count_does_not_grow(client, w):
+    _client(client, w["organizer_b"])
+    one = _count(client, reverse("outreach:organization_list"))
+    town = base.region(level=3, parent=w["county_b"])
+    f.organization(region=town)
+    f.organization(region=town)
+    assert _count(client, reverse("outreach:organization_list")) == one
+
+
+def test_campaign_list_query_count_does_not_grow(client, w):
+    _client(client, w["organizer_a"])
+    f.campaign(region=w["city"])
+    one = _count(client, reverse("outreach:campaign_list"))
+    f.campaign(region=w["city"])
+    f.campaign(region=w["county_a"])
+    assert _count(client, reverse("outreach:campaign_list")) == one
+
+
+def test_request_list_query_count_does_not_grow(client, w):
+    _client(client, w["organizer_a"])
+    f.course_request(organization=w["org_a"], course=w["course"], by=w["organizer_a"])
+    one = _count(client, reverse("outreach:request_list"))
+    f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    f.course_request(organization=w["org_a"], course=w["course"], by=w["organizer_a"])
+    assert _count(client, reverse("outreach:request_list")) == one
+
+
+def test_station_list_query_count_does_not_grow(client, w):
+    _client(client, w["city_organizer"])
+    f.station(village=w["village_a"])
+    one = _count(client, reverse("outreach:station_list"))
+    f.station(village=w["village_b"])
+    f.station(village=base.region(level=5, parent=w["town_a"]))
+    assert _count(client, reverse("outreach:station_list")) == one
+
+
+def test_dashboard_query_count_does_not_grow_with_data(client, w):
+    _client(client, w["city_organizer"])
+    one = _count(client, reverse("outreach:dashboard") + "?year=2030")
+    _more_lectures(w)
+    programme = BroadcastProgramme.objects.create(title="党课开讲啦")
+    station = f.station(village=w["village_a"])
+    PlayLog.objects.create(station=station, programme=programme, played_at=f.at(3, 8))
+    assert _count(client, reverse("outreach:dashboard") + "?year=2030") == one
+
+
+def test_annual_report_stays_under_fifteen_queries(client, w):
+    _client(client, w["city_organizer"])
+    _more_lectures(w)
+    assert _count(client, reverse("outreach:annual_report") + "?year=2030") < 15
+
+
+def test_dispatch_page_query_count_does_not_grow(client, w):
+    _client(client, w["organizer_a"])
+    req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    one = _count(client, req.get_absolute_url())
+    base.instructor(region=w["county_a"], name="王五")
+    base.instructor(region=w["county_a"], name="赵六")
+    assert _count(client, req.get_absolute_url()) == one
+
+
+def test_dispatch_form_refuses_an_end_before_the_start(client, w):
+    req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    data = {"instructor": w["instructor_a"].pk, "date": "2030-03-12", "start_time": "14:00", "end_time": "13:00"}
+    _client(client, w["organizer_a"]).post(req.get_absolute_url(), data)
+    assert Lecture.objects.filter(start__date=dt.date(2030, 3, 12)).count() == 0
+
+
+def test_calendar_keeps_the_month_when_switching_county(client, w):
+    response = _client(client, w["organizer_a"]).get(reverse("outreach:calendar") + "?month=2030-03")
+    assert 'value="2030-03"' in response.content.decode()
+
+
+def test_checking_a_time_marks_the_busy_instructor_without_form_errors(client, w):
+    req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    url = req.get_absolute_url() + "?date=2030-03-02&start_time=10:00&end_time=12:00"
+    response = _client(client, w["organizer_a"]).get(url)
+    busy = {s.instructor.name: s.busy for s in response.context["suggestions"]}
+    assert (busy["张三"], response.context["form"].is_bound) == (True, False)
