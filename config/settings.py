@@ -126,6 +126,8 @@ CELERY_BEAT_SCHEDULE = {
     "instructors-thumbnails": {"task": "instructors.tasks.missing_thumbnails_task", "schedule": 3600.0},
     # Every 15 minutes: run the review cycles whose due time has passed, and resume any whose worker died.
     "evaluations-review-due": {"task": "evaluations.tasks.review_due_cycles_task", "schedule": 900.0},
+    # Every 10 minutes: recompute lecture results while surveys collect answers (and for 4 days after they close).
+    "evaluations-results-refresh": {"task": "evaluations.tasks.results_refresh_task", "schedule": 600.0},
 }
 
 # --- Auth -------------------------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from courses.selectors import course_summary, rectifications_overdue
+from evaluations.selectors import action_list, moderation_queue
 from instructors.selectors import registry_summary
 
 
@@ -11,7 +13,14 @@ from instructors.selectors import registry_summary
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.can_manage_registry:
-        return render(request, "home.html", {"summary": registry_summary(user)})
+        context = {
+            "summary": registry_summary(user),
+            "courses": course_summary(user),
+            "overdue": rectifications_overdue(user)[:10],
+            "pending_comments": moderation_queue(user=user).count(),
+            "pending_actions": action_list(user=user).count(),
+        }
+        return render(request, "home.html", context)
     if hasattr(user, "instructor"):
         return redirect("instructors:instructor_me")
     return render(request, "home.html", {"summary": None})

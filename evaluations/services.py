@@ -600,3 +600,20 @@ def action_decide(*, action: ResultAction, confirm: bool, reason: str, by: User)
     locked.decided_by, locked.decided_at, locked.decision_reason = by, timezone.now(), reason
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     return locked
+
+
+def results_refresh_recent(*, now: dt.datetime | None = None, days: int = 4) -> int:
+    """Recompute results of evaluations still collecting answers or closed within ``days``; idempotent."""
+    now = now or timezone.now()
+    ids = list(
+        Evaluation.objects.filter(opens_at__lte=now, closes_at__gte=now - dt.timedelta(days=days))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    touched: set[tuple[int, int]] = set()
+    for start in range(0, len(ids), 2000):
+        for result in results_compute(evaluation_ids=ids[start : start + 2000]):
+            touched.add((result.year, result.instructor_id))
+    for year in {year for year, _instructor in touched}:
+        instructors_quality_refresh(year=year, instructor_ids=[pk for y, pk in touched if y == year])
+    return len(ids)

@@ -10,7 +10,7 @@ import logging
 
 from celery import shared_task
 
-from . import competition, review
+from . import competition, review, services
 
 log = logging.getLogger(__name__)
 
@@ -37,3 +37,11 @@ def competition_rank_task(competition_id: int) -> int:
     ranked = competition.competition_rank(competition_id=competition_id)
     log.info("competition %s: %d entries ranked", competition_id, ranked)
     return ranked
+
+
+@shared_task
+def results_refresh_task() -> int:
+    """Beat tick: recompute the results of lectures whose survey is open or closed in the last four days."""
+    refreshed = services.results_refresh_recent()
+    log.info("lecture results refreshed: %d", refreshed)
+    return refreshed

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from evaluations import services
-from evaluations.models import Answer, Comment, DeviceVote, Evaluation, Indicator, Response, ResultAction
+from evaluations.models import Answer, Comment, DeviceVote, Evaluation, Indicator, LectureResult, Response, ResultAction
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -250,3 +250,15 @@ def test_three_hundred_concurrent_phones_lose_nothing_and_duplicate_nothing(worl
     assert Response.objects.filter(evaluation=evaluation).count() == 300
     assert Answer.objects.filter(response__evaluation=evaluation).count() == 300 * len(values)
     assert timezone.now()
+
+
+def test_refresh_recomputes_open_evaluations_and_skips_old_ones(world, evaluation):
+    _answer(evaluation)
+    old_lecture_start = timezone.now() - dt.timedelta(days=30)
+    from tests.outreach import factories as outreach_factories
+
+    old = outreach_factories.lecture(course=world["course"], instructor=world["lecturer"], organization=world["organization"], start=old_lecture_start)
+    old_evaluation = services.evaluation_open(lecture=old, by=None)
+    assert services.results_refresh_recent() == 1
+    assert evaluation.result.trainee_n == 1
+    assert not LectureResult.objects.filter(evaluation=old_evaluation).exists()
