@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from instructors.models import Instructor, Region, TeachingGroup, User
 
@@ -128,10 +129,10 @@ class Course(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         IN_REVIEW = "in_review", _("In review")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("course status", "Active")
         PREMIUM = "premium", _("Premium")
         RECTIFICATION = "rectification", _("Under rectification")
-        RETIRED = "retired", _("Retired")
+        RETIRED = "retired", pgettext_lazy("course status", "Retired")
 
     # Which status may follow which; every change goes through services.course_change_status (or the
     # rectification services for entering and leaving rectification).

@@ -7,10 +7,12 @@ PO = Path(__file__).resolve().parents[1] / "locale" / "zh_Hans" / "LC_MESSAGES" 
 
 def _entries() -> list[tuple[str, str]]:
     """(msgid, msgstr) pairs of singular entries, parsed from the catalogue."""
-    entries, msgid, msgstr, field = [], None, None, None
+    entries, msgid, msgstr, field, context = [], None, None, None, False
     for raw in PO.read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
-        if line.startswith("msgid "):
+        if line.startswith("msgctxt "):
+            context = True
+        elif line.startswith("msgid "):
             msgid, msgstr, field = line[7:-1], None, "id"
         elif line.startswith("msgstr "):
             msgstr, field = line[8:-1], "str"
@@ -21,9 +23,10 @@ def _entries() -> list[tuple[str, str]]:
             msgid += line[1:-1]
         elif line.startswith('"') and field == "str" and msgstr is not None:
             msgstr += line[1:-1]
-        elif not line and msgid:
-            entries.append((msgid, msgstr or ""))
-            msgid = None
+        elif not line:
+            if msgid and not context:  # entries with a context are looked up with pgettext, not gettext
+                entries.append((msgid, msgstr or ""))
+            msgid, context = None, False
     return entries
 
 
