@@ -51,3 +51,10 @@ def test_english_stays_available():
         assert translation.gettext("Instructor registry") == "Instructor registry"
     with translation.override("zh-hans"):
         assert translation.gettext("Instructor registry") == "师资库"
+
+
+def test_english_browser_still_gets_chinese_until_switched(client):
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert "Log in" in client.get("/login/").content.decode()
