@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Avg, Count, Q, QuerySet
 
 from instructors.models import Instructor, User
@@ -134,3 +136,17 @@ def action_list(*, user: User, status: str = "proposed") -> QuerySet[ResultActio
         "result__lecture", "result__course", "result__instructor"
     )
     return qs.filter(status=status) if status else qs
+
+
+def lectures_to_evaluate(*, user: User, days: int = 7) -> QuerySet[Lecture]:
+    """Lectures in scope from the last ``days`` days and the next two weeks, with their evaluation if opened."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    return (
+        Lecture.objects.visible_to(user)
+        .exclude(status=Lecture.Status.CANCELLED)
+        .filter(start__gte=now - timedelta(days=days), start__lte=now + timedelta(days=14))
+        .select_related("course", "instructor", "organization", "evaluation")
+        .order_by("start", "pk")
+    )

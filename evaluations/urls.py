@@ -12,6 +12,7 @@ urlpatterns = [
     path("results/<int:pk>/follow-up/", views.follow_up_create, name="follow_up_create"),
     path("mine/", views.my_ratings, name="my_ratings"),
     path("assignments/", views.my_assignments, name="my_assignments"),
+    path("lectures/", views.lecture_list, name="lecture_list"),
     path("lectures/<int:lecture_pk>/open/", views.evaluation_open, name="evaluation_open"),
     path("<int:pk>/", views.evaluation_detail, name="evaluation_detail"),
     path("<int:pk>/poster/", views.evaluation_poster, name="evaluation_poster"),

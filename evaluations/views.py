@@ -84,6 +84,14 @@ def evaluation_open(request: HttpRequest, lecture_pk: int) -> HttpResponse:
 
 
 @login_required
+def lecture_list(request: HttpRequest) -> HttpResponse:
+    """Recent and upcoming lectures in scope, to open their evaluation and print the QR poster."""
+    _require_manager(request)
+    page = Paginator(selectors.lectures_to_evaluate(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "evaluations/lecture_list.html", {"page": page, "query": ""})
+
+
+@login_required
 def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _get_evaluation_for_user(request, pk)
     url = _survey_url(request, evaluation)

@@ -20,6 +20,11 @@ from instructors.models import Instructor, Region, User
 SLOT_MINUTES = 30
 
 
+def travel_buffer() -> dt.timedelta:
+    """Time an instructor needs between lectures in different counties (setting OUTREACH_TRAVEL_BUFFER_HOURS)."""
+    return dt.timedelta(hours=settings.OUTREACH_TRAVEL_BUFFER_HOURS)
+
+
 def _scope_filter(user: User, path_field: str) -> Q | None:
     """Q for the rows a user may see through a region path field; None means everything, Q(pk__in=[]) nothing."""
     if not user.is_authenticated or not user.is_active:

@@ -14,7 +14,6 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -23,7 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractMonth
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,8 +36,8 @@ from .models import (
     Organization,
     PlayLog,
     Station,
+    travel_buffer,
 )
-from .services import travel_buffer
 
 # Which instructor tiers suit which kind of host: agencies and schools get provincial and municipal speakers,
 # villages and communities the county's own instructors who know local conditions.
@@ -104,12 +103,18 @@ def organization_list(*, user: User, filters: dict | None = None) -> QuerySet[Or
     return qs.order_by("county__path", "name", "pk")
 
 
+def _counties_within(region: Region) -> QuerySet[Region]:
+    """Counties in a region, as a subquery: lets the database use the lecture's (county, start) index instead of
+    joining every lecture to its region to compare paths."""
+    return Region.objects.filter(level=Region.Level.COUNTY, path__startswith=region.path).values("pk")
+
+
 def _lecture_scope(user: User, prefix: str = "") -> Q:
     """Q restricting lectures (reached through ``prefix``) to what the user may see."""
     if user.is_admin:
         return Q()
     if user.is_organizer:
-        return Q(**{f"{prefix}county__path__startswith": user.region.path})
+        return Q(**{f"{prefix}county__in": _counties_within(user.region)})
     if user.role == User.Role.INSTRUCTOR:
         return Q(**{f"{prefix}instructor__user": user})
     return Q(pk__in=[])
@@ -335,6 +340,42 @@ def calendar_month(*, lectures: QuerySet[Lecture], year: int, month: int) -> Mon
     return MonthGrid(year=year, month=month, weeks=weeks)
 
 
+@dataclass
+class WeekGrid:
+    """Seven days from a Monday, each with its lectures."""
+
+    monday: dt.date
+    days: list[tuple[dt.date, list[Lecture]]]
+
+    @property
+    def previous(self) -> str:
+        return (self.monday - dt.timedelta(days=7)).isoformat()
+
+    @property
+    def next(self) -> str:
+        return (self.monday + dt.timedelta(days=7)).isoformat()
+
+    @property
+    def month(self) -> str:
+        return f"{self.monday:%Y-%m}"
+
+
+def calendar_week(*, lectures: QuerySet[Lecture], day: dt.date) -> WeekGrid:
+    """The non-cancelled lectures of the week (Monday to Sunday) that contains ``day``."""
+    monday = day - dt.timedelta(days=day.weekday())
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(dt.datetime.combine(monday, dt.time()), tz)
+    by_day: dict[dt.date, list[Lecture]] = {}
+    for lecture in (
+        lectures.active()
+        .filter(start__gte=start, start__lt=start + dt.timedelta(days=7))
+        .select_related("course", "organization", "instructor")
+    ):
+        by_day.setdefault(timezone.localtime(lecture.start).date(), []).append(lecture)
+    days = [monday + dt.timedelta(days=n) for n in range(7)]
+    return WeekGrid(monday=monday, days=[(d, by_day.get(d, [])) for d in days])
+
+
 def instructor_schedule(*, instructor: Instructor, since: dt.datetime) -> QuerySet[Lecture]:
     return (
         Lecture.objects.active()
@@ -358,15 +399,17 @@ def station_list(*, user: User, year: int, filters: dict | None = None) -> Query
 
 
 def _plays(user: User, region: Region | None, year: int) -> QuerySet[PlayLog]:
+    """The year's plays on the stations a user may see, limited by station ids so the (station, …) index serves."""
     start, end = year_bounds(year)
-    qs = PlayLog.objects.filter(played_at__gte=start, played_at__lt=end)
-    if user.is_organizer and not user.is_admin:
-        qs = qs.filter(station__region__path__startswith=user.region.path)
-    elif not user.is_admin:
-        return qs.none()
+    stations = Station.objects.visible_to(user)
+    if not user.is_admin and not user.is_organizer:
+        return PlayLog.objects.none()
     if region is not None:
-        qs = qs.filter(station__region__path__startswith=region.path)
-    return qs
+        stations = stations.filter(region__path__startswith=region.path)
+    qs = PlayLog.objects.filter(played_at__gte=start, played_at__lt=end)
+    if region is None and user.is_admin:
+        return qs
+    return qs.filter(station__in=stations.values("pk"))
 
 
 def loudspeaker_by_county(*, user: User, year: int, region: Region | None = None) -> list[dict]:
@@ -384,26 +427,28 @@ def loudspeaker_by_county(*, user: User, year: int, region: Region | None = None
     return rows
 
 
+def _month_filters(year: int, field: str) -> list[tuple[int, Q]]:
+    """One condition per month on a datetime field (local months): conditional aggregates instead of a GROUP BY on
+    an extracted month, which SQLite computes in Python per row and which no index can serve."""
+    return [
+        (m, Q(**{f"{field}__gte": month_bounds(year, m)[0], f"{field}__lt": month_bounds(year, m)[1]}))
+        for m in range(1, 13)
+    ]
+
+
 def loudspeaker_months(*, user: User, year: int, region: Region | None = None) -> list[dict]:
     """Plays and listeners reached per month; a station counts once in a month however often it played."""
     plays = _plays(user, region, year)
-    per_month = dict(
-        plays.annotate(month=ExtractMonth("played_at")).values_list("month").annotate(n=Count("pk")).order_by()
+    months = _month_filters(year, "played_at")
+    per_month = plays.aggregate(**{f"p{m}": Count("pk", filter=condition) for m, condition in months})
+    stations = Station.objects.filter(pk__in=plays.values("station_id"))
+    reach = stations.aggregate(
+        **{
+            f"r{m}": Coalesce(Sum("listeners", filter=Exists(plays.filter(condition, station=OuterRef("pk")))), 0)
+            for m, condition in months
+        }
     )
-    one_play_per_station_month = (
-        plays.annotate(month=ExtractMonth("played_at"))
-        .values("station", "month")
-        .annotate(first=Min("pk"))
-        .values("first")
-    )
-    reach = dict(
-        PlayLog.objects.filter(pk__in=Subquery(one_play_per_station_month))
-        .annotate(month=ExtractMonth("played_at"))
-        .values_list("month")
-        .annotate(listeners=Sum("station__listeners"))
-        .order_by()
-    )
-    return [{"month": m, "plays": per_month.get(m, 0), "listeners": reach.get(m, 0)} for m in range(1, 13)]
+    return [{"month": m, "plays": per_month[f"p{m}"], "listeners": reach[f"r{m}"]} for m, _c in months]
 
 
 # --- Coverage dashboard and annual report -------------------------------------------------------------------------
@@ -413,7 +458,7 @@ def _scoped_lectures(user: User, year: int, region: Region | None) -> QuerySet[L
     start, end = year_bounds(year)
     qs = Lecture.objects.delivered().filter(_lecture_scope(user), start__gte=start, start__lt=end)
     if region is not None:
-        qs = qs.filter(county__path__startswith=region.path)
+        qs = qs.filter(county__in=_counties_within(region))
     return qs
 
 
@@ -447,23 +492,15 @@ def coverage_figures(*, user: User, year: int, region: Region | None = None) -> 
     if region is not None:
         all_organizations = all_organizations.filter(region__path__startswith=region.path)
     pool = all_organizations.aggregate(organizations=Count("pk"), members=Coalesce(Sum("member_count"), 0))
-    by_month = {
-        row["month"]: row
-        for row in lectures.annotate(month=ExtractMonth("start"))
-        .values("month")
-        .annotate(
-            lectures=Count("pk"), organizations=Count("organization", distinct=True), attendance=Sum("audience_actual")
-        )
-        .order_by()
-    }
+    month_filters = _month_filters(year, "start")
+    by_month = lectures.aggregate(
+        **{f"l{m}": Count("pk", filter=condition) for m, condition in month_filters},
+        **{f"o{m}": Count("organization", distinct=True, filter=condition) for m, condition in month_filters},
+        **{f"a{m}": Coalesce(Sum("audience_actual", filter=condition), 0) for m, condition in month_filters},
+    )
     months = [
-        {
-            "month": m,
-            "lectures": by_month.get(m, {}).get("lectures", 0),
-            "organizations": by_month.get(m, {}).get("organizations", 0),
-            "attendance": by_month.get(m, {}).get("attendance") or 0,
-        }
-        for m in range(1, 13)
+        {"month": m, "lectures": by_month[f"l{m}"], "organizations": by_month[f"o{m}"], "attendance": by_month[f"a{m}"]}
+        for m, _condition in month_filters
     ]
     tier_rows = {
         row["instructor__tier"]: row

@@ -19,13 +19,9 @@ from instructors.images import clean_image_upload
 from instructors.models import Instructor, User
 from instructors.services import instructor_record_year_figures
 
-from .models import Campaign, CourseRequest, Lecture, LecturePhoto, LectureSlot, Organization
+from .models import Campaign, CourseRequest, Lecture, LecturePhoto, LectureSlot, Organization, travel_buffer
 
 MAX_PHOTOS = 9
-
-
-def travel_buffer() -> dt.timedelta:
-    return dt.timedelta(hours=settings.OUTREACH_TRAVEL_BUFFER_HOURS)
 
 
 def _when(value: dt.datetime) -> str:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("requests/", views.request_list, name="request_list"),
     path("requests/new/", views.request_create, name="request_create"),
     path("requests/<int:pk>/dispatch/", views.request_dispatch, name="request_dispatch"),
+    path("requests/<int:pk>/cancel/", views.request_cancel, name="request_cancel"),
     path("lectures/", views.lecture_list, name="lecture_list"),
     path("lectures/<int:pk>/", views.lecture_detail, name="lecture_detail"),
     path("lectures/<int:pk>/confirm/", views.lecture_confirm, name="lecture_confirm"),

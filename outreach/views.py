@@ -206,6 +206,15 @@ def request_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    course_request = _get_request_for_user(request, pk)
+    _run(request, services.request_cancel, _("The request was withdrawn."), course_request=course_request)
+    return redirect("outreach:request_list")
+
+
 # --- Lectures ---------------------------------------------------------------------------------------------------
 
 
@@ -309,7 +318,7 @@ def _month(request: HttpRequest) -> tuple[int, int]:
 
 @login_required
 def calendar(request: HttpRequest) -> HttpResponse:
-    """Month view per instructor or per county, within the user's scope."""
+    """Month or week view per instructor or per county, within the user's scope."""
     year, month = _month(request)
     lectures = Lecture.objects.visible_to(request.user)
     subject = None
@@ -321,9 +330,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
     elif request.GET.get("county", "").isdigit():
         subject = get_object_or_404(selectors.counties_for(request.user), pk=request.GET["county"])
         lectures = lectures.filter(county=subject)
-    grid = selectors.calendar_month(lectures=lectures, year=year, month=month)
+    week = _week(request)
+    grid = None if week else selectors.calendar_month(lectures=lectures, year=year, month=month)
     context = {
         "grid": grid,
+        "week": selectors.calendar_week(lectures=lectures, day=week) if week else None,
+        "today": timezone.localdate().isoformat(),
         "subject": subject,
         "counties": selectors.counties_for(request.user),
         "weekdays": _weekdays(),
@@ -332,6 +344,13 @@ def calendar(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render(request, "outreach/calendar.html", context)
+
+
+def _week(request: HttpRequest) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        return None
 
 
 def _own_instructor(request: HttpRequest) -> Instructor:

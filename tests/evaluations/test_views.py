@@ -225,3 +225,26 @@ def test_action_decision_through_page(client, world, evaluation):
     client.post(reverse("evaluations:action_decide", args=[action.pk]), {"confirm": "1", "reason": "限期一个月回炉培训"})
     action.refresh_from_db()
     assert action.status == "confirmed"
+
+
+def test_lecture_list_offers_to_open_evaluations_in_scope(client, world):
+    client.force_login(world["org_a"])
+    assert [lecture.pk for lecture in client.get(reverse("evaluations:lecture_list")).context["page"]] == [world["lecture"].pk]
+    client.force_login(world["org_b"])
+    assert list(client.get(reverse("evaluations:lecture_list")).context["page"]) == []
+    client.force_login(world["lecturer_user"])
+    assert client.get(reverse("evaluations:lecture_list")).status_code == 403
+
+
+def test_lecture_list_query_count_is_constant(client, world):
+    client.force_login(world["org_a"])
+    counts = []
+    for n in (0, 2):
+        for i in range(n):
+            start = timezone.now() + dt.timedelta(days=3 + i)
+            lecture = outreach_factories.lecture(course=world["course"], instructor=world["lecturer"], organization=world["organization"], start=start)
+            services.evaluation_open(lecture=lecture, by=None)
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(reverse("evaluations:lecture_list"))
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]

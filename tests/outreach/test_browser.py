@@ -26,7 +26,7 @@ def test_organizer_dispatches_a_request_and_sees_it_on_the_calendar(page, live_s
     page.locator("input[name=date]").fill("2030-03-12")
     page.locator("input[name=start_time]").fill("14:00")
     page.locator("input[name=end_time]").fill("16:00")
-    page.locator("main form button[type=submit]:not([formmethod])").click()
+    page.locator("form:has(select[name=instructor]) button[type=submit]:not([formmethod])").click()
     page.wait_for_url("**/outreach/lectures/*/")
     page.goto(f"{live_server.url}/outreach/calendar/?county={w['county_a'].pk}&month=2030-03")
     assert "14:00 张三" in page.locator("table.calendar-grid").inner_text()
