@@ -90,3 +90,10 @@ class PlayLogAdmin(admin.ModelAdmin):
     list_select_related = ("station__region", "programme")
     raw_id_fields = ("station", "programme")
     date_hierarchy = "played_at"
+
+
+@admin.register(LecturePhoto)
+class LecturePhotoAdmin(admin.ModelAdmin):
+    list_display = ("lecture", "uploaded_by", "uploaded_at")
+    list_select_related = ("lecture__course", "uploaded_by")
+    raw_id_fields = ("lecture",)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def _ensure_database(url: str) -> None:
@@ -93,36 +94,42 @@ def main() -> None:
     client = Client()
     rows = []
 
-    def measure(label: str, user, url: str, anchor_url: str | None = None) -> None:
+    def measure(label: str, user, url: str, anchor_url: str | None = None, anchor_user=None) -> None:
         client.force_login(user)
         client.get(url)  # warm caches and connections
         median, p95, queries = _timed(client, url, repeat)
         anchor = ""
         ratio = ""
         if anchor_url:
-            client.force_login(admin)
+            client.force_login(anchor_user or admin)
             client.get(anchor_url)
             a_median, a_p95, _a_queries = _timed(client, anchor_url, repeat)
             anchor = f"{a_median:.1f} / {a_p95:.1f}"
             ratio = f"{median / a_median:.2f}×"
         rows.append((label, f"{median:.1f} / {p95:.1f}", queries, anchor, ratio))
 
+    instructor_user = User.objects.get(username="instructor")
+    settings.ROOT_URLCONF = "bench_urls"
+    from django.urls import clear_url_caches
+
+    clear_url_caches()
+    bare = "/__bench__/bare/"
     measure(
         "Instructor list, filter tier=county&status=active (organizer, city scope)",
         organizer,
         "/instructors/?tier=county&status=active",
         "/admin/instructors/instructor/?tier__exact=county&status__exact=active",
     )
-    measure(
-        "Instructor list, search `zs` (organizer)",
-        organizer,
-        "/instructors/?q=zs",
-        "/admin/instructors/instructor/?q=zs",
-    )
+    measure("Instructor list, search `zs` (organizer)", organizer, "/instructors/?q=zs", "/admin/instructors/instructor/?q=zs")
     some = Instructor.objects.filter(region__path__startswith=organizer.region.path).order_by("pk").first()
-    measure("Instructor profile", organizer, f"/instructors/{some.pk}/")
-    measure("Home page (organizer)", organizer, "/")
-
+    measure("Instructor profile", organizer, f"/instructors/{some.pk}/", bare, anchor_user=organizer)
+    measure("Course list (organizer)", organizer, "/courses/", "/admin/courses/course/")
+    measure("我的评价 (instructor)", instructor_user, "/evaluations/mine/", bare, anchor_user=instructor_user)
+    measure("Organizer results, red flags", organizer, "/evaluations/?flag=red", "/admin/evaluations/lectureresult/?flag__exact=red")
+    measure("Outreach dashboard (organizer)", organizer, "/outreach/", bare, anchor_user=organizer)
+    measure("Annual report (organizer)", organizer, "/outreach/report/", bare, anchor_user=organizer)
+    measure("Home page (organizer)", organizer, "/", bare, anchor_user=organizer)
+    review_rows = _bench_review(repeat=3 if args.quick else 5)
     import django as dj
 
     header = [
@@ -130,13 +137,89 @@ def main() -> None:
         f"{os.cpu_count()} cores, {_memory()} · Python {platform.python_version()}, Django {dj.get_version()}, "
         f"PostgreSQL · {repeat} requests per figure · demo data load {load_seconds:.0f} s",
         "",
-        "| Page | server time ms (median / p95) | SQL queries | anchor: Django admin changelist ms (median / p95) | ratio |",
+        "| Page | server time ms (median / p95) | SQL queries | anchor ms (median / p95): admin changelist for lists, "
+        "bare view with the base template otherwise | ratio |",
         "|---|---|---|---|---|",
     ]
     table = "\n".join(header + [f"| {r[0]} | {r[1]} | {r[2]} | {r[3] or '—'} | {r[4] or '—'} |" for r in rows])
+    table += "\n\n| Computation | median / p95 | anchor (same run) | ratio | note |\n|---|---|---|---|---|\n"
+    table += "\n".join(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} |" for r in review_rows)
     print(table)
     if not args.no_write:
         _write(table, scale)
+
+
+def _bench_review(repeat: int) -> list[tuple]:
+    """Time a full review cycle of the whole province beside one hand-written SQL aggregate of the same figures."""
+    import datetime as dt
+    import resource
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from evaluations import competition, review
+    from evaluations.models import Competition, ReviewCycle, ReviewProposal
+    from instructors.models import Region
+
+    province = Region.objects.get(level=Region.Level.PROVINCE)
+    year = timezone.localdate().year
+    cycle, _ = ReviewCycle.objects.get_or_create(
+        region=province,
+        kind="annual",
+        period_start=dt.date(year, 1, 1),
+        period_end=dt.date(year, 12, 31),
+        defaults={"due_at": timezone.now()},
+    )
+    times, anchor = [], []
+    for _ in range(repeat):
+        ReviewProposal.objects.filter(cycle=cycle).delete()
+        ReviewCycle.objects.filter(pk=cycle.pk).update(status="pending")
+        started = time.perf_counter()
+        written = review.review_cycle_run(cycle_id=cycle.pk)
+        times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT i.id, count(l.id), coalesce(sum(l.hours), 0), avg(r.score), avg(r.sr),
+                       count(r.id) FILTER (WHERE r.flag = 'red')
+                FROM instructors_instructor i
+                LEFT JOIN outreach_lecture l ON l.instructor_id = i.id AND l.status IN ('delivered', 'closed')
+                     AND l.start >= %s AND l.start < %s
+                LEFT JOIN evaluations_lectureresult r ON r.lecture_id = l.id AND NOT r.insufficient
+                GROUP BY i.id
+                """,
+                [dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)],
+            )
+            cursor.fetchall()
+        anchor.append(time.perf_counter() - started)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows = [
+        (
+            f"Full annual review, province ({written:,} proposals)",
+            f"{statistics.median(times):.2f} s / {max(times):.2f} s",
+            f"{statistics.median(anchor):.2f} s (one SQL aggregate)",
+            f"{statistics.median(times) / statistics.median(anchor):.1f}×",
+            f"peak RSS of the benchmark process {rss_mb:.0f} MB",
+        )
+    ]
+    finished = Competition.objects.filter(phase="closed").first()
+    if finished:
+        ranked_times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            entries = competition.competition_rank(competition_id=finished.pk)
+            ranked_times.append(time.perf_counter() - started)
+        rows.append(
+            (
+                f"Competition ranking ({entries} entries, demo competition)",
+                f"{statistics.median(ranked_times) * 1000:.0f} ms / {max(ranked_times) * 1000:.0f} ms",
+                "—",
+                "—",
+                "200 entries × 9 judges not yet generated",
+            )
+        )
+    return rows
 
 
 def _memory() -> str:

@@ -1,0 +1,121 @@
+"""Django admin for the evaluation app. Settings and indicator systems that results already use are read-only:
+a change is made in a new version, so every stored result keeps pointing at the numbers that produced it."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from . import models as m
+
+
+class FrozenWhenUsedMixin:
+    """Read-only once answers or results refer to the object."""
+
+    def is_used(self, obj) -> bool:  # pragma: no cover - overridden
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and not (obj is not None and self.is_used(obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj is not None and self.is_used(obj))
+
+
+@admin.register(m.ScoringSettings)
+class ScoringSettingsAdmin(FrozenWhenUsedMixin, admin.ModelAdmin):
+    list_display = ("version", "is_current", "note", "created_at")
+
+    def is_used(self, obj) -> bool:
+        return obj.evaluations.exists()
+
+
+class IndicatorInline(admin.TabularInline):
+    model = m.Indicator
+    extra = 0
+
+
+@admin.register(m.Dimension)
+class DimensionAdmin(admin.ModelAdmin):
+    list_display = ("name", "system", "order")
+    list_filter = ("system",)
+    inlines = [IndicatorInline]
+
+
+class DimensionInline(admin.TabularInline):
+    model = m.Dimension
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(m.IndicatorSystem)
+class IndicatorSystemAdmin(FrozenWhenUsedMixin, admin.ModelAdmin):
+    list_display = ("name", "version", "is_current", "created_at")
+    inlines = [DimensionInline]
+    actions = ["copy_to_new_version"]
+
+    def is_used(self, obj) -> bool:
+        return obj.in_use
+
+    @admin.action(description=_("Copy to a new version"))
+    def copy_to_new_version(self, request, queryset) -> None:
+        from .services import indicator_system_copy
+
+        for system in queryset:
+            indicator_system_copy(system=system)
+
+
+@admin.register(m.Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    list_display = ("lecture", "opens_at", "closes_at", "system", "scoring")
+    list_select_related = ("lecture__course", "lecture__instructor", "system", "scoring")
+    search_fields = ("lecture__course__title", "lecture__instructor__name")
+    readonly_fields = ("link_secret",)
+
+
+@admin.register(m.LectureResult)
+class LectureResultAdmin(admin.ModelAdmin):
+    list_display = ("lecture", "instructor", "year", "score", "sr", "flag", "insufficient")
+    list_filter = ("year", "flag", "insufficient")
+    list_select_related = ("lecture__course", "lecture__instructor", "instructor")
+    search_fields = ("instructor__name", "course__title")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # results are computed, never edited by hand
+
+
+@admin.register(m.Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("text", "state", "moderated_by", "moderated_at")
+    list_filter = ("state",)
+    search_fields = ("text",)
+
+
+@admin.register(m.RaterAssignment)
+class RaterAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("evaluation", "role", "user", "name", "score", "submitted_at")
+    list_filter = ("role",)
+    list_select_related = ("evaluation__lecture__course", "user")
+    readonly_fields = ("token",)
+
+
+@admin.register(m.ResultAction)
+class ResultActionAdmin(admin.ModelAdmin):
+    list_display = ("kind", "result", "status", "rule", "deadline", "decided_by")
+    list_filter = ("kind", "status")
+    list_select_related = ("result__lecture__course", "decided_by")
+
+
+@admin.register(m.FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ("lecture", "created_by", "created_at", "due_on", "done")
+    list_filter = ("done",)
+
+
+for model in (m.Notification, m.ReviewCycle, m.ReviewProposal, m.ReviewVeto, m.AudienceScore, m.Competition,
+              m.CompetitionResult, m.Entry, m.JudgeAssignment, m.JudgeFlag, m.JudgeScore, m.PeerScore):
+    admin.site.register(model)
+
+
+@admin.register(m.Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ("name", "dimension", "weight", "order")
+    list_filter = ("dimension__system",)
