@@ -41,6 +41,9 @@ DEFAULTS: dict = {
 }
 
 
+ROLE_ORDER = ("trainee", "expert", "peer", "organizer", "grassroots", "media")
+
+
 def q2(value: float | Decimal | None) -> Decimal | None:
     """Round half up to two decimals, as shown on screen and stored."""
     if value is None:
@@ -105,7 +108,10 @@ def lecture_score(role_stats: Mapping[str, tuple[int, float | None]], params: Ma
     """Weighted mean of the counted roles' means, renormalised over the counted roles."""
     weights, minimums = params["role_weights"], params["role_min_counts"]
     roles = []
-    for role, weight in weights.items():
+    # PostgreSQL's jsonb does not keep key order, so the display order is fixed here.
+    ordered = [role for role in ROLE_ORDER if role in weights] + sorted(set(weights) - set(ROLE_ORDER))
+    for role in ordered:
+        weight = weights[role]
         n, mean = role_stats.get(role, (0, None))
         figure = RoleFigure(role=role, n=n, mean=mean, weight=weight, minimum=minimums.get(role, 1))
         figure.counted = mean is not None and n >= figure.minimum

@@ -287,9 +287,14 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "manager": manager,
         "follow_ups": result.lecture.follow_ups.all() if manager else [],
         "follow_up_form": FollowUpForm() if manager else None,
-        "needed": max(0, result.explanation.get("roles", [{}])[0].get("minimum", 8) - result.trainee_n),
+        "needed": _answers_needed(result),
     }
     return render(request, "evaluations/result_detail.html", context)
+
+
+def _answers_needed(result: LectureResult) -> int:
+    trainee = next((r for r in result.explanation.get("roles", []) if r.get("role") == RaterRole.TRAINEE), None)
+    return max(0, trainee["minimum"] - result.trainee_n) if trainee else 0
 
 
 @login_required
@@ -306,12 +311,21 @@ def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("evaluations:result_detail", pk=result.pk)
 
 
+def _year(request: HttpRequest) -> int:
+    """The ?year= of the page, or this year when it is missing or not a plausible year."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
 @login_required
 def my_ratings(request: HttpRequest) -> HttpResponse:
     instructor = Instructor.objects.filter(user=request.user).first()
     if instructor is None:
         raise Http404
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = _year(request)
     results = list(selectors.my_results(instructor=instructor)[:200])
     trend = [
         {"date": timezone.localtime(r.lecture.start).strftime("%Y-%m-%d"), "score": float(r.score)}

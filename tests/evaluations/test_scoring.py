@@ -125,3 +125,8 @@ def test_annual_quality_bonuses_penalties_and_cap():
 def test_leniency_offset():
     # a rater 6, 4 and 8 points above the others on 3 lectures: 18 / (3 + 5) = 2.25
     assert leniency_offset([6, 4, 8], DEFAULTS) == pytest.approx(2.25)
+
+
+def test_roles_come_in_a_fixed_order_whatever_the_stored_key_order():
+    params = {**DEFAULTS, "role_weights": dict(sorted(DEFAULTS["role_weights"].items(), key=lambda kv: len(kv[0])))}
+    assert [r.role for r in lecture_score({}, params).roles] == ["trainee", "expert", "peer", "organizer", "grassroots", "media"]
