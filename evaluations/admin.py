@@ -1,7 +1,9 @@
 """Django admin for the evaluation app. Settings and indicator systems that results already use are read-only:
 a change is made in a new version, so every stored result keeps pointing at the numbers that produced it."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import models as m
@@ -46,8 +48,29 @@ class DimensionInline(admin.TabularInline):
     show_change_link = True
 
 
+class IndicatorSystemForm(forms.ModelForm):
+    """A system can be made current only when its indicator weights add up to exactly 1."""
+
+    class Meta:
+        model = m.IndicatorSystem
+        fields = ["name", "version", "is_current"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_current") and self.instance.pk:
+            from .services import indicator_weights_check
+
+            weights = list(m.Indicator.objects.filter(dimension__system=self.instance).values_list("weight", flat=True))
+            try:
+                indicator_weights_check(weights)
+            except ValidationError as exc:
+                raise ValidationError({"is_current": exc.messages}) from None
+        return data
+
+
 @admin.register(m.IndicatorSystem)
 class IndicatorSystemAdmin(FrozenWhenUsedMixin, admin.ModelAdmin):
+    form = IndicatorSystemForm
     list_display = ("name", "version", "is_current", "created_at")
     inlines = [DimensionInline]
     actions = ["copy_to_new_version"]

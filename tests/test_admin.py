@@ -42,3 +42,17 @@ def test_scoring_settings_in_use_cannot_be_edited(rf, world):  # noqa: F811
     assert model_admin.has_change_permission(request, settings_v1) is True
     services.evaluation_open(lecture=world["lecture"], by=None)
     assert model_admin.has_change_permission(request, settings_v1) is False
+
+
+def test_indicator_system_with_weights_not_summing_to_one_cannot_be_made_current():
+    from decimal import Decimal
+
+    from evaluations.admin import IndicatorSystemForm
+    from evaluations.models import Indicator
+
+    system = services.indicator_system_current()
+    copy = services.indicator_system_copy(system=system)
+    Indicator.objects.filter(dimension__system=copy).order_by("pk").filter(pk=Indicator.objects.filter(dimension__system=copy).order_by("pk").first().pk).update(weight=Decimal("0.050"))
+    form = IndicatorSystemForm({"name": copy.name, "version": copy.version, "is_current": True}, instance=copy)
+    assert not form.is_valid()
+    assert "0.900" in str(form.errors)
