@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zlib
 from dataclasses import dataclass, field
+from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -94,8 +96,13 @@ class _Row:
 def _read(upload) -> tuple[list[str], list[tuple[int, dict]]]:
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
+        return _rows(workbook)
+    except (InvalidFileException, BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError) as exc:
+        # A damaged file can pass the "PK" check and fail only while its sheet is read (read-only mode is lazy).
         raise ValidationError(_("The file cannot be read as an Excel workbook.")) from exc
+
+
+def _rows(workbook) -> tuple[list[str], list[tuple[int, dict]]]:
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     try:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    BroadcastSchedule,
     BroadcastProgramme,
     Campaign,
     CourseRequest,
@@ -97,3 +98,11 @@ class LecturePhotoAdmin(admin.ModelAdmin):
     list_display = ("lecture", "uploaded_by", "uploaded_at")
     list_select_related = ("lecture__course", "uploaded_by")
     raw_id_fields = ("lecture",)
+
+
+@admin.register(BroadcastSchedule)
+class BroadcastScheduleAdmin(admin.ModelAdmin):
+    list_display = ("region", "weekday", "time", "programme", "starts_on", "ends_on")
+    list_filter = ("weekday",)
+    list_select_related = ("region", "programme")
+    autocomplete_fields = ("region",)

@@ -8,7 +8,9 @@ changes nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from dataclasses import dataclass, field
+from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -66,8 +68,13 @@ def _text(value) -> str:
 def _read(upload, required: list[str]) -> list[tuple[int, dict]]:
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
+        return _rows(workbook, required)
+    except (InvalidFileException, BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError) as exc:
+        # A damaged file can pass the "PK" check and fail only while its sheet is read (read-only mode is lazy).
         raise ValidationError(_("The file cannot be read as an Excel workbook.")) from exc
+
+
+def _rows(workbook, required: list[str]) -> list[tuple[int, dict]]:
     rows = workbook.worksheets[0].iter_rows(values_only=True)
     try:
         header = [_text(cell) for cell in next(rows)]

@@ -426,6 +426,47 @@ class BroadcastProgramme(models.Model):
         return self.title
 
 
+class BroadcastSchedule(models.Model):
+    """乡村大喇叭's fixed time slots: a programme played in a region's stations on a weekday at a time."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 1, _("Monday")
+        TUESDAY = 2, _("Tuesday")
+        WEDNESDAY = 3, _("Wednesday")
+        THURSDAY = 4, _("Thursday")
+        FRIDAY = 5, _("Friday")
+        SATURDAY = 6, _("Saturday")
+        SUNDAY = 7, _("Sunday")
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"),
+        help_text=_("Every station in this region and below plays the programme."),
+    )
+    programme = models.ForeignKey(
+        BroadcastProgramme, on_delete=models.CASCADE, related_name="schedules", verbose_name=_("programme")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    time = models.TimeField(_("time"))
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+
+    objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("broadcast schedule")
+        verbose_name_plural = _("broadcast schedules")
+        ordering = ["weekday", "time"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "weekday", "time", "starts_on"], name="uniq_broadcast_slot"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="broadcast_dates_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.get_weekday_display()} {self.time:%H:%M} {self.programme}"
+
+
 class PlayLog(models.Model):
     """One play of a programme on a station."""
 

@@ -594,3 +594,15 @@ def chart_data(figures: dict) -> dict:
             "plays": _("Loudspeaker plays"),
         },
     }
+
+
+def broadcast_schedules(*, user: User, on: dt.date) -> QuerySet:
+    """Fixed loudspeaker time slots in force on a day for the user's region (and the regions above it)."""
+    from .models import BroadcastSchedule
+
+    if not user.can_manage_registry:
+        return BroadcastSchedule.objects.none()
+    qs = BroadcastSchedule.objects.filter(starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+    if not user.is_admin:
+        qs = qs.filter(Q(region__path__startswith=user.region.path) | Q(region__code__in=ancestor_codes(user.region)))
+    return qs.select_related("region", "programme").order_by("weekday", "time", "pk")

@@ -70,7 +70,10 @@ def _page(request: HttpRequest, qs):
 
 def _year(request: HttpRequest) -> int:
     value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+    # isdigit() accepts "²" and other digits int() refuses; only plain ASCII years are taken.
+    if value.isascii() and value.isdigit() and 2000 <= int(value) <= 2100:
+        return int(value)
+    return timezone.localdate().year
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
@@ -412,6 +415,7 @@ def loudspeaker_report(request: HttpRequest) -> HttpResponse:
         "year": year,
         "counties": selectors.loudspeaker_by_county(user=request.user, year=year),
         "months": selectors.loudspeaker_months(user=request.user, year=year),
+        "schedules": selectors.broadcast_schedules(user=request.user, on=timezone.localdate()),
     }
     return render(request, "outreach/loudspeaker_report.html", context)
 

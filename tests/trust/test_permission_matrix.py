@@ -1,0 +1,369 @@
+"""The permission matrix: every URL pattern of the project, requested by GET as every kind of person.
+
+The URL list comes from the resolver, so a new view without a row in EXPECTED fails
+``test_every_url_pattern_has_a_declared_expectation``. Each cell of EXPECTED is its own test. Objects in the URLs
+belong to instructor A in county X; people of another scope must get 404 (never 403), so that an object's
+existence does not leak. POST-only views answer 405 to a signed-in GET (Django's ``require_POST`` runs before the
+lookup, for every id, so it says nothing about existence); ``test_post_only_views_refuse_other_scopes`` then POSTs
+to them as the people who must not act and checks the refusal and that nothing was written.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.usefixtures("world_media")
+
+ROLES = ("anon", "trainee", "inst_a", "inst_b", "org_x", "org_y", "org_city", "judge", "admin")
+SKIPPED_PREFIXES = ("admin:",)
+SKIPPED = {
+    "set_language",  # Django's own language switch (POST, no data of ours)
+    # The development server's MEDIA_ROOT (config/urls.py adds it when DEBUG is on at import, which depends on test
+    # collection order, and binds the folder at import so tests cannot point it at their files). It answers every
+    # file to anybody: see the report on predictable courseware paths.
+    "<unnamed ^media/(?P<path>.*)$>",
+}
+
+# fmt: off
+# Expected answer to a GET, one column per role in ROLES order:
+#            anon trainee inst_a inst_b org_x org_y org_city judge admin
+EXPECTED: dict[str, tuple[int, ...]] = {
+    "login":                                     (200, 200, 302, 302, 302, 302, 302, 302, 302),
+    "logout":                                    (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "password_change":                           (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "password_change_done":                      (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "home":                                      (302, 302, 302, 302, 200, 200, 200, 200, 200),
+    "healthz":                                   (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "readyz":                                    (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # instructors
+    "instructors:group_detail":                  (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "instructors:group_list":                    (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "instructors:instructor_create":             (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "instructors:instructor_detail":             (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "instructors:instructor_export":             (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "instructors:instructor_import":             (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "instructors:instructor_list":               (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "instructors:instructor_me":                 (302, 302, 302, 302, 404, 404, 404, 404, 404),
+    "instructors:instructor_status_change":      (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "instructors:instructor_update":             (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    # courses
+    "courses:column_list":                       (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "courses:column_public":                     (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "courses:course_create":                     (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "courses:course_detail":                     (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "courses:course_export":                     (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "courses:course_list":                       (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "courses:course_menu":                       (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "courses:course_status_change":              (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "courses:course_update":                     (302, 302, 403, 404, 200, 404, 200, 404, 200),
+    "courses:courseware_download":               (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "courses:courseware_upload":                 (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "courses:premium_create":                    (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "courses:premium_export":                    (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "courses:premium_list":                      (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "courses:rectification_create":              (302, 302, 403, 404, 200, 404, 200, 404, 200),
+    "courses:rectification_decide":              (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "courses:rectification_detail":              (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "courses:rectification_list":                (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "courses:rectification_submit":              (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "courses:series_detail":                     (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "courses:series_list":                       (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "courses:topic_list":                        (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "courses:training_attendance":               (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "courses:training_programme_detail":         (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "courses:training_programme_list":           (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "courses:training_session_detail":           (302, 302, 404, 404, 200, 404, 200, 404, 200),
+    "courses:training_signup":                   (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "courses:training_signup_cancel":            (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "courses:training_wish_toggle":              (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    # outreach
+    "outreach:annual_report":                    (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "outreach:annual_report_export":             (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "outreach:calendar":                         (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "outreach:campaign_detail":                  (302, 302, 403, 403, 200, 404, 200, 403, 200),
+    "outreach:campaign_list":                    (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "outreach:dashboard":                        (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "outreach:ical_feed":                        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "outreach:lecture_cancel":                   (302, 302, 403, 404, 200, 404, 200, 404, 200),
+    "outreach:lecture_close":                    (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "outreach:lecture_confirm":                  (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "outreach:lecture_deliver":                  (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "outreach:lecture_detail":                   (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "outreach:lecture_list":                     (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "outreach:loudspeaker_report":               (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "outreach:my_schedule":                      (302, 302, 200, 200, 404, 404, 404, 404, 404),
+    "outreach:organization_import":              (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "outreach:organization_list":                (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "outreach:playlog_import":                   (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "outreach:request_create":                   (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "outreach:request_cancel":                    (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "outreach:request_dispatch":                 (302, 302, 403, 403, 200, 404, 200, 403, 200),
+    "outreach:request_list":                     (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "outreach:station_list":                     (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    # evaluations
+    "evaluations:action_decide":                 (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:action_list":                   (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "evaluations:comment_moderate":              (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:competition_advance":           (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:competition_certificate":       (302, 302, 200, 404, 200, 404, 200, 200, 200),
+    "evaluations:competition_detail":            (302, 302, 200, 404, 200, 404, 200, 200, 200),
+    "evaluations:competition_judge_assign":      (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:competition_list":              (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "evaluations:competition_rank":              (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:competition_results":           (302, 302, 200, 404, 200, 404, 200, 200, 200),
+    "evaluations:competition_score":             (302, 302, 404, 404, 404, 404, 404, 200, 404),
+    "evaluations:evaluation_assign":             (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:evaluation_compute":            (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:evaluation_detail":             (302, 302, 404, 404, 200, 404, 200, 404, 200),
+    "evaluations:evaluation_open":               (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:evaluation_poster":             (302, 302, 404, 404, 200, 404, 200, 404, 200),
+    "evaluations:follow_up_create":              (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:lecture_list":                  (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "evaluations:moderation_queue":              (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "evaluations:my_assignments":                (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "evaluations:my_ratings":                    (302, 302, 200, 200, 404, 404, 404, 404, 404),
+    "evaluations:notification_list":             (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "evaluations:notification_read":             (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:rate":                          (302, 302, 404, 404, 404, 404, 404, 200, 404),
+    "evaluations:result_detail":                 (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "evaluations:result_export":                 (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "evaluations:result_list":                   (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "evaluations:review_cycle_create":           (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:review_cycle_detail":           (302, 302, 404, 404, 200, 404, 200, 404, 200),
+    "evaluations:review_cycle_list":             (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "evaluations:review_cycle_progress":         (302, 302, 404, 404, 200, 404, 200, 404, 200),
+    "evaluations:review_cycle_start":            (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:review_my_outcomes":            (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "evaluations:review_proposal_decide":        (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:review_proposal_detail":        (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "evaluations:review_proposals_approve":      (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:survey":                        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "evaluations:survey_thanks":                 (200, 200, 200, 200, 200, 200, 200, 200, 200),
+}
+# fmt: on
+
+
+def url_names() -> list[str]:
+    """Qualified names of every URL pattern of the project (unnamed ones by their route)."""
+
+    def walk(patterns, namespace: str):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                yield f"{namespace}{pattern.name or f'<unnamed {pattern.pattern}>'}"
+
+    names = walk(get_resolver().url_patterns, "")
+    return sorted({n for n in names if not n.startswith(SKIPPED_PREFIXES) and n not in SKIPPED})
+
+
+def url_for(name: str, w: dict) -> str:
+    """The URL of `name` with the objects of instructor A / county X."""
+    a = w["a"]
+    by_object = {
+        "instructors:instructor_detail": a["instructor"],
+        "instructors:instructor_update": a["instructor"],
+        "instructors:instructor_status_change": a["instructor"],
+        "instructors:group_detail": a["group"],
+        "outreach:campaign_detail": a["campaign"],
+        "outreach:request_dispatch": a["request"],
+        "outreach:request_cancel": a["request"],
+        "outreach:lecture_detail": a["lecture"],
+        "outreach:lecture_confirm": a["lecture"],
+        "outreach:lecture_deliver": a["lecture"],
+        "outreach:lecture_close": a["lecture"],
+        "outreach:lecture_cancel": a["lecture"],
+        "courses:course_detail": a["course"],
+        "courses:course_update": a["course"],
+        "courses:course_status_change": a["course"],
+        "courses:courseware_upload": a["course"],
+        "courses:courseware_download": a["course"],
+        "courses:rectification_create": a["course"],
+        "courses:series_detail": w["series"],
+        "courses:rectification_detail": a["rectification"],
+        "courses:rectification_submit": a["rectification"],
+        "courses:rectification_decide": a["rectification"],
+        "courses:training_programme_detail": a["programme"],
+        "courses:training_session_detail": a["session"],
+        "courses:training_attendance": a["session"],
+        "courses:training_signup": a["session"],
+        "courses:training_signup_cancel": a["session"],
+        "evaluations:result_detail": a["result"],
+        "evaluations:follow_up_create": a["result"],
+        "evaluations:evaluation_detail": a["evaluation"],
+        "evaluations:evaluation_poster": a["evaluation"],
+        "evaluations:evaluation_assign": a["evaluation"],
+        "evaluations:evaluation_compute": a["evaluation"],
+        "evaluations:comment_moderate": a["comment"],
+        "evaluations:action_decide": a["action"],
+        "evaluations:review_cycle_detail": a["cycle"],
+        "evaluations:review_cycle_progress": a["cycle"],
+        "evaluations:review_cycle_start": a["cycle"],
+        "evaluations:review_proposals_approve": a["cycle"],
+        "evaluations:review_proposal_detail": a["proposal"],
+        "evaluations:review_proposal_decide": a["proposal"],
+        "evaluations:competition_detail": a["competition"],
+        "evaluations:competition_score": a["competition"],
+        "evaluations:competition_rank": a["competition"],
+        "evaluations:competition_advance": a["competition"],
+        "evaluations:competition_judge_assign": a["competition"],
+        "evaluations:competition_results": a["competition"],
+        "evaluations:competition_certificate": a["certificate"],
+    }
+    if name in by_object:
+        return reverse(name, args=[by_object[name].pk])
+    special = {
+        "outreach:ical_feed": {"token": a["ical_token"]},
+        "evaluations:survey": {"token": a["survey_token"]},
+        "evaluations:survey_thanks": {"token": a["survey_token"]},
+        "evaluations:rate": {"token": a["rater"].token},
+        "evaluations:evaluation_open": {"lecture_pk": a["lecture"].pk},
+        "courses:column_public": {"slug": w["column"].slug},
+        "courses:training_wish_toggle": {"pk": a["programme"].pk, "topic_pk": a["topic"].pk},
+    }
+    return reverse(name, kwargs=special.get(name, {}))
+
+
+def client_for(role: str, w: dict) -> Client:
+    client = Client()
+    users = {
+        "inst_a": w["a"]["user"],
+        "inst_b": w["b"]["user"],
+        "org_x": w["org_x"],
+        "org_y": w["org_y"],
+        "org_city": w["org_city"],
+        "judge": w["judge"],
+        "admin": w["admin"],
+    }
+    if role in users:
+        client.force_login(users[role])
+    elif role == "trainee":
+        # The trainee scanned the QR code: an anonymous phone holding the survey link and its device cookie.
+        client.get(reverse("evaluations:survey", args=[w["a"]["survey_token"]]))
+    return client
+
+
+def row_counts() -> dict[str, int]:
+    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+
+@pytest.fixture(scope="module")
+def clients(world) -> dict[str, Client]:
+    return {role: client_for(role, world) for role in ROLES}
+
+
+# --- The matrix -------------------------------------------------------------------------------------------------------
+
+
+def test_every_url_pattern_has_a_declared_expectation():
+    assert sorted(set(url_names()) - set(EXPECTED)) == []
+
+
+def test_the_table_has_no_rows_for_urls_that_are_gone():
+    assert sorted(set(EXPECTED) - set(url_names())) == []
+
+
+def test_every_row_has_one_answer_per_role():
+    assert {name: len(row) for name, row in EXPECTED.items() if len(row) != len(ROLES)} == {}
+
+
+def _text(response) -> str:
+    """What a person receives: the page, or every cell of a spreadsheet export."""
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        import io
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v)
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8", errors="replace")
+
+
+CELLS = [(name, role, row[i]) for name, row in EXPECTED.items() for i, role in enumerate(ROLES)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "expected"), CELLS, ids=[f"{n}-{r}" for n, r, _e in CELLS])
+def test_cell(world, clients, name, role, expected):
+    response = clients[role].get(url_for(name, world))
+    assert response.status_code == expected
+    if expected == 302 and role in ("anon", "trainee"):
+        assert response["Location"].startswith(reverse("login"))
+
+
+OUTSIDE_A = ("anon", "trainee", "inst_b", "org_y", "judge")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", OUTSIDE_A)
+def test_pages_never_show_instructor_a_identity_to_people_outside_her_scope(world, clients, role):
+    person = world["a"]["instructor"]
+    leaks = []
+    for name, row in EXPECTED.items():
+        if row[ROLES.index(role)] != 200:
+            continue
+        body = _text(clients[role].get(url_for(name, world)))
+        leaks += [
+            f"{name}: {label}" for label, value in (("phone", person.phone), ("ID", person.id_number)) if value in body
+        ]
+    assert leaks == []
+
+
+def test_admin_index_sends_anonymous_people_to_the_admin_login(client, db):
+    response = client.get(reverse("admin:index"))
+    assert (response.status_code, response["Location"].split("?")[0]) == (302, reverse("admin:login"))
+
+
+# --- POST-only views refuse people of another scope and write nothing -------------------------------------------------
+
+# The people who must not act on instructor A's objects, and the refusal each gets to an (empty) POST.
+POST_REFUSALS: dict[str, dict[str, int]] = {
+    "instructors:instructor_status_change": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "courses:course_status_change": {"inst_a": 403, "inst_b": 404, "org_y": 404, "judge": 404},
+    "courses:rectification_submit": {"inst_b": 404, "org_y": 404, "judge": 404},
+    "courses:rectification_decide": {"inst_a": 403, "inst_b": 404, "org_y": 404, "judge": 404},
+    "courses:training_attendance": {"inst_a": 404, "inst_b": 404, "org_y": 404, "judge": 404},
+    "courses:training_signup": {"inst_b": 404, "org_y": 404, "judge": 404},
+    "courses:training_signup_cancel": {"inst_b": 404, "org_y": 404, "judge": 404},
+    "courses:training_wish_toggle": {"inst_b": 404, "org_y": 404, "judge": 404},
+    "evaluations:evaluation_open": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "evaluations:evaluation_assign": {"inst_a": 404, "inst_b": 404, "org_y": 404, "judge": 404},
+    "evaluations:evaluation_compute": {"inst_a": 404, "inst_b": 404, "org_y": 404, "judge": 404},
+    "evaluations:follow_up_create": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "evaluations:comment_moderate": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "evaluations:action_decide": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "evaluations:review_cycle_start": {"inst_a": 404, "inst_b": 404, "org_y": 404, "judge": 404},
+    "evaluations:review_proposals_approve": {"inst_a": 404, "inst_b": 404, "org_y": 404, "judge": 404},
+    "evaluations:review_proposal_decide": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "evaluations:competition_rank": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "evaluations:competition_advance": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "evaluations:competition_judge_assign": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "outreach:lecture_confirm": {"inst_b": 404, "org_y": 404, "judge": 404},
+    "outreach:lecture_close": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "outreach:lecture_cancel": {"inst_a": 403, "inst_b": 404, "org_y": 404, "judge": 404},
+    "outreach:lecture_deliver": {"inst_b": 404, "org_y": 404, "judge": 404},
+    "outreach:request_cancel": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "outreach:request_dispatch": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "courses:courseware_upload": {"inst_b": 404, "org_y": 404, "judge": 404},
+    "courses:course_update": {"inst_a": 403, "inst_b": 404, "org_y": 404, "judge": 404},
+    "courses:rectification_create": {"inst_a": 403, "inst_b": 404, "org_y": 404, "judge": 404},
+    "instructors:instructor_update": {"inst_b": 404, "org_y": 404, "judge": 404},
+}
+POSTS = [(name, role, code) for name, refusals in POST_REFUSALS.items() for role, code in refusals.items()]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "expected"), POSTS, ids=[f"{n}-{r}" for n, r, _e in POSTS])
+def test_post_is_refused(world, clients, name, role, expected):
+    before = row_counts()
+    response = clients[role].post(url_for(name, world), {})
+    assert (response.status_code, row_counts()) == (expected, before)
+
+
+def test_post_refusals_name_real_urls():
+    assert sorted(set(POST_REFUSALS) - set(url_names())) == []

@@ -1,0 +1,141 @@
+"""One realistic world for the trust suite: a city with two counties, each with its own instructor and everything
+an instructor accumulates (a course with courseware, a rectification, a delivered lecture with an opened evaluation,
+answers, a comment, a computed result, a proposed action, a rater assignment, a decided review proposal, a
+competition entry with a published top-ten result), plus the people who look at it: organizers of both counties and
+of the city, a judge, an admin."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from django.utils import timezone
+
+from courses import services as course_services
+from courses.models import Course
+from evaluations import services as eval_services
+from evaluations.models import Indicator, ResultAction
+from evaluations.models_competition import Competition, CompetitionResult, Entry, JudgeAssignment
+from evaluations.models_review import Notification, ReviewCycle, ReviewProposal
+from instructors.models import Region, User
+from outreach import ical
+from outreach.models import Lecture
+from tests import factories as f
+from tests.courses import factories as cf
+from tests.outreach import factories as of
+
+PASSWORD = "pw-secret-123"
+
+
+def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge: User) -> dict:
+    """Everything instructor `key` (in `county`) owns, created through the services where they exist."""
+    account = f.user(username=f"instructor_{key}")
+    person = f.instructor(region=county, name=name, user=account)
+    group = f.group(region=county, name=f"{name}教研组")
+    group.members.add(person)
+    course = cf.course(lead=person, title=f"{name}的党课")
+    course_services.courseware_upload(course=course, upload=cf.pdf_upload(), note="初版", by=None)
+    rectified = cf.course(lead=person, title=f"{name}的待整改课程")
+    rectification = cf.rectification(course_obj=rectified)
+    organization = of.organization(region=village, name=f"{village.name}党支部")
+    lecture = of.lecture(
+        course=course,
+        instructor=person,
+        organization=organization,
+        start=timezone.now() - dt.timedelta(hours=1),
+    )
+    of.delivered(lecture)
+    evaluation = eval_services.evaluation_open(lecture=lecture, by=None)
+    values = {
+        pk: 4 for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)
+    }
+    for i in range(3):
+        eval_services.survey_submit(
+            evaluation=evaluation,
+            device_id=uuid.uuid4().hex,
+            values=values,
+            satisfaction=4,
+            comment="讲得很好，联系实际" if i == 0 else "",
+            seconds=120,
+        )
+    result = eval_services.result_compute(evaluation=evaluation)
+    action = ResultAction.objects.create(kind=ResultAction.Kind.RETRAIN, result=result, rule="trust-suite")
+    rater = eval_services.rater_assign(evaluation=evaluation, role="expert", user=judge, by=w["admin"])
+    campaign = of.campaign(region=county)
+    course_request = of.course_request(organization=organization, course=course, by=w["admin"])
+    topic = course.topic
+    programme = cf.programme(region=county, topics=[topic])
+    session = cf.session(programme_obj=programme, topic_obj=topic)
+    today = timezone.localdate()
+    cycle = ReviewCycle.objects.create(
+        region=county,
+        period_start=today - dt.timedelta(days=365),
+        period_end=today,
+        due_at=timezone.now() + dt.timedelta(days=30),
+    )
+    proposal = ReviewProposal.objects.create(
+        cycle=cycle, instructor=person, proposal="retain", rule="retain", status="approved", decision="retain"
+    )
+    Notification.objects.create(user=account, text=f"{name}：复核结果已公布")
+    competition = Competition.objects.create(
+        name=f"{county.name}十佳课程擂台赛",
+        year=today.year,
+        region=county,
+        phase=Competition.Phase.PUBLICITY,
+        registration_ends=today - dt.timedelta(days=30),
+        preliminary_ends=today - dt.timedelta(days=20),
+        final_ends=today - dt.timedelta(days=10),
+        publicity_ends=today + dt.timedelta(days=10),
+        published_at=timezone.now(),
+    )
+    entry = Entry.objects.create(competition=competition, course=course, group=group, number=1)
+    entry.instructors.add(person)
+    JudgeAssignment.objects.create(competition=competition, entry=entry, judge=judge)
+    certificate = CompetitionResult.objects.create(competition=competition, entry=entry, final=Decimal("90"), rank=1)
+    return {
+        "user": account,
+        "instructor": person,
+        "group": group,
+        "course": course,
+        "rectification": rectification,
+        "organization": organization,
+        "lecture": lecture,
+        "evaluation": evaluation,
+        "survey_token": eval_services.survey_token(evaluation),
+        "result": result,
+        "comment": evaluation.comments.get(),
+        "action": action,
+        "rater": rater,
+        "campaign": campaign,
+        "request": course_request,
+        "topic": topic,
+        "programme": programme,
+        "session": session,
+        "cycle": cycle,
+        "proposal": proposal,
+        "competition": competition,
+        "certificate": certificate,
+        "ical_token": ical.ical_token(person),
+    }
+
+
+def build() -> dict:
+    """The whole world; keys `a` and `b` hold each instructor's objects."""
+    tree = f.region_tree()
+    town_b = f.region(name="龙泉镇", level=Region.Level.TOWNSHIP, parent=tree["county_b"])
+    tree["village_b"] = f.region(name="石桥村", level=Region.Level.VILLAGE, parent=town_b)
+    w: dict = {"tree": tree}
+    w["admin"] = f.user(username="admin", role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+    w["org_x"] = f.user(username="org_x", role=User.Role.ORGANIZER, region=tree["county_a"])
+    w["org_y"] = f.user(username="org_y", role=User.Role.ORGANIZER, region=tree["county_b"])
+    w["org_city"] = f.user(username="org_city", role=User.Role.ORGANIZER, region=tree["city"])
+    w["judge"] = f.user(username="judge", role=User.Role.JUDGE)
+    w["a"] = _scope(w, "a", tree["county_a"], tree["village_a"], "张三", w["judge"])
+    w["b"] = _scope(w, "b", tree["county_b"], tree["village_b"], "李四", w["judge"])
+    w["series"] = cf.series(name="乡村振兴系列")
+    Course.objects.filter(pk=w["a"]["course"].pk).update(series=w["series"])
+    w["column"] = cf.column(name="微党课", slug="weidangke")
+    cf.work(column_obj=w["column"], course_obj=w["a"]["course"])
+    assert Course.objects.count() == 4 and Lecture.objects.count() == 2
+    return w
