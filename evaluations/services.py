@@ -278,7 +278,7 @@ def rater_assign(
     if reason:
         raise ValidationError(reason)
     assignment = RaterAssignment(evaluation=evaluation, role=role, user=user, name=name.strip(), assigned_by=by)
-    assignment.full_clean(exclude=["token"])
+    assignment.full_clean(exclude=["token", "assigned_by"])
     try:
         with transaction.atomic():
             assignment.save()
@@ -366,6 +366,7 @@ def results_compute(*, evaluation_ids: list[int]) -> list[LectureResult]:
         .order_by()
     ):
         raters[row["evaluation_id"]][row["role"]] = (row["n"], float(row["mean"]))
+    lenient = _leniency_corrected(ids, evaluations[0].scoring.merged if evaluations else scoring.DEFAULTS)
     dimensions: dict[int, dict[str, float]] = defaultdict(dict)
     for row in (
         Answer.objects.filter(response__evaluation_id__in=ids, response__valid=True)
@@ -385,13 +386,64 @@ def results_compute(*, evaluation_ids: list[int]) -> list[LectureResult]:
     results = []
     for evaluation in evaluations:
         result = existing.get(evaluation.pk) or LectureResult(evaluation=evaluation)
-        _fill_result(result, evaluation, trainee.get(evaluation.pk), raters[evaluation.pk], dimensions[evaluation.pk], history)
+        _fill_result(
+            result, evaluation, trainee.get(evaluation.pk), raters[evaluation.pk], dimensions[evaluation.pk], history
+        )
+        if lenient.get(evaluation.pk):
+            corrected = scoring.lecture_score(
+                {RaterRole.TRAINEE: _trainee_stat(trainee.get(evaluation.pk)), **lenient[evaluation.pk]},
+                evaluation.scoring.merged,
+            )
+            result.explanation["leniency_score"] = _r(corrected.score)
         results.append(result)
     fields = [f.name for f in LectureResult._meta.concrete_fields if f.name not in ("id", "evaluation")]
     LectureResult.objects.bulk_update([r for r in results if r.pk], fields, batch_size=1000)
     LectureResult.objects.bulk_create([r for r in results if not r.pk], batch_size=1000)
     _propose_actions(results)
     return results
+
+
+def _trainee_stat(trainee: dict | None) -> tuple[int, float | None]:
+    if not trainee:
+        return 0, None
+    return trainee["valid_n"], float(trainee["mean"]) if trainee["mean"] is not None else None
+
+
+def _leniency_corrected(ids: list[int], params: dict) -> dict[int, dict[str, tuple[int, float]]]:
+    """Named raters' role means after removing each rater's leniency offset b = Σ(x − mean of the others)/(k + 5).
+
+    Shown beside the score as optional information; decisions use the uncorrected score.
+    """
+    submitted = RaterAssignment.objects.filter(submitted_at__isnull=False, score__isnull=False)
+    batch = list(submitted.filter(evaluation_id__in=ids, user__isnull=False).values_list("evaluation_id", "role", "user_id", "score"))
+    if not batch:
+        return {}
+    users = {user_id for _e, _r, user_id, _s in batch}
+    history = list(submitted.filter(user_id__in=users).values_list("user_id", "evaluation_id", "score"))
+    totals = {
+        row["evaluation_id"]: (float(row["total"]), row["n"])
+        for row in submitted.filter(evaluation_id__in={e for _u, e, _s in history} | set(ids))
+        .values("evaluation_id")
+        .annotate(total=Sum("score"), n=Count("pk"))
+        .order_by()
+    }
+    deviations: dict[int, list[float]] = defaultdict(list)
+    for user_id, evaluation_id, score in history:
+        total, n = totals[evaluation_id]
+        if n > 1:
+            x = float(score)
+            deviations[user_id].append(x - (total - x) / (n - 1))
+    offsets = {user_id: scoring.leniency_offset(values, params) for user_id, values in deviations.items()}
+    if not any(offsets.values()):
+        return {}
+    per_role: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for row in submitted.filter(evaluation_id__in=ids).values_list("evaluation_id", "role", "user_id", "score"):
+        evaluation_id, role, user_id, score = row
+        per_role[evaluation_id][role].append(float(score) - offsets.get(user_id, 0.0))
+    return {
+        evaluation_id: {role: (len(values), sum(values) / len(values)) for role, values in roles.items()}
+        for evaluation_id, roles in per_role.items()
+    }
 
 
 def _fill_result(result, evaluation, trainee, role_rows, dimension_means, history) -> None:

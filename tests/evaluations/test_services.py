@@ -262,3 +262,25 @@ def test_refresh_recomputes_open_evaluations_and_skips_old_ones(world, evaluatio
     assert services.results_refresh_recent() == 1
     assert evaluation.result.trainee_n == 1
     assert not LectureResult.objects.filter(evaluation=old_evaluation).exists()
+
+
+def test_leniency_correction_is_shown_beside_the_uncorrected_score(world, evaluation):
+    from tests.outreach import factories as outreach_factories
+
+    judge = factories.user(role="judge", username="lenient")
+    second = outreach_factories.lecture(
+        course=world["course"], instructor=world["lecturer"], organization=world["organization"],
+        start=timezone.now() - dt.timedelta(hours=30),
+    )
+    other = services.evaluation_open(lecture=second, by=None)
+    for target in (evaluation, other):
+        everything = {k: Decimal(90) for k in _all(target, 0)}
+        services.rater_submit(assignment=services.rater_assign(evaluation=target, role="expert", user=judge, by=None), values=everything)
+        strict = services.rater_assign(evaluation=target, role="expert", name="外聘专家", by=None)
+        services.rater_submit(assignment=strict, values={k: Decimal(70) for k in everything})
+    for _ in range(10):
+        _answer(evaluation, step=4)
+    result = services.result_compute(evaluation=evaluation)
+    # judge is 20 above the other expert on 2 lectures: b = 40 / (2 + 5) = 5.714; expert mean 80 → 77.14
+    # uncorrected (0.4·80 + 0.25·80)/0.65 = 80.00; corrected (0.4·80 + 0.25·77.14)/0.65 = 78.90
+    assert (result.score, result.explanation["leniency_score"]) == (Decimal("80.00"), 78.9)
