@@ -133,8 +133,20 @@ class FollowUpAdmin(admin.ModelAdmin):
     list_filter = ("done",)
 
 
-for model in (m.Notification, m.ReviewCycle, m.ReviewProposal, m.ReviewVeto, m.AudienceScore, m.Competition,
-              m.CompetitionResult, m.Entry, m.JudgeAssignment, m.JudgeFlag, m.JudgeScore, m.PeerScore):
+for model in (
+    m.Notification,
+    m.ReviewCycle,
+    m.ReviewProposal,
+    m.ReviewVeto,
+    m.AudienceScore,
+    m.Competition,
+    m.CompetitionResult,
+    m.Entry,
+    m.JudgeAssignment,
+    m.JudgeFlag,
+    m.JudgeScore,
+    m.PeerScore,
+):
     admin.site.register(model)
 
 

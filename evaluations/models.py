@@ -168,6 +168,9 @@ class DeviceVote(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["evaluation", "device_hash"], name="one_vote_per_device")]
 
+    def __str__(self) -> str:
+        return f"vote {self.pk}"
+
 
 class Response(models.Model):
     """One anonymous trainee answer sheet: scores only, with a random key so rows carry no order."""
@@ -194,6 +197,9 @@ class Response(models.Model):
         verbose_name_plural = _("trainee answers")
         indexes = [models.Index(fields=["evaluation", "valid"])]
 
+    def __str__(self) -> str:
+        return f"answer {self.pk}"
+
 
 class Answer(models.Model):
     """One indicator of one answer sheet, on the 1–5 scale."""
@@ -207,6 +213,9 @@ class Answer(models.Model):
             models.UniqueConstraint(fields=["response", "indicator"], name="one_answer_per_indicator"),
             models.CheckConstraint(condition=Q(value__gte=1, value__lte=5), name="answer_value_1_5"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.value}"
 
 
 class Comment(models.Model):
@@ -231,6 +240,9 @@ class Comment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
 
 
 class RaterAssignment(models.Model):
@@ -276,6 +288,9 @@ class RaterAnswer(models.Model):
             models.UniqueConstraint(fields=["assignment", "indicator"], name="one_rater_answer_per_indicator"),
             models.CheckConstraint(condition=Q(value__gte=0, value__lte=100), name="rater_value_0_100"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.value}"
 
 
 class LectureResult(models.Model):
@@ -338,6 +353,9 @@ class FollowUp(models.Model):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.lecture_id}: {self.feedback[:30]}"
 
 
 class ResultAction(models.Model):

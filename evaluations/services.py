@@ -415,7 +415,11 @@ def _leniency_corrected(ids: list[int], params: dict) -> dict[int, dict[str, tup
     Shown beside the score as optional information; decisions use the uncorrected score.
     """
     submitted = RaterAssignment.objects.filter(submitted_at__isnull=False, score__isnull=False)
-    batch = list(submitted.filter(evaluation_id__in=ids, user__isnull=False).values_list("evaluation_id", "role", "user_id", "score"))
+    batch = list(
+        submitted.filter(evaluation_id__in=ids, user__isnull=False).values_list(
+            "evaluation_id", "role", "user_id", "score"
+        )
+    )
     if not batch:
         return {}
     users = {user_id for _e, _r, user_id, _s in batch}
@@ -450,7 +454,13 @@ def _fill_result(result, evaluation, trainee, role_rows, dimension_means, histor
     params = evaluation.scoring.merged
     lecture = evaluation.lecture
     trainee = trainee or {
-        "valid_n": 0, "mean": None, "dropped_too_little": 0, "dropped_speeder": 0, "uniform": 0, "sr_n": 0, "satisfied": 0
+        "valid_n": 0,
+        "mean": None,
+        "dropped_too_little": 0,
+        "dropped_speeder": 0,
+        "uniform": 0,
+        "sr_n": 0,
+        "satisfied": 0,
     }
     role_stats: dict[str, tuple[int, float | None]] = {
         RaterRole.TRAINEE: (trainee["valid_n"], float(trainee["mean"]) if trainee["mean"] is not None else None),
@@ -485,7 +495,14 @@ def _fill_result(result, evaluation, trainee, role_rows, dimension_means, histor
         "scoring_version": evaluation.scoring.version,
         "system": str(evaluation.system),
         "roles": [
-            {"role": r.role, "n": r.n, "mean": _r(r.mean), "weight": r.weight, "minimum": r.minimum, "counted": r.counted}
+            {
+                "role": r.role,
+                "n": r.n,
+                "mean": _r(r.mean),
+                "weight": r.weight,
+                "minimum": r.minimum,
+                "counted": r.counted,
+            }
             for r in lecture_score.roles
         ],
         "counted_weight": round(lecture_score.counted_weight, 4),
@@ -541,7 +558,9 @@ def _propose_actions(results: list[LectureResult]) -> None:
                 for kind in (ResultAction.Kind.RECTIFY, ResultAction.Kind.RETRAIN)
             ]
         elif result.usable and result.score >= 90 and result.sr is not None and result.sr >= Decimal("0.95"):
-            proposals.append(ResultAction(result=result, kind=ResultAction.Kind.PROMOTE, rule="excellent_lecture", figures=figures))
+            proposals.append(
+                ResultAction(result=result, kind=ResultAction.Kind.PROMOTE, rule="excellent_lecture", figures=figures)
+            )
     ResultAction.objects.bulk_create(proposals, batch_size=1000, ignore_conflicts=True)
 
 
@@ -560,10 +579,18 @@ def instructors_quality_refresh(*, year: int, instructor_ids: list[int] | None =
     rows = (
         scope.annotate(weight=hours)
         .values("instructor_id", "instructor__tier")
-        .annotate(k=Count("pk"), weighted=Sum(F("score") * F("weight")), hours=Sum("weight"), red=Count("pk", filter=Q(flag="red")))
+        .annotate(
+            k=Count("pk"),
+            weighted=Sum(F("score") * F("weight")),
+            hours=Sum("weight"),
+            red=Count("pk", filter=Q(flag="red")),
+        )
         .order_by()
     )
-    tier_means = {row["instructor__tier"]: row["mean"] for row in usable.values("instructor__tier").annotate(mean=Avg("score")).order_by()}
+    tier_means = {
+        row["instructor__tier"]: row["mean"]
+        for row in usable.values("instructor__tier").annotate(mean=Avg("score")).order_by()
+    }
     top_ten = dict(
         PremiumLibraryEntry.objects.filter(year=year + 1, reason=PremiumLibraryEntry.Reason.COMPETITION_TOP_TEN)
         .values("course__lead_instructor_id")

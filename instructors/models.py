@@ -126,7 +126,9 @@ class TeachingGroupQuerySet(models.QuerySet):
         if user.is_organizer:
             # A city organizer sees the city's groups; a county organizer sees the groups of the regions above
             # (they draw members from the county) and those of the county itself.
-            return self.filter(Q(region__path__startswith=user.region.path) | Q(region__code__in=_ancestor_codes(user.region)))
+            return self.filter(
+                Q(region__path__startswith=user.region.path) | Q(region__code__in=_ancestor_codes(user.region))
+            )
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(members__user=user)
         return self.none()
@@ -247,9 +249,7 @@ class Instructor(models.Model):
     pinyin_key = models.CharField(max_length=200, editable=False, db_index=True)
     pinyin_initials = models.CharField(max_length=40, editable=False, db_index=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
-    id_number = models.CharField(
-        _("ID card number"), max_length=18, unique=True, validators=[validate_id_number]
-    )
+    id_number = models.CharField(_("ID card number"), max_length=18, unique=True, validators=[validate_id_number])
     phone = models.CharField(_("mobile phone"), max_length=11, unique=True, validators=[validate_phone])
     employer = models.CharField(_("employer"), max_length=100)
     post = models.CharField(_("post"), max_length=60, blank=True)
@@ -258,7 +258,9 @@ class Instructor(models.Model):
     groups = models.ManyToManyField(
         TeachingGroup, blank=True, related_name="members", verbose_name=_("teaching-research groups")
     )
-    specialties = models.ManyToManyField(Specialty, blank=True, related_name="instructors", verbose_name=_("specialties"))
+    specialties = models.ManyToManyField(
+        Specialty, blank=True, related_name="instructors", verbose_name=_("specialties")
+    )
     biography = models.TextField(_("biography"), blank=True)
     photo = models.ImageField(_("photo"), upload_to="photos/%Y/", blank=True)
     photo_thumbnail = models.ImageField(upload_to="photos/thumbs/%Y/", blank=True, editable=False)

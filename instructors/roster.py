@@ -24,7 +24,22 @@ from openpyxl.utils.exceptions import InvalidFileException
 from .models import Instructor, InstructorStatusChange, Region, Specialty, TeachingGroup, User
 from .validators import validate_id_number, validate_phone
 
-HEADERS = ["姓名", "性别", "身份证号", "手机号", "工作单位", "职务", "层级", "地区代码", "所属地区", "教研组", "专长", "状态", "入库日期", "个人简介"]
+HEADERS = [
+    "姓名",
+    "性别",
+    "身份证号",
+    "手机号",
+    "工作单位",
+    "职务",
+    "层级",
+    "地区代码",
+    "所属地区",
+    "教研组",
+    "专长",
+    "状态",
+    "入库日期",
+    "个人简介",
+]
 REQUIRED = ["姓名", "性别", "身份证号", "手机号", "工作单位", "层级", "地区代码"]
 GENDERS = {"男": Instructor.Gender.MALE, "女": Instructor.Gender.FEMALE}
 TIERS = {"省级": Instructor.Tier.PROVINCIAL, "市级": Instructor.Tier.MUNICIPAL, "县级": Instructor.Tier.COUNTY}
@@ -139,7 +154,9 @@ def roster_import(*, upload, by: User) -> ImportResult:
     }
     visible = set(Instructor.objects.visible_to(by).filter(id_number__in=ids).values_list("id_number", flat=True))
     phones_taken = dict(
-        Instructor.objects.filter(phone__in=[_text(v.get("手机号")) for _n, v in raw_rows]).values_list("phone", "id_number")
+        Instructor.objects.filter(phone__in=[_text(v.get("手机号")) for _n, v in raw_rows]).values_list(
+            "phone", "id_number"
+        )
     )
     seen_ids: dict[str, int] = {}
     seen_phones: dict[str, int] = {}
@@ -175,7 +192,9 @@ def roster_import(*, upload, by: User) -> ImportResult:
             problems.append(_("Tier must be 省级, 市级 or 县级."))
         region = regions.get(get("地区代码"))
         if get("地区代码") and region is None:
-            problems.append(_("Region code %(code)s is unknown or outside your responsibility.") % {"code": get("地区代码")})
+            problems.append(
+                _("Region code %(code)s is unknown or outside your responsibility.") % {"code": get("地区代码")}
+            )
         group_names = _split(get("教研组"))
         unknown = [name for name in group_names if name not in groups]
         if unknown:
@@ -193,7 +212,9 @@ def roster_import(*, upload, by: User) -> ImportResult:
             joined_on = None
         for name, limit in (("姓名", 40), ("工作单位", 100), ("职务", 60)):
             if len(get(name)) > limit:
-                problems.append(_("“%(column)s” is longer than %(limit)d characters.") % {"column": name, "limit": limit})
+                problems.append(
+                    _("“%(column)s” is longer than %(limit)d characters.") % {"column": name, "limit": limit}
+                )
         if problems:
             result.errors.extend(RowError(number, message) for message in problems)
             continue

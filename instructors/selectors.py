@@ -128,7 +128,8 @@ def instructor_detail(*, user: User, pk: int) -> Instructor:
             "groups",
             "specialties",
             Prefetch(
-                "status_changes", queryset=InstructorStatusChange.objects.select_related("changed_by").order_by("-changed_at", "-pk")
+                "status_changes",
+                queryset=InstructorStatusChange.objects.select_related("changed_by").order_by("-changed_at", "-pk"),
             ),
             Prefetch("year_figures", queryset=InstructorYearFigures.objects.order_by("-year")),
         )

@@ -42,7 +42,9 @@ def instructor_change_status(*, instructor: Instructor, to_status: str, by: User
 
 
 @transaction.atomic
-def instructor_create(*, data: dict, by: User | None, status: str = Instructor.Status.CANDIDATE, reason: str = "") -> Instructor:
+def instructor_create(
+    *, data: dict, by: User | None, status: str = Instructor.Status.CANDIDATE, reason: str = ""
+) -> Instructor:
     """Create a registry record; its first status is audited like any later change."""
     groups = data.pop("groups", None)
     specialties = data.pop("specialties", None)

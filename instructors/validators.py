@@ -23,11 +23,15 @@ def validate_id_number(value: str) -> None:
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:
-        raise ValidationError(_("The birth date inside the ID card number is not a real date."), code="id_date") from exc
+        raise ValidationError(
+            _("The birth date inside the ID card number is not a real date."), code="id_date"
+        ) from exc
     if born.year < 1900 or born > date.today():
         raise ValidationError(_("The birth date inside the ID card number is not plausible."), code="id_date")
     if id_check_digit(value[:17]) != value[17]:
-        raise ValidationError(_("The ID card number's check character is wrong; please check for typos."), code="id_check")
+        raise ValidationError(
+            _("The ID card number's check character is wrong; please check for typos."), code="id_check"
+        )
 
 
 def validate_phone(value: str) -> None:

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from .models import (
-    BroadcastSchedule,
     BroadcastProgramme,
+    BroadcastSchedule,
     Campaign,
     CourseRequest,
     Lecture,

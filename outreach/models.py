@@ -439,7 +439,10 @@ class BroadcastSchedule(models.Model):
         SUNDAY = 7, _("Sunday")
 
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"),
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region"),
         help_text=_("Every station in this region and below plays the programme."),
     )
     programme = models.ForeignKey(

@@ -120,12 +120,22 @@ def main() -> None:
         "/instructors/?tier=county&status=active",
         "/admin/instructors/instructor/?tier__exact=county&status__exact=active",
     )
-    measure("Instructor list, search `zs` (organizer)", organizer, "/instructors/?q=zs", "/admin/instructors/instructor/?q=zs")
+    measure(
+        "Instructor list, search `zs` (organizer)",
+        organizer,
+        "/instructors/?q=zs",
+        "/admin/instructors/instructor/?q=zs",
+    )
     some = Instructor.objects.filter(region__path__startswith=organizer.region.path).order_by("pk").first()
     measure("Instructor profile", organizer, f"/instructors/{some.pk}/", bare, anchor_user=organizer)
     measure("Course list (organizer)", organizer, "/courses/", "/admin/courses/course/")
     measure("我的评价 (instructor)", instructor_user, "/evaluations/mine/", bare, anchor_user=instructor_user)
-    measure("Organizer results, red flags", organizer, "/evaluations/?flag=red", "/admin/evaluations/lectureresult/?flag__exact=red")
+    measure(
+        "Organizer results, red flags",
+        organizer,
+        "/evaluations/?flag=red",
+        "/admin/evaluations/lectureresult/?flag__exact=red",
+    )
     measure("Outreach dashboard (organizer)", organizer, "/outreach/", bare, anchor_user=organizer)
     measure("Annual report (organizer)", organizer, "/outreach/report/", bare, anchor_user=organizer)
     measure("Home page (organizer)", organizer, "/", bare, anchor_user=organizer)
@@ -189,7 +199,7 @@ def _bench_review(repeat: int) -> list[tuple]:
                 LEFT JOIN evaluations_lectureresult r ON r.lecture_id = l.id AND NOT r.insufficient
                 GROUP BY i.id
                 """,
-                [dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)],
+                [dt.datetime(year, 1, 1, tzinfo=dt.UTC), dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)],
             )
             cursor.fetchall()
         anchor.append(time.perf_counter() - started)

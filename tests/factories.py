@@ -11,7 +11,9 @@ from instructors.validators import id_check_digit
 _seq = itertools.count(1)
 
 
-def region(*, name: str | None = None, level: int = Region.Level.COUNTY, parent: Region | None = None, code: str | None = None) -> Region:
+def region(
+    *, name: str | None = None, level: int = Region.Level.COUNTY, parent: Region | None = None, code: str | None = None
+) -> Region:
     n = next(_seq)
     return Region.objects.create(name=name or f"地区{n}", code=code or f"R{n:06d}", level=level, parent=parent)
 
@@ -44,7 +46,9 @@ def phone(n: int | None = None) -> str:
     return f"139{n:08d}"
 
 
-def user(*, username: str | None = None, role: str = User.Role.INSTRUCTOR, region: Region | None = None, **extra) -> User:
+def user(
+    *, username: str | None = None, role: str = User.Role.INSTRUCTOR, region: Region | None = None, **extra
+) -> User:
     account = User(username=username or f"user{next(_seq)}", role=role, region=region, **extra)
     account.set_password("pw-secret-123")
     account.save()
@@ -59,7 +63,15 @@ def admin_user() -> User:
     return user(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
 
 
-def instructor(*, region: Region, name: str = "张三", tier: str = Instructor.Tier.COUNTY, status: str = Instructor.Status.ACTIVE, user: User | None = None, **extra) -> Instructor:
+def instructor(
+    *,
+    region: Region,
+    name: str = "张三",
+    tier: str = Instructor.Tier.COUNTY,
+    status: str = Instructor.Status.ACTIVE,
+    user: User | None = None,
+    **extra,
+) -> Instructor:
     n = next(_seq)
     fields = {
         "name": name,
@@ -84,7 +96,9 @@ def specialty(name: str | None = None) -> Specialty:
     return Specialty.objects.create(name=name or f"专长{next(_seq)}")
 
 
-def norm(*, year: int, tier: str = Instructor.Tier.COUNTY, lectures: int = 8, hours: str = "16", quality: str = "70") -> TeachingNorm:
+def norm(
+    *, year: int, tier: str = Instructor.Tier.COUNTY, lectures: int = 8, hours: str = "16", quality: str = "70"
+) -> TeachingNorm:
     return TeachingNorm.objects.create(
         year=year, tier=tier, min_lectures=lectures, min_hours=Decimal(hours), min_quality=Decimal(quality)
     )

@@ -52,7 +52,9 @@ def test_indicator_system_with_weights_not_summing_to_one_cannot_be_made_current
 
     system = services.indicator_system_current()
     copy = services.indicator_system_copy(system=system)
-    Indicator.objects.filter(dimension__system=copy).order_by("pk").filter(pk=Indicator.objects.filter(dimension__system=copy).order_by("pk").first().pk).update(weight=Decimal("0.050"))
+    Indicator.objects.filter(dimension__system=copy).order_by("pk").filter(
+        pk=Indicator.objects.filter(dimension__system=copy).order_by("pk").first().pk
+    ).update(weight=Decimal("0.050"))
     form = IndicatorSystemForm({"name": copy.name, "version": copy.version, "is_current": True}, instance=copy)
     assert not form.is_valid()
     assert "0.900" in str(form.errors)

@@ -88,7 +88,9 @@ def test_trainee_fills_in_the_survey_on_a_phone(chromium_path, live_server):
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS, headless=True)
-            context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+            context = browser.new_context(
+                locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+            )
             page = context.new_page()
             page.goto(url)
             assert "坚持党建引领激活村级治理新动能" in page.content()

@@ -13,8 +13,12 @@ pytestmark = pytest.mark.django_db
 
 def test_home_lists_overdue_rectifications_of_own_county_only(client):
     tree = factories.region_tree()
-    mine = course_factories.course(lead=factories.instructor(region=tree["county_a"]), title="我县的整改课程", status="rectification")
-    theirs = course_factories.course(lead=factories.instructor(region=tree["county_b"], name="李四"), title="他县的整改课程", status="rectification")
+    mine = course_factories.course(
+        lead=factories.instructor(region=tree["county_a"]), title="我县的整改课程", status="rectification"
+    )
+    theirs = course_factories.course(
+        lead=factories.instructor(region=tree["county_b"], name="李四"), title="他县的整改课程", status="rectification"
+    )
     for course in (mine, theirs):
         rect = course_factories.rectification(course_obj=course)
         Rectification.objects.filter(pk=rect.pk).update(deadline=timezone.localdate() - dt.timedelta(days=3))

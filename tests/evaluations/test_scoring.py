@@ -8,8 +8,8 @@ from evaluations.scoring import (
     flag,
     is_speeder,
     is_uniform,
-    leniency_offset,
     lecture_score,
+    leniency_offset,
     q2,
     response_score,
     satisfaction,
@@ -50,7 +50,14 @@ def test_uniform_answers_are_only_flagged():
 
 
 def test_lecture_score_with_all_roles():
-    stats = {"trainee": (20, 80.0), "expert": (3, 70.0), "peer": (2, 90.0), "organizer": (1, 85.0), "grassroots": (1, 75.0), "media": (1, 60.0)}
+    stats = {
+        "trainee": (20, 80.0),
+        "expert": (3, 70.0),
+        "peer": (2, 90.0),
+        "organizer": (1, 85.0),
+        "grassroots": (1, 75.0),
+        "media": (1, 60.0),
+    }
     result = lecture_score(stats, DEFAULTS)
     # 0.40·80 + 0.25·70 + 0.10·90 + 0.10·85 + 0.10·75 + 0.05·60 = 77.5
     assert (q2(result.score), result.insufficient) == (q2(77.5), False)
@@ -129,4 +136,11 @@ def test_leniency_offset():
 
 def test_roles_come_in_a_fixed_order_whatever_the_stored_key_order():
     params = {**DEFAULTS, "role_weights": dict(sorted(DEFAULTS["role_weights"].items(), key=lambda kv: len(kv[0])))}
-    assert [r.role for r in lecture_score({}, params).roles] == ["trainee", "expert", "peer", "organizer", "grassroots", "media"]
+    assert [r.role for r in lecture_score({}, params).roles] == [
+        "trainee",
+        "expert",
+        "peer",
+        "organizer",
+        "grassroots",
+        "media",
+    ]

@@ -21,7 +21,9 @@ def evaluation(world):
 
 
 def _all(evaluation: Evaluation, step: int) -> dict[int, int]:
-    return {pk: step for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)}
+    return {
+        pk: step for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)
+    }
 
 
 def _answer(evaluation, step=4, satisfaction=4, device=None, seconds=60.0, **kw):
@@ -104,7 +106,9 @@ def test_forged_or_altered_token_is_refused(evaluation):
 
 def test_answer_tables_have_no_column_linking_to_a_person():
     columns = {f.column for f in Response._meta.get_fields() if hasattr(f, "column") and f.column}
-    assert columns.isdisjoint({"user_id", "ip", "ip_address", "user_agent", "created_at", "submitted_at", "device_hash"})
+    assert columns.isdisjoint(
+        {"user_id", "ip", "ip_address", "user_agent", "created_at", "submitted_at", "device_hash"}
+    )
     assert {f.column for f in DeviceVote._meta.concrete_fields} == {"id", "evaluation_id", "device_hash"}
     assert Response._meta.pk.get_internal_type() == "UUIDField"
 
@@ -118,9 +122,10 @@ def test_comment_is_stored_apart_from_the_answer(evaluation):
 
 def test_device_hash_cannot_be_matched_across_lectures(world, evaluation):
     other = factories.instructor(region=world["county_a"], name="王五")
-    assert services.device_hash(evaluation, "phone") != services.device_hash(
-        Evaluation(pk=evaluation.pk + 1), "phone"
-    ) and other
+    assert (
+        services.device_hash(evaluation, "phone") != services.device_hash(Evaluation(pk=evaluation.pk + 1), "phone")
+        and other
+    )
 
 
 def _score_roles(world, evaluation, *, trainees: int, trainee_step: int, expert: Decimal | None = None):
@@ -149,7 +154,12 @@ def test_recomputing_gives_identical_numbers(world, evaluation):
     _score_roles(world, evaluation, trainees=9, trainee_step=3, expert=Decimal("65"))
     first = services.result_compute(evaluation=evaluation)
     second = services.result_compute(evaluation=evaluation)
-    assert (first.score, first.sr, first.sr_upper, first.explanation) == (second.score, second.sr, second.sr_upper, second.explanation)
+    assert (first.score, first.sr, first.sr_upper, first.explanation) == (
+        second.score,
+        second.sr,
+        second.sr_upper,
+        second.explanation,
+    )
 
 
 def test_low_satisfaction_raises_red_flag_and_proposes_consequences(world, evaluation):
@@ -202,7 +212,11 @@ def test_rater_cannot_change_scores_after_close(world, evaluation):
     judge = factories.user(role="judge")
     assignment = services.rater_assign(evaluation=evaluation, role="expert", user=judge, by=world["org_a"])
     with pytest.raises(ValidationError):
-        services.rater_submit(assignment=assignment, values={k: Decimal(80) for k in _all(evaluation, 0)}, now=evaluation.closes_at + dt.timedelta(minutes=1))
+        services.rater_submit(
+            assignment=assignment,
+            values={k: Decimal(80) for k in _all(evaluation, 0)},
+            now=evaluation.closes_at + dt.timedelta(minutes=1),
+        )
 
 
 def test_quality_is_written_to_the_registry(world, evaluation):
@@ -257,7 +271,12 @@ def test_refresh_recomputes_open_evaluations_and_skips_old_ones(world, evaluatio
     old_lecture_start = timezone.now() - dt.timedelta(days=30)
     from tests.outreach import factories as outreach_factories
 
-    old = outreach_factories.lecture(course=world["course"], instructor=world["lecturer"], organization=world["organization"], start=old_lecture_start)
+    old = outreach_factories.lecture(
+        course=world["course"],
+        instructor=world["lecturer"],
+        organization=world["organization"],
+        start=old_lecture_start,
+    )
     old_evaluation = services.evaluation_open(lecture=old, by=None)
     assert services.results_refresh_recent() == 1
     assert evaluation.result.trainee_n == 1
@@ -269,13 +288,17 @@ def test_leniency_correction_is_shown_beside_the_uncorrected_score(world, evalua
 
     judge = factories.user(role="judge", username="lenient")
     second = outreach_factories.lecture(
-        course=world["course"], instructor=world["lecturer"], organization=world["organization"],
+        course=world["course"],
+        instructor=world["lecturer"],
+        organization=world["organization"],
         start=timezone.now() - dt.timedelta(hours=30),
     )
     other = services.evaluation_open(lecture=second, by=None)
     for target in (evaluation, other):
         everything = {k: Decimal(90) for k in _all(target, 0)}
-        services.rater_submit(assignment=services.rater_assign(evaluation=target, role="expert", user=judge, by=None), values=everything)
+        services.rater_submit(
+            assignment=services.rater_assign(evaluation=target, role="expert", user=judge, by=None), values=everything
+        )
         strict = services.rater_assign(evaluation=target, role="expert", name="外聘专家", by=None)
         services.rater_submit(assignment=strict, values={k: Decimal(70) for k in everything})
     for _ in range(10):

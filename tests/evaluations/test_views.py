@@ -24,9 +24,19 @@ def evaluation(world):
 
 def _fill(evaluation, n: int, step: int = 4, satisfaction: int = 4, comment: str = ""):
     now = evaluation.opens_at + dt.timedelta(hours=1)
-    values = {pk: step for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)}
+    values = {
+        pk: step for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)
+    }
     for _ in range(n):
-        services.survey_submit(evaluation=evaluation, device_id=uuid.uuid4().hex, values=values, satisfaction=satisfaction, comment=comment, seconds=60, now=now)
+        services.survey_submit(
+            evaluation=evaluation,
+            device_id=uuid.uuid4().hex,
+            values=values,
+            satisfaction=satisfaction,
+            comment=comment,
+            seconds=60,
+            now=now,
+        )
 
 
 def _survey_post(client, evaluation, step=4):
@@ -123,7 +133,10 @@ def test_rater_link_for_account_needs_that_account(client, world, evaluation):
 
 def test_rater_without_account_scores_through_personal_link(client, world, evaluation):
     assignment = services.rater_assign(evaluation=evaluation, role="media", name="嘉州日报 记者", by=world["org_a"])
-    data = {f"i{pk}": "85" for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)}
+    data = {
+        f"i{pk}": "85"
+        for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)
+    }
     client.post(reverse("evaluations:rate", args=[assignment.token]), data)
     assignment.refresh_from_db()
     assert assignment.score == Decimal("85.000")
@@ -177,7 +190,9 @@ _days = iter(range(1, 1000))
 def _results(world, n: int):
     for _ in range(n):
         start = timezone.now() - dt.timedelta(days=next(_days), hours=3)
-        lecture = outreach_factories.lecture(course=world["course"], instructor=world["lecturer"], organization=world["organization"], start=start)
+        lecture = outreach_factories.lecture(
+            course=world["course"], instructor=world["lecturer"], organization=world["organization"], start=start
+        )
         evaluation = services.evaluation_open(lecture=lecture, by=None)
         _fill(evaluation, 2)
         services.result_compute(evaluation=evaluation)
@@ -208,7 +223,9 @@ def test_moderation_queue_scoped(client, world, evaluation):
     client.force_login(world["org_b"])
     assert "本地案例" not in client.get(reverse("evaluations:moderation_queue")).content.decode()
     comment = Comment.objects.get()
-    assert client.post(reverse("evaluations:comment_moderate", args=[comment.pk]), {"state": "public"}).status_code == 404
+    assert (
+        client.post(reverse("evaluations:comment_moderate", args=[comment.pk]), {"state": "public"}).status_code == 404
+    )
     client.force_login(world["org_a"])
     client.post(reverse("evaluations:comment_moderate", args=[comment.pk]), {"state": "public"})
     comment.refresh_from_db()
@@ -220,16 +237,23 @@ def test_action_decision_through_page(client, world, evaluation):
     result = services.result_compute(evaluation=evaluation)
     action = ResultAction.objects.get(result=result, kind="retrain")
     client.force_login(world["org_b"])
-    assert client.post(reverse("evaluations:action_decide", args=[action.pk]), {"confirm": "1", "reason": "x"}).status_code == 404
+    assert (
+        client.post(reverse("evaluations:action_decide", args=[action.pk]), {"confirm": "1", "reason": "x"}).status_code
+        == 404
+    )
     client.force_login(world["org_a"])
-    client.post(reverse("evaluations:action_decide", args=[action.pk]), {"confirm": "1", "reason": "限期一个月回炉培训"})
+    client.post(
+        reverse("evaluations:action_decide", args=[action.pk]), {"confirm": "1", "reason": "限期一个月回炉培训"}
+    )
     action.refresh_from_db()
     assert action.status == "confirmed"
 
 
 def test_lecture_list_offers_to_open_evaluations_in_scope(client, world):
     client.force_login(world["org_a"])
-    assert [lecture.pk for lecture in client.get(reverse("evaluations:lecture_list")).context["page"]] == [world["lecture"].pk]
+    assert [lecture.pk for lecture in client.get(reverse("evaluations:lecture_list")).context["page"]] == [
+        world["lecture"].pk
+    ]
     client.force_login(world["org_b"])
     assert list(client.get(reverse("evaluations:lecture_list")).context["page"]) == []
     client.force_login(world["lecturer_user"])
@@ -242,7 +266,9 @@ def test_lecture_list_query_count_is_constant(client, world):
     for n in (0, 2):
         for i in range(n):
             start = timezone.now() + dt.timedelta(days=3 + i)
-            lecture = outreach_factories.lecture(course=world["course"], instructor=world["lecturer"], organization=world["organization"], start=start)
+            lecture = outreach_factories.lecture(
+                course=world["course"], instructor=world["lecturer"], organization=world["organization"], start=start
+            )
             services.evaluation_open(lecture=lecture, by=None)
         with CaptureQueriesContext(connection) as ctx:
             client.get(reverse("evaluations:lecture_list"))

@@ -53,7 +53,9 @@ def _row(region, name="张三", n=None, **overrides):
 
 def test_valid_file_creates_instructors_with_audit(tree):
     admin = factories.admin_user()
-    result = roster.roster_import(upload=_xlsx([_row(tree["county_a"], n=1), _row(tree["county_a"], "李四", n=2)]), by=admin)
+    result = roster.roster_import(
+        upload=_xlsx([_row(tree["county_a"], n=1), _row(tree["county_a"], "李四", n=2)]), by=admin
+    )
     assert (result.created, result.errors) == (2, [])
     assert Instructor.objects.get(name="李四").status_changes.count() == 1
 
@@ -76,7 +78,9 @@ def test_one_bad_row_writes_nothing_and_names_the_row(tree):
 
 def test_duplicate_id_inside_file_is_reported(tree):
     admin = factories.admin_user()
-    result = roster.roster_import(upload=_xlsx([_row(tree["county_a"], n=1), _row(tree["county_a"], "李四", n=1)]), by=admin)
+    result = roster.roster_import(
+        upload=_xlsx([_row(tree["county_a"], n=1), _row(tree["county_a"], "李四", n=1)]), by=admin
+    )
     assert any("第" in e.message or "row" in e.message for e in result.errors)
     assert Instructor.objects.count() == 0
 
@@ -124,5 +128,7 @@ def test_import_view_refuses_non_excel_file(client, tree):
 
 def test_import_view_lists_row_errors(client, tree):
     client.force_login(factories.organizer(tree["county_a"]))
-    response = client.post(reverse("instructors:instructor_import"), {"file": _xlsx([_row(tree["county_a"], n=1, 层级="乡级")])})
+    response = client.post(
+        reverse("instructors:instructor_import"), {"file": _xlsx([_row(tree["county_a"], n=1, 层级="乡级")])}
+    )
     assert response.context["result"].errors[0].row == 2

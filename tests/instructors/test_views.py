@@ -127,7 +127,15 @@ def test_create_form_shows_chinese_error_for_bad_id(client, world):
     client.force_login(world["org_a"])
     response = client.post(
         reverse("instructors:instructor_create"),
-        {"name": "赵六", "gender": "M", "id_number": "123", "phone": "13900000000", "employer": "x", "tier": "county", "region": world["county_a"].pk},
+        {
+            "name": "赵六",
+            "gender": "M",
+            "id_number": "123",
+            "phone": "13900000000",
+            "employer": "x",
+            "tier": "county",
+            "region": world["county_a"].pk,
+        },
     )
     assert response.status_code == 200
     assert "身份证号" in response.content.decode()
@@ -138,7 +146,15 @@ def test_create_refuses_region_outside_scope(client, world):
     client.force_login(world["org_a"])
     client.post(
         reverse("instructors:instructor_create"),
-        {"name": "赵六", "gender": "M", "id_number": factories.id_number(), "phone": factories.phone(), "employer": "x", "tier": "county", "region": world["county_b"].pk},
+        {
+            "name": "赵六",
+            "gender": "M",
+            "id_number": factories.id_number(),
+            "phone": factories.phone(),
+            "employer": "x",
+            "tier": "county",
+            "region": world["county_b"].pk,
+        },
     )
     assert not Instructor.objects.filter(name="赵六").exists()
 
@@ -147,7 +163,15 @@ def test_create_happy_path(client, world):
     client.force_login(world["org_a"])
     response = client.post(
         reverse("instructors:instructor_create"),
-        {"name": "赵六", "gender": "F", "id_number": factories.id_number(), "phone": factories.phone(), "employer": "嘉城区委党校", "tier": "county", "region": world["county_a"].pk},
+        {
+            "name": "赵六",
+            "gender": "F",
+            "id_number": factories.id_number(),
+            "phone": factories.phone(),
+            "employer": "嘉城区委党校",
+            "tier": "county",
+            "region": world["county_a"].pk,
+        },
     )
     person = Instructor.objects.get(name="赵六")
     assert response.url == person.get_absolute_url()
