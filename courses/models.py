@@ -17,11 +17,6 @@ from django.utils.translation import pgettext_lazy
 from instructors.models import Instructor, Region, TeachingGroup, User
 
 
-def _region_and_ancestor_codes(region: Region) -> list[str]:
-    """The codes of a region and every region above it, read from its materialised path (no query)."""
-    return [code for code in region.path.split("/") if code]
-
-
 class Topic(models.Model):
     """A subject the pool teaches (党的创新理论, 乡村振兴 …); also the topics of the training programmes."""
 
@@ -92,7 +87,7 @@ class CourseQuerySet(models.QuerySet):
         if user.is_organizer:
             return self.filter(
                 Q(lead_instructor__region__path__startswith=user.region.path)
-                | Q(lead_instructor__region__code__in=_region_and_ancestor_codes(user.region))
+                | Q(lead_instructor__region__code__in=user.region.lineage_codes)
             )
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(Q(lead_instructor__user=user) | Q(co_instructors__user=user)).distinct()
@@ -487,12 +482,11 @@ class TrainingProgrammeQuerySet(models.QuerySet):
             return self
         if user.is_organizer:
             return self.filter(
-                Q(region__path__startswith=user.region.path)
-                | Q(region__code__in=_region_and_ancestor_codes(user.region))
+                Q(region__path__startswith=user.region.path) | Q(region__code__in=user.region.lineage_codes)
             )
         instructor = getattr(user, "instructor", None)
         if user.role == User.Role.INSTRUCTOR and instructor is not None:
-            return self.filter(region__code__in=_region_and_ancestor_codes(instructor.region))
+            return self.filter(region__code__in=instructor.region.lineage_codes)
         return self.none()
 
     def managed_by(self, user: User) -> TrainingProgrammeQuerySet:

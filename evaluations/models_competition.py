@@ -41,7 +41,7 @@ class CompetitionQuerySet(models.QuerySet):
             return self.filter(judge_assignments__judge=user).distinct()
         instructor = Instructor.objects.filter(user=user).select_related("region").first()
         if user.role == User.Role.INSTRUCTOR and instructor is not None:
-            codes = [code for code in instructor.region.path.split("/") if code]
+            codes = instructor.region.lineage_codes
             return self.filter(
                 Q(entries__instructors=instructor) | Q(published_at__isnull=False, region__code__in=codes)
             ).distinct()

@@ -57,6 +57,11 @@ class Region(models.Model):
         self.path = f"{self.parent.path if self.parent_id else ''}{self.code}/"
         super().save(*args, **kwargs)
 
+    @property
+    def lineage_codes(self) -> list[str]:
+        """Codes of this region and every region above it, read from the materialised path (no query)."""
+        return [code for code in self.path.split("/") if code]
+
     def contains(self, other: Region | None) -> bool:
         return other is not None and other.path.startswith(self.path)
 
@@ -127,16 +132,11 @@ class TeachingGroupQuerySet(models.QuerySet):
             # A city organizer sees the city's groups; a county organizer sees the groups of the regions above
             # (they draw members from the county) and those of the county itself.
             return self.filter(
-                Q(region__path__startswith=user.region.path) | Q(region__code__in=_ancestor_codes(user.region))
+                Q(region__path__startswith=user.region.path) | Q(region__code__in=user.region.lineage_codes)
             )
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(members__user=user)
         return self.none()
-
-
-def _ancestor_codes(region: Region) -> list[str]:
-    """Codes of the region and the regions above it, read from the materialised path (no query)."""
-    return [code for code in region.path.split("/") if code]
 
 
 class TeachingGroup(models.Model):

@@ -95,7 +95,7 @@ class CampaignQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            ancestors = [code for code in user.region.path.split("/") if code]
+            ancestors = user.region.lineage_codes
             return self.filter(Q(region__path__startswith=user.region.path) | Q(region__code__in=ancestors))
         return self.none()
 

@@ -67,10 +67,6 @@ def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def ancestor_codes(region: Region) -> list[str]:
-    return [code for code in region.path.split("/") if code]
-
-
 # --- Regions a user may pick ------------------------------------------------------------------------------------
 
 
@@ -202,7 +198,7 @@ def dispatch_candidates(*, organization: Organization) -> QuerySet[Instructor]:
     """Who may be sent to an organization: the pool of its county and of the regions above (city, province)."""
     county = organization.county
     return Instructor.objects.in_pool().filter(
-        Q(region__path__startswith=county.path) | Q(region__code__in=ancestor_codes(county))
+        Q(region__path__startswith=county.path) | Q(region__code__in=county.lineage_codes)
     )
 
 
@@ -604,5 +600,5 @@ def broadcast_schedules(*, user: User, on: dt.date) -> QuerySet:
         return BroadcastSchedule.objects.none()
     qs = BroadcastSchedule.objects.filter(starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
     if not user.is_admin:
-        qs = qs.filter(Q(region__path__startswith=user.region.path) | Q(region__code__in=ancestor_codes(user.region)))
+        qs = qs.filter(Q(region__path__startswith=user.region.path) | Q(region__code__in=user.region.lineage_codes))
     return qs.select_related("region", "programme").order_by("weekday", "time", "pk")
