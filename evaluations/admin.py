@@ -88,10 +88,25 @@ class IndicatorSystemAdmin(FrozenWhenUsedMixin, admin.ModelAdmin):
 
 @admin.register(m.Evaluation)
 class EvaluationAdmin(admin.ModelAdmin):
-    list_display = ("lecture", "opens_at", "closes_at", "system", "scoring")
-    list_select_related = ("lecture__course", "lecture__instructor", "system", "scoring")
-    search_fields = ("lecture__course__title", "lecture__instructor__name")
+    list_display = ("lecture", "session", "opens_at", "closes_at", "system", "scoring")
+    list_select_related = ("lecture__course", "lecture__instructor", "session", "system", "scoring")
+    search_fields = ("lecture__course__title", "lecture__instructor__name", "session__title")
     readonly_fields = ("link_secret",)
+    raw_id_fields = ("lecture", "session")
+
+
+@admin.register(m.SessionResult)
+class SessionResultAdmin(admin.ModelAdmin):
+    list_display = ("session", "year", "score", "sr", "trainee_n", "insufficient")
+    list_filter = ("year", "insufficient")
+    list_select_related = ("session",)
+    search_fields = ("session__title", "session__teacher")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # results are computed, never edited by hand
 
 
 @admin.register(m.LectureResult)

@@ -329,7 +329,12 @@ def judge_recuse(*, assignment: JudgeAssignment, by: User) -> JudgeAssignment:
 
 
 def peer_score_submit(*, entry: Entry, group: TeachingGroup, value: Decimal, by: User) -> PeerScore:
-    """A group's score of another group's entry in the preliminary round; never its own entry."""
+    """A group's score of another group's entry in the preliminary round; never its own entry.
+
+    Entered by the group's leader, or by the competition's organizers from a paper ballot."""
+    leads = group.leader_id is not None and group.leader.user_id == by.pk
+    if not leads and not Competition.objects.managed_by(by).filter(pk=entry.competition_id).exists():
+        raise ValidationError(_("Only the group's leader or the competition's organizers enter its peer scores."))
     if group.pk == entry.group_id:
         raise ValidationError(_("A group does not score its own entry."))
     if not entry.competition.round_open(Competition.Phase.PRELIMINARY):
@@ -344,12 +349,27 @@ def peer_score_submit(*, entry: Entry, group: TeachingGroup, value: Decimal, by:
     return score
 
 
-def audience_score_set(*, entry: Entry, n: int, mean: Decimal) -> AudienceScore:
-    """Record the live audience's vote on an entry (how many voted, their mean)."""
-    if n < 0 or not Decimal(0) <= Decimal(str(mean)) <= Decimal(100):
+def audience_score_set(*, entry: Entry, n: int, mean: Decimal, by: User | None = None) -> AudienceScore:
+    """Record the live audience's vote on an entry (how many voted, their mean) while the final round is open."""
+    if not entry.competition.round_open(Competition.Phase.FINAL):
+        raise ValidationError(_("Audience votes are recorded during the final round only."))
+    if n < 0:
+        raise ValidationError(_("The number of votes cannot be negative."))
+    if not Decimal(0) <= Decimal(str(mean)) <= Decimal(100):
         raise ValidationError(_("Scores run from 0 to 100."))
-    score, _created = AudienceScore.objects.update_or_create(entry=entry, defaults={"n": n, "mean": mean})
+    score, _created = AudienceScore.objects.update_or_create(
+        entry=entry, defaults={"n": n, "mean": Decimal(str(mean)), "entered_by": by}
+    )
     return score
+
+
+def peer_groups_of(*, competition: Competition, user: User) -> list[TeachingGroup]:
+    """The entrant groups this person scores for in the preliminary round: the groups they lead."""
+    return list(
+        TeachingGroup.objects.filter(leader__user=user, competition_entries__competition=competition)
+        .distinct()
+        .order_by("name")
+    )
 
 
 # --- Ranking and publication ---------------------------------------------------------------------------------------

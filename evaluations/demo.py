@@ -12,8 +12,10 @@ import uuid
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from courses.models import TrainingSession
 from instructors.demo import DEMO_PASSWORD
 from instructors.models import User
 from outreach.models import Lecture
@@ -57,6 +59,9 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
     )
     if scale != "province":
         lectures = [lecture for lecture in lectures if lecture.county.path.startswith("51/5111/")]
+    training = seed_training(seed=seed)
+    if stdout and training:
+        stdout.write(f"evaluations: {training:,} answers to training sessions")
     if not lectures:
         return {"answers": 0}
     experts = _experts()
@@ -97,7 +102,6 @@ def _chunk(chunk, rng, params, system, weights, course_quality, experts, organiz
     uuid_value = str if connection.vendor == "postgresql" else (lambda u: u.hex)
     responses, answers, votes, comments, assignments = [], [], [], [], []
     indicator_ids = list(weights)
-    min_weight = params.value("min_answered_weight")
     for evaluation in evaluations:
         lecture = by_pk[evaluation.lecture_id]
         quality = course_quality.setdefault(
@@ -106,28 +110,9 @@ def _chunk(chunk, rng, params, system, weights, course_quality, experts, organiz
         audience = lecture.audience_actual or 40
         count = max(3, int(audience * rng.uniform(0.6, 1.0)))
         for _ in range(count):
-            person = quality + rng.gauss(0, 0.5)
-            steps = {pk: max(1, min(5, round(person + rng.gauss(0, 0.55)))) for pk in indicator_ids}
-            if rng.random() < 0.05:  # skipped a few items
-                for pk in rng.sample(indicator_ids, rng.choice([2, 4, 6])):
-                    del steps[pk]
-            seconds = rng.uniform(8, 30) if rng.random() < 0.03 else rng.uniform(40, 240)
-            if seconds < 20:
-                steps = {pk: 5 for pk in steps}
-            result = scoring.response_score({k: v * 20 for k, v in steps.items()}, weights, min_weight=min_weight)
-            speeder = scoring.is_speeder(
-                seconds=seconds, steps=steps.values(), threshold=params.value("speeder_seconds")
-            )
-            valid = result.valid and not speeder
-            mean_step = sum(steps.values()) / len(steps)
-            satisfaction = 4 if mean_step >= 4.3 else 3 if mean_step >= 3.4 else 2 if mean_step >= 2.6 else 1
-            response_id = uuid_value(uuid.UUID(int=rng.getrandbits(128), version=4))
-            score = scoring.q2(result.score) if valid else None
-            dropped = "" if valid else ("speeder" if speeder else result.reason)
-            weight = Decimal(str(round(result.answered_weight, 4)))
-            uniform = scoring.is_uniform(steps.values())
-            responses.append((response_id, evaluation.pk, satisfaction, score, weight, valid, dropped, uniform))
-            answers.extend((response_id, k, v) for k, v in steps.items())
+            response, sheet = _answer_sheet(rng, quality, evaluation.pk, weights, params, uuid_value)
+            responses.append(response)
+            answers.extend(sheet)
             votes.append((evaluation.pk, uuid.UUID(int=rng.getrandbits(128)).hex * 2))
         if rng.random() < 0.25:
             text, state = rng.choice(COMMENTS)
@@ -145,11 +130,7 @@ def _chunk(chunk, rng, params, system, weights, course_quality, experts, organiz
                 assignments.append((evaluation, "expert", expert, ""))
         if rng.random() < 0.1:
             assignments.append((evaluation, "media", None, "嘉州日报 观察员"))
-    _insert(
-        Response,
-        ["id", "evaluation_id", "satisfaction", "score", "answered_weight", "valid", "dropped_reason", "uniform"],
-        responses,
-    )
+    _insert(Response, RESPONSE_COLUMNS, responses)
     _insert(Answer, ["response_id", "indicator_id", "value"], answers)
     _insert(DeviceVote, ["evaluation_id", "device_hash"], votes)
     Comment.objects.bulk_create(comments, batch_size=BATCH)
@@ -179,6 +160,92 @@ def _chunk(chunk, rng, params, system, weights, course_quality, experts, organiz
         rater_answers.extend(RaterAnswer(assignment=assignment, indicator_id=k, value=v) for k, v in values.items())
     RaterAssignment.objects.bulk_update(list(saved), ["score"], batch_size=BATCH)
     RaterAnswer.objects.bulk_create(rater_answers, batch_size=BATCH)
+    return len(responses)
+
+
+def _answer_sheet(rng, quality, evaluation_id, weights, params, uuid_value) -> tuple[tuple, list[tuple]]:
+    """One simulated trainee: a response row and its answer rows (a few skip items, a few rush through)."""
+    indicator_ids = list(weights)
+    person = quality + rng.gauss(0, 0.5)
+    steps = {pk: max(1, min(5, round(person + rng.gauss(0, 0.55)))) for pk in indicator_ids}
+    if rng.random() < 0.05:  # skipped a few items
+        for pk in rng.sample(indicator_ids, rng.choice([2, 4, 6])):
+            del steps[pk]
+    seconds = rng.uniform(8, 30) if rng.random() < 0.03 else rng.uniform(40, 240)
+    if seconds < 20:
+        steps = {pk: 5 for pk in steps}
+    result = scoring.response_score(
+        {k: v * 20 for k, v in steps.items()}, weights, min_weight=params.value("min_answered_weight")
+    )
+    speeder = scoring.is_speeder(seconds=seconds, steps=steps.values(), threshold=params.value("speeder_seconds"))
+    valid = result.valid and not speeder
+    mean_step = sum(steps.values()) / len(steps)
+    satisfaction = 4 if mean_step >= 4.3 else 3 if mean_step >= 3.4 else 2 if mean_step >= 2.6 else 1
+    response_id = uuid_value(uuid.UUID(int=rng.getrandbits(128), version=4))
+    score = scoring.q2(result.score) if valid else None
+    dropped = "" if valid else ("speeder" if speeder else result.reason)
+    weight = Decimal(str(round(result.answered_weight, 4)))
+    uniform = scoring.is_uniform(steps.values())
+    response = (response_id, evaluation_id, satisfaction, score, weight, valid, dropped, uniform)
+    return response, [(response_id, k, v) for k, v in steps.items()]
+
+
+RESPONSE_COLUMNS = [
+    "id",
+    "evaluation_id",
+    "satisfaction",
+    "score",
+    "answered_weight",
+    "valid",
+    "dropped_reason",
+    "uniform",
+]
+
+
+@transaction.atomic
+def seed_training(*, seed: int = 2024) -> int:
+    """On-the-spot answers of the instructors who attended the training sessions held so far, and their results.
+
+    Each topic has its own quality, one of them weak, so the per-topic feedback has something to say."""
+    rng = random.Random(seed * 37)
+    params = services.scoring_current()
+    system = services.indicator_system_current()
+    weights = {pk: float(w) for pk, w in Indicator.objects.filter(dimension__system=system).values_list("pk", "weight")}
+    sessions = list(
+        TrainingSession.objects.filter(starts_at__lt=timezone.now(), evaluation__isnull=True)
+        .annotate(attended=Count("signups", filter=Q(signups__attended=True)))
+        .order_by("pk")
+    )
+    if not sessions:
+        return 0
+    Evaluation.objects.bulk_create(
+        Evaluation(
+            session=session,
+            system=system,
+            scoring=params,
+            opens_at=session.starts_at,
+            closes_at=session.starts_at + dt.timedelta(hours=params.value("window_hours")),
+        )
+        for session in sessions
+    )
+    by_session = dict(Evaluation.objects.filter(session__in=sessions).values_list("session_id", "pk"))
+    uuid_value = str if connection.vendor == "postgresql" else (lambda u: u.hex)
+    responses, answers, votes, comments = [], [], [], []
+    qualities = [4.4, 3.2, 4.1, 4.3, 3.9, 4.5, 4.0]
+    for index, session in enumerate(sessions):
+        quality = qualities[index % len(qualities)]
+        for _ in range(max(3, round(session.attended * rng.uniform(0.75, 0.95)))):
+            response, sheet = _answer_sheet(rng, quality, by_session[session.pk], weights, params, uuid_value)
+            responses.append(response)
+            answers.extend(sheet)
+            votes.append((by_session[session.pk], uuid.UUID(int=rng.getrandbits(128)).hex * 2))
+        text = "案例再多一些，最好结合本县的实际课例。" if quality < 3.5 else "授课技巧讲得实用，回去就能用。"
+        comments.append(Comment(evaluation_id=by_session[session.pk], text=text, state=Comment.State.PRIVATE))
+    _insert(Response, RESPONSE_COLUMNS, responses)
+    _insert(Answer, ["response_id", "indicator_id", "value"], answers)
+    _insert(DeviceVote, ["evaluation_id", "device_hash"], votes)
+    Comment.objects.bulk_create(comments)
+    services.session_results_compute(evaluation_ids=list(by_session.values()))
     return len(responses)
 
 

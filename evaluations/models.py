@@ -8,8 +8,10 @@ to the answer, and free-text comments (``Comment``) are stored apart from the sc
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Course
+from courses.models import Course, TrainingSession
 from instructors.models import Instructor
 from outreach.models import Lecture
 
@@ -131,10 +133,34 @@ class Indicator(models.Model):
         return self.name
 
 
-class Evaluation(models.Model):
-    """The evaluation of one lecture: which indicator system and settings, the survey window and its link secret."""
+class Subject(NamedTuple):
+    """What an evaluation rates, as shown on the survey, the poster and the organizer's pages."""
 
-    lecture = models.OneToOneField(Lecture, on_delete=models.PROTECT, related_name="evaluation")
+    kind: str  # "lecture" or "session"
+    title: str
+    teacher: str
+    starts_at: dt.datetime
+    place: str
+
+
+class Evaluation(models.Model):
+    """The evaluation of one lecture, or of one session of an instructor training programme (以训提能: the attending
+    instructors rate each session on the spot, 课中现场评估): indicator system, settings, survey window, link secret.
+
+    Exactly one of ``lecture`` and ``session`` is set (database constraint). Sessions are rated by their trainees
+    only, through the same anonymous QR survey; their results are ``SessionResult`` rows, which feed the organizers'
+    menu adjustment and never an instructor's record (the teacher is usually from a party school, not the pool).
+    """
+
+    lecture = models.OneToOneField(Lecture, on_delete=models.PROTECT, related_name="evaluation", null=True, blank=True)
+    session = models.OneToOneField(
+        TrainingSession,
+        on_delete=models.PROTECT,
+        related_name="evaluation",
+        null=True,
+        blank=True,
+        verbose_name=_("training session"),
+    )
     system = models.ForeignKey(IndicatorSystem, on_delete=models.PROTECT, related_name="evaluations")
     scoring = models.ForeignKey(ScoringSettings, on_delete=models.PROTECT, related_name="evaluations")
     # Part of the signed survey link: rotating it invalidates every printed QR code of this lecture.
@@ -145,14 +171,35 @@ class Evaluation(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("lecture evaluation")
-        verbose_name_plural = _("lecture evaluations")
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lecture__isnull=False, session__isnull=True)
+                | Q(lecture__isnull=True, session__isnull=False),
+                name="evaluation_rates_one_lecture_or_one_session",
+            )
+        ]
 
     def __str__(self) -> str:
-        return str(self.lecture)
+        return str(self.lecture if self.lecture_id else self.session)
 
     def get_absolute_url(self) -> str:
         return reverse("evaluations:evaluation_detail", args=[self.pk])
+
+    @property
+    def subject(self) -> Subject:
+        if self.lecture_id:
+            lecture = self.lecture
+            return Subject(
+                "lecture",
+                lecture.course.title,
+                lecture.instructor.name,
+                lecture.start,
+                lecture.organization.name if lecture.organization_id else "",
+            )
+        session = self.session
+        return Subject("session", session.title, session.teacher, session.starts_at, session.place)
 
     def is_open(self, at=None) -> bool:
         at = at or timezone.now()
@@ -335,6 +382,45 @@ class LectureResult(models.Model):
     @property
     def usable(self) -> bool:
         """Used for decisions: enough answers and enough counted weight."""
+        return not self.insufficient and self.score is not None
+
+
+class SessionResult(models.Model):
+    """The computed result of one training session: its trainees' mean score and satisfaction, with the figures.
+
+    Only trainees rate a session, so the score is the mean of the valid answer sheets (0–100) and it is shown once
+    the trainee minimum of the settings is reached. Stored with the versions that produced it, like a lecture's.
+    """
+
+    evaluation = models.OneToOneField(Evaluation, on_delete=models.CASCADE, related_name="session_result")
+    session = models.OneToOneField(TrainingSession, on_delete=models.CASCADE, related_name="result")
+    year = models.PositiveSmallIntegerField(db_index=True)
+    scoring = models.ForeignKey(ScoringSettings, on_delete=models.PROTECT, related_name="+")
+    system = models.ForeignKey(IndicatorSystem, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    insufficient = models.BooleanField(default=True)
+    trainee_n = models.PositiveIntegerField(default=0)
+    dropped_n = models.PositiveIntegerField(default=0)
+    uniform_n = models.PositiveIntegerField(default=0)
+    sr_n = models.PositiveIntegerField(default=0)
+    satisfied_n = models.PositiveIntegerField(default=0)
+    sr = models.DecimalField(max_digits=5, decimal_places=4, null=True)
+    sr_lower = models.DecimalField(max_digits=5, decimal_places=4, null=True)
+    sr_upper = models.DecimalField(max_digits=5, decimal_places=4, null=True)
+    sr_yellow = models.BooleanField(default=False)
+    dimension_scores = models.JSONField(default=dict)
+    explanation = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("training session result")
+        verbose_name_plural = _("training session results")
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.score}"
+
+    @property
+    def usable(self) -> bool:
         return not self.insufficient and self.score is not None
 
 

@@ -221,6 +221,8 @@ class AudienceScore(models.Model):
     entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="audience")
     n = models.PositiveIntegerField(_("votes"))
     mean = models.DecimalField(_("mean"), max_digits=5, decimal_places=2)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     class Meta:
         verbose_name = _("audience score")

@@ -162,18 +162,34 @@ class ReviewProposal(models.Model):
 
 
 class ReviewVeto(models.Model):
-    """一票否决: an organizer's manual veto; the next review proposes retirement whatever the figures say."""
+    """一票否决: an organizer's manual veto; the next review proposes retirement whatever the figures say.
 
-    instructor = models.ForeignKey(Instructor, on_delete=models.CASCADE, related_name="review_vetoes")
+    A veto is never edited or deleted: it is revoked, with who, when and why, so the record stays complete.
+    At most one veto per instructor is in force (database constraint), so a second click adds nothing.
+    """
+
+    instructor = models.ForeignKey(
+        Instructor, on_delete=models.CASCADE, related_name="review_vetoes", verbose_name=_("instructor")
+    )
     reason = models.TextField(_("reason"))
     revoked = models.BooleanField(_("revoked"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
 
     class Meta:
         verbose_name = _("review veto")
         verbose_name_plural = _("review vetoes")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instructor"], condition=Q(revoked=False), name="one_veto_in_force_per_instructor"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.instructor}: {self.reason[:30]}"

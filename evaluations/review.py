@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -603,12 +603,42 @@ def review_cycle_start(*, cycle: ReviewCycle, by: User | None) -> ReviewCycle:
     return locked
 
 
+@transaction.atomic
 def review_veto_add(*, instructor: Instructor, reason: str, by: User | None) -> ReviewVeto:
-    """Record a manual veto (一票否决); the next review proposes retirement."""
+    """Record a manual veto (一票否决); the next review proposes retirement. One veto in force per instructor."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Please give the reason for the veto."))
-    return ReviewVeto.objects.create(instructor=instructor, reason=reason, created_by=by)
+    if len(reason) > 1000:
+        raise ValidationError(_("The reason is too long (at most 1,000 characters)."))
+    try:
+        with transaction.atomic():
+            return ReviewVeto.objects.create(instructor=instructor, reason=reason, created_by=by)
+    except IntegrityError:
+        raise ValidationError(_("A veto is already in force for this instructor.")) from None
+
+
+@transaction.atomic
+def review_veto_revoke(*, veto: ReviewVeto, reason: str, by: User) -> ReviewVeto:
+    """Lift a veto: kept on record with who lifted it, when and why; the next review no longer counts it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Please give the reason for lifting the veto."))
+    locked = ReviewVeto.objects.select_for_update().get(pk=veto.pk)
+    if locked.revoked:
+        raise ValidationError(_("This veto has already been lifted."))
+    locked.revoked, locked.revoked_by, locked.revoked_at, locked.revoke_reason = True, by, timezone.now(), reason[:1000]
+    locked.save(update_fields=["revoked", "revoked_by", "revoked_at", "revoke_reason"])
+    return locked
+
+
+def review_vetoes_for(user: User) -> QuerySet[ReviewVeto]:
+    """The vetoes of the instructors an organizer manages, newest first."""
+    return (
+        ReviewVeto.objects.filter(instructor__in=Instructor.objects.visible_to(user))
+        .select_related("instructor__region", "created_by", "revoked_by")
+        .order_by("revoked", "-created_at")
+    )
 
 
 def _apply(*, proposal: ReviewProposal, outcome: str, by: User, reason: str) -> None:

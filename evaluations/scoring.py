@@ -130,6 +130,18 @@ def lecture_score(role_stats: Mapping[str, tuple[int, float | None]], params: Ma
     )
 
 
+def session_score(trainee: tuple[int, float | None], params: Mapping) -> LectureScore:
+    """A training session's score: only its trainees rate it, so the score is their valid sheets' mean (0–100),
+    counted once the trainee minimum is reached. The lecture formula with the trainee as the only role."""
+    only_trainees = {
+        **params,
+        "role_weights": {"trainee": 1.0},
+        "role_min_counts": {"trainee": params["role_min_counts"]["trainee"]},
+        "min_counted_weight": 1.0,
+    }
+    return lecture_score({"trainee": trainee}, only_trainees)
+
+
 def wilson_bounds(successes: int, n: int, z: float) -> tuple[float | None, float | None]:
     """Wilson score interval; with z = 1.645 each bound is a one-sided 95 % bound."""
     if n <= 0:

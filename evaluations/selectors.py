@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 
+from courses.models import TrainingProgramme, TrainingSession
 from instructors.models import Instructor, User
 from outreach.models import Lecture
 
-from .models import Answer, Comment, Evaluation, LectureResult, ResultAction
+from .models import Answer, Comment, Evaluation, LectureResult, ResultAction, SessionResult
 
 
 def lectures_visible(user: User) -> QuerySet[Lecture]:
@@ -21,8 +22,57 @@ def evaluation_for_user(user: User, pk: int) -> Evaluation:
     if not user.can_manage_registry:
         raise Evaluation.DoesNotExist
     return Evaluation.objects.select_related(
-        "lecture__course", "lecture__instructor", "lecture__organization", "lecture__county", "system", "scoring"
-    ).get(pk=pk, lecture__in=Lecture.objects.visible_to(user))
+        "lecture__course",
+        "lecture__instructor",
+        "lecture__organization",
+        "lecture__county",
+        "session__programme",
+        "system",
+        "scoring",
+    ).get(
+        Q(lecture__in=Lecture.objects.visible_to(user))
+        | Q(session__programme__in=TrainingProgramme.objects.managed_by(user)),
+        pk=pk,
+    )
+
+
+def training_sessions_to_evaluate(*, user: User, year: int | None = None) -> QuerySet[TrainingSession]:
+    """Sessions of the programmes an organizer runs, newest first, with evaluation and result (no query per row)."""
+    qs = TrainingSession.objects.filter(programme__in=TrainingProgramme.objects.managed_by(user)).select_related(
+        "programme", "topic", "evaluation", "result"
+    )
+    if year:
+        qs = qs.filter(programme__year=year)
+    return qs.annotate(answers=Count("evaluation__responses")).order_by("-starts_at", "-pk")
+
+
+def session_result_for_user(user: User, pk: int) -> SessionResult:
+    """A training session's result, for the organizers who run its programme (DoesNotExist otherwise)."""
+    if not user.can_manage_registry:
+        raise SessionResult.DoesNotExist
+    return SessionResult.objects.select_related("session__programme", "session__topic", "scoring", "system").get(
+        pk=pk, session__programme__in=TrainingProgramme.objects.managed_by(user)
+    )
+
+
+def training_menu_feedback(*, user: User, year: int) -> list[dict]:
+    """课后反馈调整: per topic of the year's programmes, how its sessions were rated — one grouped query.
+
+    The mean is over sessions with a usable result; the satisfaction rate pools every valid answer of the topic.
+    """
+    return list(
+        SessionResult.objects.filter(year=year, session__programme__in=TrainingProgramme.objects.managed_by(user))
+        .values("session__topic_id", "session__topic__name")
+        .annotate(
+            sessions=Count("pk"),
+            usable=Count("pk", filter=Q(insufficient=False)),
+            mean=Avg("score", filter=Q(insufficient=False)),
+            answers=Sum("trainee_n"),
+            satisfied=Sum("satisfied_n"),
+            sr_n=Sum("sr_n"),
+        )
+        .order_by(F("mean").asc(nulls_last=True), "session__topic__name")
+    )
 
 
 def result_for_user(user: User, pk: int) -> LectureResult:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import services as course_services
-from courses.models import Course, PremiumLibraryEntry
+from courses.models import Course, PremiumLibraryEntry, TrainingSession
 from instructors import services as registry_services
 from instructors.models import Instructor, User
 from outreach.models import Lecture
@@ -40,6 +40,7 @@ from .models import (
     Response,
     ResultAction,
     ScoringSettings,
+    SessionResult,
 )
 
 SURVEY_SALT = "evaluations.survey"
@@ -173,6 +174,28 @@ def evaluation_open(*, lecture: Lecture, by: User | None) -> Evaluation:
         return Evaluation.objects.get(lecture=lecture)
 
 
+@transaction.atomic
+def evaluation_open_session(*, session: TrainingSession, by: User | None) -> Evaluation:
+    """Open (or return) the on-the-spot evaluation of a training session (课中现场评估), same window as a lecture's."""
+    existing = Evaluation.objects.filter(session=session).first()
+    if existing:
+        return existing
+    params = scoring_current()
+    system = indicator_system_current()
+    try:
+        with transaction.atomic():
+            return Evaluation.objects.create(
+                session=session,
+                system=system,
+                scoring=params,
+                opens_at=session.starts_at,
+                closes_at=session.starts_at + dt.timedelta(hours=params.value("window_hours")),
+                opened_by=by,
+            )
+    except IntegrityError:  # opened by a second click at the same moment
+        return Evaluation.objects.get(session=session)
+
+
 def survey_token(evaluation: Evaluation) -> str:
     return signing.dumps({"e": evaluation.pk, "s": evaluation.link_secret}, salt=SURVEY_SALT, compress=True)
 
@@ -183,9 +206,9 @@ def survey_resolve(token: str) -> Evaluation:
         data = signing.loads(token, salt=SURVEY_SALT)
     except signing.BadSignature:
         raise Evaluation.DoesNotExist from None
-    return Evaluation.objects.select_related("lecture__course", "lecture__instructor", "system").get(
-        pk=data.get("e"), link_secret=data.get("s")
-    )
+    return Evaluation.objects.select_related(
+        "lecture__course", "lecture__instructor", "lecture__organization", "session", "system", "scoring"
+    ).get(pk=data.get("e"), link_secret=data.get("s"))
 
 
 def device_hash(evaluation: Evaluation, device_id: str) -> str:
@@ -274,6 +297,8 @@ def rater_assign(
     """Ask a named rater to score a lecture; conflicts of interest are refused."""
     if role not in RaterRole.values or role == RaterRole.TRAINEE:
         raise ValidationError(_("Choose the role of a named rater."))
+    if evaluation.lecture_id is None:
+        raise ValidationError(_("A training session is rated by its trainees only."))
     reason = rater_conflict(evaluation=evaluation, role=role, user=user)
     if reason:
         raise ValidationError(reason)
@@ -338,26 +363,12 @@ def results_compute(*, evaluation_ids: list[int]) -> list[LectureResult]:
     earlier lectures of the same batch.
     """
     evaluations = list(
-        Evaluation.objects.filter(pk__in=evaluation_ids)
+        Evaluation.objects.filter(pk__in=evaluation_ids, lecture__isnull=False)
         .select_related("lecture__course", "lecture__instructor", "scoring", "system")
         .order_by("lecture__start", "pk")
     )
     ids = [e.pk for e in evaluations]
-    trainee = {
-        row["evaluation_id"]: row
-        for row in Response.objects.filter(evaluation_id__in=ids)
-        .values("evaluation_id")
-        .annotate(
-            valid_n=Count("pk", filter=Q(valid=True)),
-            mean=Avg("score", filter=Q(valid=True)),
-            dropped_too_little=Count("pk", filter=Q(dropped_reason="too_little")),
-            dropped_speeder=Count("pk", filter=Q(dropped_reason="speeder")),
-            uniform=Count("pk", filter=Q(valid=True, uniform=True)),
-            sr_n=Count("pk", filter=Q(valid=True, satisfaction__isnull=False)),
-            satisfied=Count("pk", filter=Q(valid=True, satisfaction__gte=3)),
-        )
-        .order_by()
-    }
+    trainee = _trainee_aggregates(ids)
     raters: dict[int, dict[str, tuple[int, float]]] = defaultdict(dict)
     for row in (
         RaterAssignment.objects.filter(evaluation_id__in=ids, submitted_at__isnull=False)
@@ -367,14 +378,7 @@ def results_compute(*, evaluation_ids: list[int]) -> list[LectureResult]:
     ):
         raters[row["evaluation_id"]][row["role"]] = (row["n"], float(row["mean"]))
     lenient = _leniency_corrected(ids, evaluations[0].scoring.merged if evaluations else scoring.DEFAULTS)
-    dimensions: dict[int, dict[str, float]] = defaultdict(dict)
-    for row in (
-        Answer.objects.filter(response__evaluation_id__in=ids, response__valid=True)
-        .values("response__evaluation_id", "indicator__dimension__name", "indicator__dimension__order")
-        .annotate(mean=Avg("value"))
-        .order_by("response__evaluation_id", "indicator__dimension__order")
-    ):
-        dimensions[row["response__evaluation_id"]][row["indicator__dimension__name"]] = row["mean"]
+    dimensions = _dimension_means(ids)
     history: dict[int, list[tuple]] = defaultdict(list)
     for course_id, start, yellow in (
         LectureResult.objects.filter(course_id__in={e.lecture.course_id for e in evaluations})
@@ -401,6 +405,120 @@ def results_compute(*, evaluation_ids: list[int]) -> list[LectureResult]:
     LectureResult.objects.bulk_create([r for r in results if not r.pk], batch_size=1000)
     _propose_actions(results)
     return results
+
+
+@transaction.atomic
+def session_results_compute(*, evaluation_ids: list[int]) -> list[SessionResult]:
+    """Compute training-session results (trainees only, see ``scoring.session_score``): two grouped queries for any
+    number of sessions, then the pure formulas; recomputing gives identical numbers."""
+    evaluations = list(
+        Evaluation.objects.filter(pk__in=evaluation_ids, session__isnull=False)
+        .select_related("session", "scoring", "system")
+        .order_by("session__starts_at", "pk")
+    )
+    ids = [e.pk for e in evaluations]
+    trainee = _trainee_aggregates(ids)
+    dimensions = _dimension_means(ids)
+    existing = {r.evaluation_id: r for r in SessionResult.objects.filter(evaluation_id__in=ids)}
+    results = []
+    for evaluation in evaluations:
+        params = evaluation.scoring.merged
+        stats = trainee.get(evaluation.pk) or _NO_TRAINEES
+        score = scoring.session_score(_trainee_stat(stats), params)
+        sat = scoring.satisfaction(stats["satisfied"], stats["sr_n"], params)
+        result = existing.get(evaluation.pk) or SessionResult(evaluation=evaluation)
+        result.session = evaluation.session
+        result.year = timezone.localtime(evaluation.session.starts_at).year
+        result.scoring, result.system = evaluation.scoring, evaluation.system
+        result.score = scoring.q2(score.score)
+        result.insufficient = score.insufficient
+        result.trainee_n = stats["valid_n"]
+        result.dropped_n = stats["dropped_too_little"] + stats["dropped_speeder"]
+        result.uniform_n = stats["uniform"]
+        result.sr_n, result.satisfied_n = sat.n, sat.satisfied
+        result.sr, result.sr_lower, result.sr_upper = _d4(sat.rate), _d4(sat.lower), _d4(sat.upper)
+        result.sr_yellow = scoring.is_yellow(sat, params)
+        step = params["trainee_points_per_step"]
+        result.dimension_scores = {
+            name: float(scoring.q2(mean * step)) for name, mean in dimensions[evaluation.pk].items()
+        }
+        result.computed_at = timezone.now()
+        result.explanation = {
+            "scoring_version": evaluation.scoring.version,
+            "system": str(evaluation.system),
+            "roles": [
+                {
+                    "role": r.role,
+                    "n": r.n,
+                    "mean": _r(r.mean),
+                    "weight": r.weight,
+                    "minimum": r.minimum,
+                    "counted": r.counted,
+                }
+                for r in score.roles
+            ],
+            "counted_weight": round(score.counted_weight, 4),
+            "min_counted_weight": 1.0,
+            "insufficient_reason": score.reason,
+            "formula": _formula(score),
+            "dropped": {"too_little": stats["dropped_too_little"], "speeder": stats["dropped_speeder"]},
+            "uniform_flagged": stats["uniform"],
+            "satisfaction": {
+                "n": sat.n,
+                "satisfied": sat.satisfied,
+                "z": params["wilson_z"],
+                "threshold": params["sr_threshold"],
+                "min_n": params["sr_min_n"],
+            },
+        }
+        results.append(result)
+    fields = [f.name for f in SessionResult._meta.concrete_fields if f.name not in ("id", "evaluation")]
+    SessionResult.objects.bulk_update([r for r in results if r.pk], fields, batch_size=1000)
+    SessionResult.objects.bulk_create([r for r in results if not r.pk], batch_size=1000)
+    return results
+
+
+def _trainee_aggregates(ids: list[int]) -> dict[int, dict]:
+    """Per evaluation: valid answer count and mean, dropped and uniform counts, satisfaction counts (one query)."""
+    return {
+        row["evaluation_id"]: row
+        for row in Response.objects.filter(evaluation_id__in=ids)
+        .values("evaluation_id")
+        .annotate(
+            valid_n=Count("pk", filter=Q(valid=True)),
+            mean=Avg("score", filter=Q(valid=True)),
+            dropped_too_little=Count("pk", filter=Q(dropped_reason="too_little")),
+            dropped_speeder=Count("pk", filter=Q(dropped_reason="speeder")),
+            uniform=Count("pk", filter=Q(valid=True, uniform=True)),
+            sr_n=Count("pk", filter=Q(valid=True, satisfaction__isnull=False)),
+            satisfied=Count("pk", filter=Q(valid=True, satisfaction__gte=3)),
+        )
+        .order_by()
+    }
+
+
+def _dimension_means(ids: list[int]) -> dict[int, dict[str, float]]:
+    """Per evaluation and dimension: the mean 1–5 answer of valid sheets (one query)."""
+    dimensions: dict[int, dict[str, float]] = defaultdict(dict)
+    for row in (
+        Answer.objects.filter(response__evaluation_id__in=ids, response__valid=True)
+        .values("response__evaluation_id", "indicator__dimension__name", "indicator__dimension__order")
+        .annotate(mean=Avg("value"))
+        .order_by("response__evaluation_id", "indicator__dimension__order")
+    ):
+        dimensions[row["response__evaluation_id"]][row["indicator__dimension__name"]] = row["mean"]
+    return dimensions
+
+
+_NO_TRAINEES = {
+    "valid_n": 0,
+    "mean": None,
+    "dropped_too_little": 0,
+    "dropped_speeder": 0,
+    "uniform": 0,
+    "sr_n": 0,
+    "satisfied": 0,
+}
 
 
 def _trainee_stat(trainee: dict | None) -> tuple[int, float | None]:
@@ -453,15 +571,7 @@ def _leniency_corrected(ids: list[int], params: dict) -> dict[int, dict[str, tup
 def _fill_result(result, evaluation, trainee, role_rows, dimension_means, history) -> None:
     params = evaluation.scoring.merged
     lecture = evaluation.lecture
-    trainee = trainee or {
-        "valid_n": 0,
-        "mean": None,
-        "dropped_too_little": 0,
-        "dropped_speeder": 0,
-        "uniform": 0,
-        "sr_n": 0,
-        "satisfied": 0,
-    }
+    trainee = trainee or _NO_TRAINEES
     role_stats: dict[str, tuple[int, float | None]] = {
         RaterRole.TRAINEE: (trainee["valid_n"], float(trainee["mean"]) if trainee["mean"] is not None else None),
         **role_rows,
@@ -693,6 +803,7 @@ def results_refresh_recent(*, now: dt.datetime | None = None, days: int = 4) -> 
     for start in range(0, len(ids), 2000):
         for result in results_compute(evaluation_ids=ids[start : start + 2000]):
             touched.add((result.year, result.instructor_id))
+        session_results_compute(evaluation_ids=ids[start : start + 2000])
     for year in {year for year, _instructor in touched}:
         instructors_quality_refresh(year=year, instructor_ids=[pk for y, pk in touched if y == year])
     return len(ids)

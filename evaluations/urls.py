@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_sessions
 from .urls_extra import urlpatterns_extra
 
 app_name = "evaluations"
@@ -18,6 +18,9 @@ urlpatterns = [
     path("<int:pk>/poster/", views.evaluation_poster, name="evaluation_poster"),
     path("<int:pk>/assign/", views.evaluation_assign, name="evaluation_assign"),
     path("<int:pk>/compute/", views.evaluation_compute, name="evaluation_compute"),
+    path("training/", views_sessions.session_list, name="session_list"),
+    path("training/<int:session_pk>/open/", views_sessions.session_evaluation_open, name="session_evaluation_open"),
+    path("training/results/<int:pk>/", views_sessions.session_result_detail, name="session_result_detail"),
     path("s/<str:token>/", views.survey, name="survey"),
     path("s/<str:token>/thanks/", views.survey_thanks, name="survey_thanks"),
     path("rate/<str:token>/", views.rate, name="rate"),

@@ -17,10 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from instructors.models import User
+from instructors.models import TeachingGroup, User
 
 from . import competition as comp
-from .models_competition import Competition, CompetitionResult, JudgeAssignment, JudgeScore
+from .models_competition import Competition, CompetitionResult, JudgeAssignment, JudgeScore, PeerScore
 
 
 def _get_competition_for_user(request: HttpRequest, pk: int) -> Competition:
@@ -54,6 +54,7 @@ def competition_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "entries": entries,
         "manages": manages,
         "judging": competition.judge_assignments.filter(judge=request.user).exists(),
+        "peer_review": manages or bool(comp.peer_groups_of(competition=competition, user=request.user)),
         "judges": User.objects.filter(role=User.Role.JUDGE).order_by("username") if manages else [],
         "results_visible": comp.results_visible(competition=competition, user=request.user),
     }
@@ -178,3 +179,129 @@ def competition_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     if result is None or not result.competition.is_published or not result.is_top_ten:
         raise Http404
     return render(request, "evaluations/competition/certificate.html", {"result": result})
+
+
+# --- Peer review among entrants (preliminary) and the live audience's votes (final) -------------------------------
+
+
+def _parse_scores(request: HttpRequest, entries, prefix: str) -> tuple[dict[int, Decimal], list[str]]:
+    """The non-empty 0–100 fields ``<prefix><entry pk>`` of the form, and one message per bad one."""
+    values, errors = {}, []
+    for entry in entries:
+        raw = request.POST.get(f"{prefix}{entry.pk}", "").strip()
+        if not raw:
+            continue
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            errors.append(_("No. %(n)s %(course)s: enter a number.") % {"n": entry.number, "course": entry.course})
+            continue
+        if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
+            errors.append(
+                _("No. %(n)s %(course)s: scores run from 0 to 100.") % {"n": entry.number, "course": entry.course}
+            )
+            continue
+        values[entry.pk] = value.quantize(Decimal("0.01"))
+    return values, errors
+
+
+@login_required
+def competition_peer(request: HttpRequest, pk: int) -> HttpResponse:
+    """初赛互评: an entrant group's leader scores the other groups' entries (organizers may enter a paper ballot).
+
+    A group sees only its own scores; nobody sees another group's scores before publication.
+    """
+    competition = Competition.objects.filter(pk=pk).select_related("region").first()
+    if competition is None:
+        raise Http404
+    manages = Competition.objects.managed_by(request.user).filter(pk=pk).exists()
+    if manages:
+        groups = list(
+            TeachingGroup.objects.filter(competition_entries__competition=competition).distinct().order_by("name")
+        )
+    else:
+        groups = comp.peer_groups_of(competition=competition, user=request.user)
+        if not groups:
+            raise Http404
+    group = next((g for g in groups if str(g.pk) == request.GET.get("group", "")), groups[0] if groups else None)
+    if group is None:
+        return render(request, "evaluations/competition/peer.html", {"competition": competition, "groups": []})
+    entries = list(competition.entries.exclude(group=group).select_related("course", "group").order_by("number"))
+    is_open = competition.round_open(Competition.Phase.PRELIMINARY)
+    current = dict(PeerScore.objects.filter(entry__in=entries, group=group).values_list("entry_id", "value"))
+    errors: list[str] = []
+    if request.method == "POST":
+        values, errors = _parse_scores(request, entries, "e")
+        if not errors:
+            try:
+                with transaction.atomic():
+                    by_pk = {e.pk: e for e in entries}
+                    for entry_pk, value in values.items():
+                        comp.peer_score_submit(entry=by_pk[entry_pk], group=group, value=value, by=request.user)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(
+                    request, _("%(n)d peer scores saved for %(group)s.") % {"n": len(values), "group": group}
+                )
+                return redirect(f"{request.path}?group={group.pk}")
+        current.update({int(k[1:]): v for k, v in request.POST.items() if k.startswith("e") and k[1:].isdigit()})
+    rows = [{"entry": e, "value": current.get(e.pk, "")} for e in entries]
+    context = {
+        "competition": competition,
+        "groups": groups,
+        "group": group,
+        "rows": rows,
+        "open": is_open,
+        "errors": errors,
+        "manages": manages,
+    }
+    return render(request, "evaluations/competition/peer.html", context, status=400 if errors else 200)
+
+
+@login_required
+def competition_audience(request: HttpRequest, pk: int) -> HttpResponse:
+    """决赛现场观众投票: the organizers record, per entry, how many in the audience voted and their mean score."""
+    competition = _get_managed_competition(request, pk)
+    entries = list(competition.entries.select_related("course", "group", "audience").order_by("number"))
+    is_open = competition.round_open(Competition.Phase.FINAL)
+    errors: list[str] = []
+    submitted: dict[str, str] = {}
+    if request.method == "POST":
+        submitted = {k: v for k, v in request.POST.items() if k[:1] in ("n", "m")}
+        means, errors = _parse_scores(request, entries, "m")
+        counts: dict[int, int] = {}
+        for entry in entries:
+            raw_n = request.POST.get(f"n{entry.pk}", "").strip()
+            if not raw_n and entry.pk not in means:
+                continue
+            if not raw_n.isdigit() or entry.pk not in means:
+                errors.append(
+                    _("No. %(n)s %(course)s: give both the number of votes (a whole number) and their mean.")
+                    % {"n": entry.number, "course": entry.course}
+                )
+                continue
+            counts[entry.pk] = int(raw_n)
+        if not errors:
+            try:
+                with transaction.atomic():
+                    by_pk = {e.pk: e for e in entries}
+                    for entry_pk, n in counts.items():
+                        comp.audience_score_set(entry=by_pk[entry_pk], n=n, mean=means[entry_pk], by=request.user)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("Audience votes saved for %(n)d entries.") % {"n": len(counts)})
+                return redirect("evaluations:competition_audience", pk=competition.pk)
+    rows = []
+    for entry in entries:
+        audience = getattr(entry, "audience", None)
+        rows.append(
+            {
+                "entry": entry,
+                "n": submitted.get(f"n{entry.pk}", audience.n if audience else ""),
+                "mean": submitted.get(f"m{entry.pk}", audience.mean if audience else ""),
+            }
+        )
+    context = {"competition": competition, "rows": rows, "open": is_open, "errors": errors}
+    return render(request, "evaluations/competition/audience.html", context, status=400 if errors else 200)

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from instructors.models import Region
+from instructors.models import Instructor, Region
+from instructors.selectors import instructor_search
 
 from . import review
 from .models_review import Notification, ReviewCycle, ReviewProposal
@@ -197,3 +198,72 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest) -> HttpResponse:
     Notification.objects.filter(user=request.user, read=False).update(read=True)
     return redirect("evaluations:notification_list")
+
+
+# --- Manual vetoes (一票否决) ---------------------------------------------------------------------------
+
+
+class VetoForm(forms.Form):
+    instructor = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000})
+    )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason for lifting"), max_length=1000)
+
+
+@login_required
+def review_veto_list(request: HttpRequest) -> HttpResponse:
+    """The vetoes in force and lifted in the organizer's scope, and a search to veto an instructor."""
+    _require_manager(request)
+    query = request.GET.get("q", "").strip()[:40]
+    found = []
+    if query:
+        found = list(
+            instructor_search(Instructor.objects.visible_to(request.user), query)
+            .select_related("region")
+            .order_by("pinyin", "pk")[:20]
+        )
+    context = {"vetoes": review.review_vetoes_for(request.user)[:200], "query": query, "found": found}
+    return render(request, "evaluations/review/veto_list.html", context)
+
+
+@login_required
+@require_POST
+def review_veto_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = VetoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give the reason for the veto."))
+        return redirect("evaluations:review_veto_list")
+    instructor = Instructor.objects.visible_to(request.user).filter(pk=form.cleaned_data["instructor"]).first()
+    if instructor is None:
+        raise Http404
+    try:
+        review.review_veto_add(instructor=instructor, reason=form.cleaned_data["reason"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The veto on %(name)s was recorded.") % {"name": instructor.name})
+    return redirect("evaluations:review_veto_list")
+
+
+@login_required
+@require_POST
+def review_veto_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    veto = review.review_vetoes_for(request.user).filter(pk=pk).first()
+    if veto is None:
+        raise Http404
+    form = RevokeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Please give the reason for lifting the veto."))
+        review.review_veto_revoke(veto=veto, reason=form.cleaned_data["reason"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The veto on %(name)s was lifted.") % {"name": veto.instructor.name})
+    return redirect("evaluations:review_veto_list")

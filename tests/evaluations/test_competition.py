@@ -406,3 +406,91 @@ def test_demo_competition_is_deterministic_and_idempotent():
     finished = Competition.objects.get(phase=Competition.Phase.CLOSED)
     assert (finished.entries.count(), finished.results.filter(promoted=True).count()) == (40, 10)
     assert Competition.objects.filter(phase=Competition.Phase.FINAL).count() == 1
+
+
+# --- Pages: peer review among entrants and the audience's votes -----------------------------------------------------
+
+
+def _preliminary(world):
+    Competition.objects.filter(pk=world["competition"].pk).update(
+        phase=Competition.Phase.PRELIMINARY, preliminary_ends=timezone.localdate()
+    )
+
+
+def _lead(world, i: int):
+    group = world["groups"][i]
+    group.leader = world["entrants"][i]
+    group.save()
+    return world["entrants"][i].user
+
+
+def test_group_leader_scores_the_other_entries_and_sees_only_her_own_scores(client, world):
+    _preliminary(world)
+    leader = _lead(world, 0)
+    other = world["entries"][1]
+    PeerScore.objects.create(entry=other, group=world["groups"][2], value=Decimal("61.25"))  # another group's
+    client.force_login(leader)
+    url = reverse("evaluations:competition_peer", args=[world["competition"].pk])
+    page = client.get(url)
+    body = page.content.decode()
+    assert f'name="e{world["entries"][0].pk}"' not in body  # never her own entry
+    assert f'name="e{other.pk}"' in body and "61.25" not in body
+    response = client.post(url, {f"e{other.pk}": "88.5", f"e{world['entries'][2].pk}": ""})
+    assert response.status_code == 302
+    saved = PeerScore.objects.get(entry=other, group=world["groups"][0])
+    assert (saved.value, saved.submitted_by) == (Decimal("88.50"), leader)
+    assert PeerScore.objects.filter(group=world["groups"][0]).count() == 1
+
+
+def test_one_bad_peer_score_saves_nothing_and_says_which(client, world):
+    _preliminary(world)
+    client.force_login(_lead(world, 0))
+    url = reverse("evaluations:competition_peer", args=[world["competition"].pk])
+    e1, e2 = world["entries"][1], world["entries"][2]
+    response = client.post(url, {f"e{e1.pk}": "90", f"e{e2.pk}": "120"})
+    assert response.status_code == 400
+    assert "0 到 100" in response.content.decode() and f"{e2.number}" in response.content.decode()
+    assert PeerScore.objects.count() == 0
+    response = client.post(url, {f"e{e1.pk}": "<script>alert(1)</script>"})
+    assert response.status_code == 400 and "<script>alert(1)" not in response.content.decode()
+    assert PeerScore.objects.count() == 0
+
+
+def test_peer_review_outside_the_preliminary_round_stores_nothing(client, world):
+    client.force_login(_lead(world, 0))  # the world's competition is in the final
+    url = reverse("evaluations:competition_peer", args=[world["competition"].pk])
+    assert "disabled" in client.get(url).content.decode()
+    response = client.post(url, {f"e{world['entries'][1].pk}": "80"})
+    assert response.status_code == 400 and PeerScore.objects.count() == 0
+
+
+def test_only_leaders_and_organizers_reach_the_peer_page(client, world):
+    _preliminary(world)
+    url = reverse("evaluations:competition_peer", args=[world["competition"].pk])
+    client.force_login(world["entrants"][0].user)  # a member, not the leader
+    assert client.get(url).status_code == 404
+    client.force_login(world["stranger"])
+    assert client.get(url).status_code == 404
+    client.force_login(world["organizer"])  # a paper ballot, entered for a chosen group
+    page = client.get(url, {"group": world["groups"][3].pk})
+    assert page.context["group"] == world["groups"][3]
+    with pytest.raises(ValidationError):
+        comp.peer_score_submit(
+            entry=world["entries"][1], group=world["groups"][0], value=Decimal(80), by=world["entrants"][0].user
+        )
+
+
+def test_organizer_records_audience_votes_in_the_final_only(client, world):
+    client.force_login(world["organizer"])
+    url = reverse("evaluations:competition_audience", args=[world["competition"].pk])
+    e1, e2 = world["entries"][0], world["entries"][1]
+    bad = client.post(url, {f"n{e1.pk}": "40", f"m{e1.pk}": "91", f"n{e2.pk}": "12"})  # e2 has no mean
+    assert bad.status_code == 400 and AudienceScore.objects.count() == 0
+    assert client.post(url, {f"n{e1.pk}": "40", f"m{e1.pk}": "91.5"}).status_code == 302
+    saved = AudienceScore.objects.get(entry=e1)
+    assert (saved.n, saved.mean, saved.entered_by) == (40, Decimal("91.50"), world["organizer"])
+    Competition.objects.filter(pk=world["competition"].pk).update(phase=Competition.Phase.PUBLICITY)
+    late = client.post(url, {f"n{e1.pk}": "400", f"m{e1.pk}": "10"})
+    assert late.status_code == 400 and AudienceScore.objects.get(entry=e1).n == 40
+    client.force_login(world["stranger"])
+    assert client.get(url).status_code == 404

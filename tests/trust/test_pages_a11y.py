@@ -40,6 +40,11 @@ def journeys(w: dict) -> dict[str, tuple[str | None, dict, list[tuple[str, str]]
                 ("course_detail", a["course"].get_absolute_url()),
                 ("outreach_dashboard", reverse("outreach:dashboard")),
                 ("result_list", reverse("evaluations:result_list")),
+                ("session_list", reverse("evaluations:session_list")),
+                ("session_result", reverse("evaluations:session_result_detail", args=[a["session_result"].pk])),
+                ("veto_list", reverse("evaluations:review_veto_list") + "?q=" + a["instructor"].name),
+                ("audience", reverse("evaluations:competition_audience", args=[a["competition"].pk])),
+                ("peer_review", reverse("evaluations:competition_peer", args=[a["competition"].pk])),
             ],
         ),
         "instructor": (

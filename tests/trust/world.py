@@ -17,7 +17,7 @@ from courses.models import Course
 from evaluations import services as eval_services
 from evaluations.models import Indicator, ResultAction
 from evaluations.models_competition import Competition, CompetitionResult, Entry, JudgeAssignment
-from evaluations.models_review import Notification, ReviewCycle, ReviewProposal
+from evaluations.models_review import Notification, ReviewCycle, ReviewProposal, ReviewVeto
 from instructors.models import Region, User
 from outreach import ical
 from outreach.models import Lecture
@@ -34,6 +34,8 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
     person = f.instructor(region=county, name=name, user=account)
     group = f.group(region=county, name=f"{name}教研组")
     group.members.add(person)
+    group.leader = person
+    group.save(update_fields=["leader"])
     course = cf.course(lead=person, title=f"{name}的党课")
     course_services.courseware_upload(course=course, upload=cf.pdf_upload(), note="初版", by=None)
     rectified = cf.course(lead=person, title=f"{name}的待整改课程")
@@ -67,6 +69,8 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
     topic = course.topic
     programme = cf.programme(region=county, topics=[topic])
     session = cf.session(programme_obj=programme, topic_obj=topic)
+    session_evaluation = eval_services.evaluation_open_session(session=session, by=w["admin"])
+    session_result = eval_services.session_results_compute(evaluation_ids=[session_evaluation.pk])[0]
     today = timezone.localdate()
     cycle = ReviewCycle.objects.create(
         region=county,
@@ -77,6 +81,7 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
     proposal = ReviewProposal.objects.create(
         cycle=cycle, instructor=person, proposal="retain", rule="retain", status="approved", decision="retain"
     )
+    veto = ReviewVeto.objects.create(instructor=person, reason="违反纪律（信任测试）", created_by=w["admin"])
     Notification.objects.create(user=account, text=f"{name}：复核结果已公布")
     competition = Competition.objects.create(
         name=f"{county.name}十佳课程擂台赛",
@@ -112,8 +117,10 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
         "topic": topic,
         "programme": programme,
         "session": session,
+        "session_result": session_result,
         "cycle": cycle,
         "proposal": proposal,
+        "veto": veto,
         "competition": competition,
         "certificate": certificate,
         "ical_token": ical.ical_token(person),
