@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 
 import pytest
 
@@ -29,6 +30,9 @@ def _eager_celery(settings, tmp_path):
     celery_app.conf.task_eager_propagates = True
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Failed-login counters live in the cache (Redis in CI), which no test transaction rolls back: each test
+    # counts under its own prefix so one test's failures never lock another test's user.
+    settings.LOGIN_THROTTLE_KEY_PREFIX = f"{uuid.uuid4().hex}:"
     yield
 
 
