@@ -32,7 +32,15 @@ def _keys(username: str, address: str) -> tuple[tuple[str, int], ...]:
 
 
 def _address(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "unknown") if request is not None else "unknown"
+    """The client's address: the peer, or, when the peer is one of our proxies, the address nginx appended last to
+    X-Forwarded-For (anything before it the client could have written itself)."""
+    if request is None:
+        return "unknown"
+    peer = request.META.get("REMOTE_ADDR") or "unknown"
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and peer in settings.TRUSTED_PROXIES:
+        return forwarded.split(",")[-1].strip() or peer
+    return peer
 
 
 def login_locked(username: str, address: str) -> bool:

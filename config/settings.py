@@ -114,7 +114,7 @@ if REDIS_URL:
     }
     # Sessions live in the database with Redis in front: every web node sees every session, and a Redis flush
     # logs nobody out. Without REDIS_URL sessions stay in the database (the default engine).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "config.sessions"
     CELERY_BROKER_URL = REDIS_URL
     # Exactly one scheduler: RedBeat keeps the schedule in Redis and holds a lock there. A second `celery beat`
     # waits as a standby and takes over when the lock expires (or at once when the holder stops cleanly).
@@ -175,6 +175,8 @@ LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 30, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
 LOGIN_THROTTLE_KEY_PREFIX = ""
+# The nginx hosts (as for gunicorn): their X-Forwarded-For names the client whose failed logins are counted.
+TRUSTED_PROXIES = env_list("FORWARDED_ALLOW_IPS", ["127.0.0.1"])
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Language, time, numbers ------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from config.queue import enqueue
 from courses.models import PremiumLibraryEntry, Rectification
 from instructors import services as registry_services
 from instructors.models import Instructor, InstructorYearFigures, TeachingNorm, User
@@ -598,8 +599,10 @@ def review_cycle_start(*, cycle: ReviewCycle, by: User | None) -> ReviewCycle:
         raise ValidationError(_("This review is already running."))
     locked.status = ReviewCycle.Status.PENDING
     locked.processed = 0
-    locked.save(update_fields=["status", "processed"])
-    transaction.on_commit(lambda: review_cycle_run_task.delay(locked.pk))
+    # Due now: if the broker cannot take the task, the next beat tick runs the cycle (review_cycles_due).
+    locked.due_at = min(locked.due_at, timezone.now())
+    locked.save(update_fields=["status", "processed", "due_at"])
+    transaction.on_commit(lambda: enqueue(review_cycle_run_task, locked.pk))
     return locked
 
 

@@ -10,6 +10,8 @@ import logging
 
 from celery import shared_task
 
+from config.queue import enqueue
+
 from . import competition, review, services
 
 log = logging.getLogger(__name__)
@@ -20,7 +22,7 @@ def review_due_cycles_task() -> list[int]:
     """Beat tick: enqueue every cycle that is due or whose worker died; which cycles is decided by their dates."""
     due = review.review_cycles_due()
     for cycle_id in due:
-        review_cycle_run_task.delay(cycle_id)
+        enqueue(review_cycle_run_task, cycle_id)
     log.info("review cycles enqueued: %s", due)
     return due
 

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.queue import enqueue
+
 from .images import clean_image_upload, make_thumbnail
 from .models import Instructor, InstructorStatusChange, InstructorYearFigures, User
 
@@ -99,7 +101,7 @@ def instructor_set_photo(*, instructor: Instructor, upload) -> Instructor:
         for name in (old_photo, old_thumb):
             if name and name != instructor.photo.name:
                 storage.delete(name)
-        make_thumbnail_task.delay(instructor.pk)
+        enqueue(make_thumbnail_task, instructor.pk)  # hourly missing_thumbnails_task repairs a miss
 
     transaction.on_commit(after_commit)
     return instructor

@@ -106,7 +106,7 @@ def test_an_expired_session_sends_the_user_back_to_the_login(client, settings):
     client.force_login(f.organizer(f.region_tree()["county_a"]))
     assert client.get(reverse("home")).status_code == 200
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
-    if settings.SESSION_ENGINE.endswith("cached_db"):  # the cached copy carries its own expiry: drop it
+    if settings.SESSION_ENGINE == "config.sessions":  # the cached copy carries its own expiry: drop it
         from django.core.cache import cache
 
         cache.delete(f"django.contrib.sessions.cached_db{client.cookies[settings.SESSION_COOKIE_NAME].value}")
@@ -128,3 +128,17 @@ def test_weak_new_passwords_are_refused_in_chinese(client, password, message):
     assert response.status_code == 200 and message in response.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+def test_behind_our_proxy_the_forwarded_client_is_counted_not_the_proxy(client, settings):
+    settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS = 2
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    f.user(username="sunqi")
+    via = {"REMOTE_ADDR": "10.0.0.1"}
+    for name in ("x1", "x2"):  # a client that forges a first hop still gets its real address counted
+        _login(client, name, "wrong", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7", **via)
+    assert LOCKED in _login(client, "sunqi", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.7", **via).content.decode()
+    assert _login(client, "sunqi", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.2", **via).status_code == 302
+    # From a peer that is not our proxy the header is ignored: the peer itself is counted.
+    other = _login(client, "x3", "wrong", REMOTE_ADDR="192.0.2.9", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert LOCKED not in other.content.decode()
