@@ -85,10 +85,30 @@ def result_for_user(user: User, pk: int) -> LectureResult:
     return qs.get(pk=pk, instructor__user=user, instructor__user__isnull=False)
 
 
+LIST_FIELDS = (
+    "lecture__start",
+    "lecture__county__name",
+    "instructor__name",
+    "course__title",
+    "year",
+    "score",
+    "insufficient",
+    "trainee_n",
+    "sr",
+    "sr_lower",
+    "sr_upper",
+    "flag",
+)
+
+
 def results_list(*, user: User, filters: dict | None = None) -> QuerySet[LectureResult]:
     filters = filters or {}
-    qs = LectureResult.objects.filter(lecture__in=Lecture.objects.visible_to(user)).select_related(
-        "lecture__county", "instructor", "course"
+    # Only the listed columns: the explanation JSON (about 1.5 kB a row) would otherwise be carried through the
+    # joins and the sort of every matching result to show 50 of them (35 ms → see BENCHMARKS.md).
+    qs = (
+        LectureResult.objects.filter(lecture__in=Lecture.objects.visible_to(user))
+        .select_related("lecture__county", "instructor", "course")
+        .only(*LIST_FIELDS)
     )
     if filters.get("year"):
         qs = qs.filter(year=filters["year"])

@@ -22,7 +22,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -433,18 +434,30 @@ def _month_filters(year: int, field: str) -> list[tuple[int, Q]]:
 
 
 def loudspeaker_months(*, user: User, year: int, region: Region | None = None) -> list[dict]:
-    """Plays and listeners reached per month; a station counts once in a month however often it played."""
+    """Plays and listeners reached per month; a station counts once in a month however often it played.
+
+    Two queries. The reach sums the listeners of the distinct (station, month) pairs of the year's plays: one
+    grouped query over a DISTINCT derived table, instead of twelve EXISTS sub-plans over the play log.
+    """
     plays = _plays(user, region, year)
     months = _month_filters(year, "played_at")
     per_month = plays.aggregate(**{f"p{m}": Count("pk", filter=condition) for m, condition in months})
-    stations = Station.objects.filter(pk__in=plays.values("station_id"))
-    reach = stations.aggregate(
-        **{
-            f"r{m}": Coalesce(Sum("listeners", filter=Exists(plays.filter(condition, station=OuterRef("pk")))), 0)
-            for m, condition in months
-        }
-    )
-    return [{"month": m, "plays": per_month[f"p{m}"], "listeners": reach[f"r{m}"]} for m, _c in months]
+    pairs = plays.annotate(month=TruncMonth("played_at")).values("station_id", "month").distinct().order_by()
+    inner, params = pairs.query.sql_with_params()
+    station = connection.ops.quote_name(Station._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.month, SUM(s.listeners) FROM ({inner}) p JOIN {station} s ON s.id = p.station_id "  # noqa: S608
+            "GROUP BY p.month",
+            params,
+        )
+        reach = {_month_of(month): int(total or 0) for month, total in cursor.fetchall()}
+    return [{"month": m, "plays": per_month[f"p{m}"], "listeners": reach.get(m, 0)} for m, _c in months]
+
+
+def _month_of(value) -> int:
+    """The month of a truncated timestamp as the database returns it (a datetime, or SQLite's text)."""
+    return value.month if hasattr(value, "month") else int(str(value)[5:7])
 
 
 # --- Coverage dashboard and annual report -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 from courses.models import Course
 from instructors.models import Instructor, InstructorYearFigures
 from outreach import selectors, services
-from outreach.models import BroadcastProgramme, Organization, PlayLog
+from outreach.models import BroadcastProgramme, Organization, PlayLog, Station
 from tests import factories as base
 
 from . import factories as f
@@ -177,3 +177,15 @@ def test_dispatch_suggestions_use_one_query(django_assert_num_queries):
         base.instructor(region=w["county_a"], name=f"王{n}")
     with django_assert_num_queries(1):
         selectors.dispatch_suggestions(course=w["course"], organization=org, start=f.at(2, 10), end=f.at(2, 12))
+
+
+def test_loudspeaker_months_are_local_months(report):
+    """00:30 on 1 May in 嘉州 is still 30 April in UTC: the play counts for May, in plays and in reach."""
+    station = Station.objects.get(listeners=70)
+    PlayLog.objects.create(
+        station=station,
+        programme=BroadcastProgramme.objects.get(),
+        played_at=timezone.make_aware(dt.datetime(YEAR, 5, 1, 0, 30)),
+    )
+    months = selectors.loudspeaker_months(user=report["city_organizer"], year=YEAR)
+    assert [(m["month"], m["plays"], m["listeners"]) for m in months[3:5]] == [(4, 1, 100), (5, 1, 70)]
