@@ -374,7 +374,12 @@ class LectureResult(models.Model):
     class Meta:
         verbose_name = _("lecture result")
         verbose_name_plural = _("lecture results")
-        indexes = [models.Index(fields=["instructor", "year"]), models.Index(fields=["course", "year"])]
+        indexes = [
+            models.Index(fields=["instructor", "year", "computed_at"]),
+            models.Index(fields=["course", "year"]),
+            # The stamp of a year's results (latest computation) is one index lookup: selectors._results_stamp.
+            models.Index(fields=["year", "computed_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lecture}: {self.score}"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Avg, Count, F, Max, Q, QuerySet, Sum
 
 from courses.models import TrainingProgramme, TrainingSession
 from instructors.models import Instructor, User
@@ -140,20 +141,59 @@ def my_results(*, instructor: Instructor) -> QuerySet[LectureResult]:
     return (
         LectureResult.objects.filter(instructor=instructor)
         .select_related("lecture__organization", "course")
+        .defer("explanation", "dimension_scores")
         .order_by("-lecture__start")
     )
 
 
+def _results_stamp(results: QuerySet[LectureResult]) -> str:
+    """When these results were last computed (one index lookup): part of a cache key, so that any computation of
+    any of them makes the cached figure stale by itself, whichever process computed it. (Results are never edited
+    by hand, and an evaluation with answers cannot be deleted through the portal: lectures are protected.)"""
+    latest = results.aggregate(latest=Max("computed_at"))["latest"]
+    return str(latest.timestamp()) if latest else "0"
+
+
+def _cached(key: str, compute):
+    """A figure from the cache when its key (which carries the data's stamp) is there; the cache being down only
+    costs the computation."""
+    try:
+        value = cache.get(key)
+    except Exception:
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, timeout=24 * 3600)
+        except Exception:  # noqa: S110 - a cache outage must not break the page
+            pass
+    return value
+
+
 def my_year_summary(*, instructor: Instructor, year: int) -> dict:
-    """The instructor's year beside the mean of their tier (never a named colleague)."""
+    """The instructor's year beside the mean of their tier (never a named colleague).
+
+    The tier mean aggregates every result of the tier and year: cached under the stamp of those results."""
     usable = LectureResult.objects.filter(year=year, insufficient=False)
     mine = usable.filter(instructor=instructor).aggregate(mean=Avg("score"), n=Count("pk"), sr=Avg("sr"))
-    tier = usable.filter(instructor__tier=instructor.tier).aggregate(mean=Avg("score"), sr=Avg("sr"))
+    year_results = LectureResult.objects.filter(year=year)
+    key = f"eval:tier-mean:{instructor.tier}:{year}:{_results_stamp(year_results)}"
+    tier = _cached(
+        key, lambda: usable.filter(instructor__tier=instructor.tier).aggregate(mean=Avg("score"), sr=Avg("sr"))
+    )
     return {"mine": mine, "tier": tier}
 
 
 def my_dimension_averages(*, instructor: Instructor, year: int) -> list[dict]:
-    """Radar data: the instructor's mean per dimension over their valid answers of the year (SQL)."""
+    """Radar data: the instructor's mean per dimension over their valid answers of the year (SQL), cached under the
+    stamp of the instructor's results of the year (answers count once their lecture's result is computed)."""
+    stamp = _results_stamp(LectureResult.objects.filter(instructor=instructor, year=year))
+    return _cached(
+        f"eval:radar:{instructor.pk}:{year}:{stamp}", lambda: _dimension_averages(instructor=instructor, year=year)
+    )
+
+
+def _dimension_averages(*, instructor: Instructor, year: int) -> list[dict]:
     rows = (
         Answer.objects.filter(
             response__evaluation__lecture__instructor=instructor,

@@ -73,6 +73,8 @@ def main() -> None:
     os.environ.update(
         {"DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 60, "SECURE_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "testserver"}
     )
+    # gunicorn's Celery worker and the sessions' cache: Redis (a database of the benchmark's own).
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/5")
     env = {**os.environ}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
@@ -140,6 +142,9 @@ def main() -> None:
     measure("Annual report (organizer)", organizer, "/outreach/report/", bare, anchor_user=organizer)
     measure("Home page (organizer)", organizer, "/", bare, anchor_user=organizer)
     review_rows = _bench_review(repeat=3 if args.quick else 5)
+    import bench_http
+
+    http_rows = bench_http.run(env, password="demo12345")
     import django as dj
 
     header = [
@@ -154,6 +159,8 @@ def main() -> None:
     table = "\n".join(header + [f"| {r[0]} | {r[1]} | {r[2]} | {r[3] or '—'} | {r[4] or '—'} |" for r in rows])
     table += "\n\n| Computation | median / p95 | anchor (same run) | ratio | note |\n|---|---|---|---|---|\n"
     table += "\n".join(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} |" for r in review_rows)
+    table += "\n\n| Under load (HTTP, gunicorn) | figure | anchor (same run) | ratio | note |\n|---|---|---|---|---|\n"
+    table += "\n".join(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} |" for r in http_rows)
     print(table)
     if not args.no_write:
         _write(table, scale)

@@ -1,8 +1,9 @@
-"""URLs for the benchmark: the project's own, plus a bare view rendering the base template (the anchor)."""
+"""URLs for the benchmark: the project's own, plus bare views (the anchors) rendering the base template."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import include, path
+from django.views.decorators.http import require_http_methods
 
 
 @login_required
@@ -10,4 +11,16 @@ def bare(request):
     return render(request, "base.html", {})
 
 
-urlpatterns = [path("__bench__/bare/", bare), path("", include("config.urls"))]
+@require_http_methods(["GET", "POST"])
+def bare_post(request):
+    """The floor of a survey submission: the same middleware (sessions, CSRF), a form page, a redirect; no work."""
+    if request.method == "POST":
+        return redirect("/__bench__/post/")
+    return render(request, "base.html", {})
+
+
+urlpatterns = [
+    path("__bench__/bare/", bare),
+    path("__bench__/post/", bare_post),
+    path("", include("config.urls")),
+]

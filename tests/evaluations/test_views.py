@@ -274,3 +274,16 @@ def test_lecture_list_query_count_is_constant(client, world):
             client.get(reverse("evaluations:lecture_list"))
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_my_ratings_radar_follows_each_recomputation(client, world, evaluation):
+    """The radar is cached under the stamp of the instructor's results: a recomputation shows the new answers."""
+    _fill(evaluation, 9, step=4)
+    services.result_compute(evaluation=evaluation)
+    client.force_login(world["lecturer_user"])
+    radar = client.get(reverse("evaluations:my_ratings")).context["chart"]["radar"]
+    assert radar and {row["value"] for row in radar} == {80.0}
+    _fill(evaluation, 9, step=2)
+    services.result_compute(evaluation=evaluation)
+    radar = client.get(reverse("evaluations:my_ratings")).context["chart"]["radar"]
+    assert {row["value"] for row in radar} == {60.0}
