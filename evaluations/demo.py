@@ -52,17 +52,30 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
     system = services.indicator_system_current()
     indicators = list(Indicator.objects.filter(dimension__system=system).values_list("pk", "weight"))
     weights = {pk: float(w) for pk, w in indicators}
-    lectures = list(
-        Lecture.objects.filter(status__in=Lecture.DONE, evaluation__isnull=True)
-        .select_related("course", "instructor", "county")
-        .order_by("pk")
+    city_lectures = Lecture.objects.filter(
+        status__in=Lecture.DONE, evaluation__isnull=True, county__path__startswith="51/5111/"
     )
-    if scale != "province":
-        lectures = [lecture for lecture in lectures if lecture.county.path.startswith("51/5111/")]
+    lectures = list(city_lectures.select_related("course", "instructor", "county").order_by("pk"))
+    if scale == "province":
+        if connection.vendor == "postgresql":
+            # The other twelve cities: ~3,000,000 answer sheets, generated inside PostgreSQL (demo_sql.py).
+            from .demo_sql import seed_sql
+
+            counts = seed_sql(lecture_filter="c.path NOT LIKE '51/5111/%%'", seed=seed, stdout=stdout)
+            if stdout:
+                stdout.write(f"evaluations (SQL): {counts}")
+        else:
+            lectures = list(
+                Lecture.objects.filter(status__in=Lecture.DONE, evaluation__isnull=True)
+                .select_related("course", "instructor", "county")
+                .order_by("pk")
+            )
     training = seed_training(seed=seed)
     if stdout and training:
         stdout.write(f"evaluations: {training:,} answers to training sessions")
     if not lectures:
+        for year in Lecture.objects.filter(status__in=Lecture.DONE).dates("start", "year"):
+            services.instructors_quality_refresh(year=year.year)
         return {"answers": 0}
     experts = _experts()
     organizers = list(User.objects.filter(role=User.Role.ORGANIZER).order_by("pk"))
@@ -77,7 +90,10 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
     evaluation_ids = list(Evaluation.objects.filter(lecture__in=lectures).values_list("pk", flat=True))
     for start in range(0, len(evaluation_ids), 2000):
         services.results_compute(evaluation_ids=evaluation_ids[start : start + 2000])
-    for year in {timezone.localtime(lecture.start).year for lecture in lectures}:
+    years = {timezone.localtime(lecture.start).year for lecture in lectures}
+    if scale == "province":
+        years |= {d.year for d in Lecture.objects.filter(status__in=Lecture.DONE).dates("start", "year")}
+    for year in years:
         services.instructors_quality_refresh(year=year)
     if stdout:
         stdout.write(f"evaluations: {len(evaluation_ids):,} lectures rated, {total:,} trainee answers")
