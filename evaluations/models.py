@@ -377,7 +377,7 @@ class LectureResult(models.Model):
         indexes = [
             models.Index(fields=["instructor", "year", "computed_at"]),
             models.Index(fields=["course", "year"]),
-            # The stamp of a year's results (latest computation) is one index lookup: selectors._results_stamp.
+            # The stamp of a year's results (latest computation) is one index lookup: selectors.results_stamp.
             models.Index(fields=["year", "computed_at"]),
         ]
 

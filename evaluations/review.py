@@ -243,9 +243,12 @@ def _grouped(qs: QuerySet, key: str = "instructor_id") -> dict[int, dict]:
     return {row[key]: row for row in qs}
 
 
-def _pool_figures(ctx: _Context, instructors: list[Instructor]) -> dict[int, tuple[Figures, dict]]:
-    """Figures of a batch of pool members: one grouped query per source."""
-    ids = [i.pk for i in instructors]
+def _pool_sources(ctx: _Context, ids) -> dict[str, dict]:
+    """Every source of the figures, grouped per instructor in SQL: one query per source for the whole scope.
+
+    ``ids`` is a list of instructor ids or a queryset of them (the cycle's whole pool: the database then works
+    through the scope once per source, instead of once per batch). A few numbers per instructor come back; no
+    lecture, result or answer row is loaded into Python."""
     window = Q(start__gte=ctx.start, start__lt=ctx.end)
     lectures = _grouped(
         Lecture.objects.filter(window, instructor_id__in=ids, status__in=Lecture.DONE)
@@ -330,7 +333,24 @@ def _pool_figures(ctx: _Context, instructors: list[Instructor]) -> dict[int, tup
     previous_year = {
         f.instructor_id: f for f in InstructorYearFigures.objects.filter(instructor_id__in=ids, year=ctx.year - 1)
     }
+    return {
+        "lectures": lectures,
+        "results": results,
+        "top_ten": top_ten,
+        "finalists": finalists,
+        "rectifications": rectifications,
+        "vetoes": vetoes,
+        "warned": warned,
+        "previous_year": previous_year,
+    }
 
+
+def _pool_figures(ctx: _Context, instructors: list[Instructor], sources: dict | None = None):
+    """Figures of a batch of pool members from the grouped sources (computed for the batch when not given)."""
+    sources = sources or _pool_sources(ctx, [i.pk for i in instructors])
+    lectures, results, rectifications = sources["lectures"], sources["results"], sources["rectifications"]
+    top_ten, finalists, vetoes = sources["top_ten"], sources["finalists"], sources["vetoes"]
+    warned, previous_year = sources["warned"], sources["previous_year"]
     out: dict[int, tuple[Figures, dict]] = {}
     p = ctx.p
     for person in instructors:
@@ -506,8 +526,9 @@ def review_cycle_run(*, cycle_id: int) -> int | None:
     pool, candidates = _scope(cycle)
     ReviewCycle.objects.filter(pk=cycle_id, run_token=token).update(total=pool.count() + candidates.count())
     written = 0
+    sources = _pool_sources(ctx, pool.values("pk"))
     for batch in _batches(pool):
-        figures = _pool_figures(ctx, batch)
+        figures = _pool_figures(ctx, batch, sources)
         rows = []
         for person in batch:
             fig, shown = figures[person.pk]

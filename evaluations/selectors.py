@@ -146,7 +146,7 @@ def my_results(*, instructor: Instructor) -> QuerySet[LectureResult]:
     )
 
 
-def _results_stamp(results: QuerySet[LectureResult]) -> str:
+def results_stamp(results: QuerySet[LectureResult]) -> str:
     """When these results were last computed (one index lookup): part of a cache key, so that any computation of
     any of them makes the cached figure stale by itself, whichever process computed it. (Results are never edited
     by hand, and an evaluation with answers cannot be deleted through the portal: lectures are protected.)"""
@@ -177,7 +177,7 @@ def my_year_summary(*, instructor: Instructor, year: int) -> dict:
     usable = LectureResult.objects.filter(year=year, insufficient=False)
     mine = usable.filter(instructor=instructor).aggregate(mean=Avg("score"), n=Count("pk"), sr=Avg("sr"))
     year_results = LectureResult.objects.filter(year=year)
-    key = f"eval:tier-mean:{instructor.tier}:{year}:{_results_stamp(year_results)}"
+    key = f"eval:tier-mean:{instructor.tier}:{year}:{results_stamp(year_results)}"
     tier = _cached(
         key, lambda: usable.filter(instructor__tier=instructor.tier).aggregate(mean=Avg("score"), sr=Avg("sr"))
     )
@@ -187,7 +187,7 @@ def my_year_summary(*, instructor: Instructor, year: int) -> dict:
 def my_dimension_averages(*, instructor: Instructor, year: int) -> list[dict]:
     """Radar data: the instructor's mean per dimension over their valid answers of the year (SQL), cached under the
     stamp of the instructor's results of the year (answers count once their lecture's result is computed)."""
-    stamp = _results_stamp(LectureResult.objects.filter(instructor=instructor, year=year))
+    stamp = results_stamp(LectureResult.objects.filter(instructor=instructor, year=year))
     return _cached(
         f"eval:radar:{instructor.pk}:{year}:{stamp}", lambda: _dimension_averages(instructor=instructor, year=year)
     )

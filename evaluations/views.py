@@ -340,18 +340,30 @@ def my_ratings(request: HttpRequest) -> HttpResponse:
     if instructor is None:
         raise Http404
     year = _year(request)
-    results = list(selectors.my_results(instructor=instructor)[:200])
-    trend = [
-        {"date": timezone.localtime(r.lecture.start).strftime("%Y-%m-%d"), "score": float(r.score)}
-        for r in reversed(results)
-        if r.usable
-    ]
+
+    def results() -> list:
+        return list(selectors.my_results(instructor=instructor)[:200])
+
+    def chart() -> dict:
+        trend = [
+            {"date": timezone.localtime(r.lecture.start).strftime("%Y-%m-%d"), "score": float(r.score)}
+            for r in reversed(results())
+            if r.usable
+        ]
+        return {"radar": selectors.my_dimension_averages(instructor=instructor, year=year), "trend": trend}
+
+    # The figures are functions: the template calls them only when its cached fragment (keyed by the stamp of
+    # the instructor's results, so any recomputation shows at once) is missing.
     context = {
         "instructor": instructor,
         "year": year,
+        # Mine (the table, the radar) and the year's (the tier mean).
+        "stamp": selectors.results_stamp(LectureResult.objects.filter(instructor=instructor))
+        + "-"
+        + selectors.results_stamp(LectureResult.objects.filter(year=year)),
         "results": results,
-        "summary": selectors.my_year_summary(instructor=instructor, year=year),
-        "chart": {"radar": selectors.my_dimension_averages(instructor=instructor, year=year), "trend": trend},
+        "summary": lambda: selectors.my_year_summary(instructor=instructor, year=year),
+        "chart": chart,
     }
     return render(request, "evaluations/my_ratings.html", context)
 
