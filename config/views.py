@@ -8,6 +8,15 @@ from courses.selectors import course_summary, rectifications_overdue
 from evaluations.selectors import action_list, moderation_queue
 from instructors.selectors import registry_summary
 
+CAP = 999
+
+
+def _capped_count(qs) -> str:
+    """A backlog tile: the exact number up to 999, else "999+". Counting a province's whole backlog (100,000
+    proposals) took 44 ms of a 70 ms page; the list page it links to counts them exactly."""
+    n = qs.select_related(None).order_by()[: CAP + 1].count()
+    return f"{CAP}+" if n > CAP else str(n)
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,8 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "summary": registry_summary(user),
             "courses": course_summary(user),
             "overdue": rectifications_overdue(user)[:10],
-            "pending_comments": moderation_queue(user=user).count(),
-            "pending_actions": action_list(user=user).count(),
+            "pending_comments": _capped_count(moderation_queue(user=user)),
+            "pending_actions": _capped_count(action_list(user=user)),
         }
         return render(request, "home.html", context)
     if hasattr(user, "instructor"):

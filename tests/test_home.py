@@ -26,3 +26,15 @@ def test_home_lists_overdue_rectifications_of_own_county_only(client):
     body = client.get(reverse("home")).content.decode()
     assert "我县的整改课程" in body
     assert "他县的整改课程" not in body
+
+
+def test_backlog_tiles_count_exactly_up_to_the_cap_then_say_more(db, monkeypatch):
+    from config import views
+    from instructors.models import Region
+    from tests import factories
+
+    factories.region_tree()
+    total = Region.objects.count()
+    assert views._capped_count(Region.objects.all()) == str(total)
+    monkeypatch.setattr(views, "CAP", total - 1)
+    assert views._capped_count(Region.objects.all()) == f"{total - 1}+"
