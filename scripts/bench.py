@@ -213,7 +213,7 @@ def _bench_review(repeat: int) -> list[tuple]:
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = [
         (
-            f"Full annual review, province ({written:,} proposals)",
+            f"Full annual review of the whole pool ({written:,} proposals)",
             f"{statistics.median(times):.2f} s / {max(times):.2f} s",
             f"{statistics.median(anchor):.2f} s (one SQL aggregate)",
             f"{statistics.median(times) / statistics.median(anchor):.1f}×",
