@@ -135,6 +135,11 @@ else:
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_queue_dir / "processed"),
     }
+# Celery's own log formats, with the id of the web request that queued the task at the end (config/celery.py).
+CELERY_WORKER_LOG_FORMAT = "[%(asctime)s: %(levelname)s/%(processName)s] %(message)s [%(request_id)s]"
+CELERY_WORKER_TASK_LOG_FORMAT = (
+    "[%(asctime)s: %(levelname)s/%(processName)s] %(task_name)s[%(task_id)s]: %(message)s [%(request_id)s]"
+)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from config.middleware import request_id_var
 from evaluations import review, tasks
 from evaluations.models_review import ReviewCycle, ReviewProposal
 from tests import factories as f
@@ -103,7 +105,12 @@ def test_real_celery_worker_on_redis_runs_a_review_cycle(settings):
         for person in people:
             good(person)
         planned = cycle(tree["county_a"], due_at=timezone.now() + dt.timedelta(days=30))
-        review.review_cycle_start(cycle=planned, by=None)  # autocommit: on_commit fires at once and enqueues
+        request_id = f"req-{uuid.uuid4().hex[:12]}"  # as if an organizer's request started it
+        token = request_id_var.set(request_id)
+        try:
+            review.review_cycle_start(cycle=planned, by=None)  # autocommit: on_commit fires at once and enqueues
+        finally:
+            request_id_var.reset(token)
         deadline = time.monotonic() + 60
         status = "pending"
         while time.monotonic() < deadline and status != "done":
@@ -120,3 +127,5 @@ def test_real_celery_worker_on_redis_runs_a_review_cycle(settings):
             worker.kill()
             output, _ = worker.communicate()
         print(output[-3000:])
+    # The worker's log line of the task carries the id of the request that queued it.
+    assert re.search(rf"review cycle {planned.pk}: 3 proposals written \[{request_id}\]", output), output[-3000:]
