@@ -52,3 +52,12 @@ def test_integer_below_minimum_fails_loudly(monkeypatch):
     monkeypatch.setenv("SOME_NUMBER", "3")
     with pytest.raises(ImproperlyConfigured):
         env_int("SOME_NUMBER", 10, minimum=5)
+
+
+def test_smtp_relay_comes_from_the_environment_and_refuses_tls_with_ssl():
+    probe = "from django.conf import settings as s; print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_TIMEOUT)"
+    relay = {"EMAIL_HOST": "mail.djsz.example.gov.cn", "EMAIL_PORT": "587", "EMAIL_USE_TLS": "1"}
+    result = _manage("shell", "-v", "0", "-c", probe, **relay)
+    assert result.stdout.split() == ["mail.djsz.example.gov.cn", "587", "True", "10"], result.stderr[-500:]
+    both = _manage("check", **relay, EMAIL_USE_SSL="1")
+    assert both.returncode != 0 and "exclusive" in both.stderr
