@@ -100,19 +100,15 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
     return {"answers": total}
 
 
+def _evaluation(system, params, starts_at, **subject) -> Evaluation:
+    """An unsaved evaluation of a lecture or a session, open from its start for the settings' window."""
+    window = dt.timedelta(hours=params.value("window_hours"))
+    return Evaluation(**subject, system=system, scoring=params, opens_at=starts_at, closes_at=starts_at + window)
+
+
 @transaction.atomic
 def _chunk(chunk, rng, params, system, weights, course_quality, experts, organizers) -> int:
-    evaluations = [
-        Evaluation(
-            lecture=lecture,
-            system=system,
-            scoring=params,
-            opens_at=lecture.start,
-            closes_at=lecture.start + dt.timedelta(hours=params.value("window_hours")),
-        )
-        for lecture in chunk
-    ]
-    Evaluation.objects.bulk_create(evaluations)
+    Evaluation.objects.bulk_create(_evaluation(system, params, lecture.start, lecture=lecture) for lecture in chunk)
     evaluations = list(Evaluation.objects.filter(lecture__in=chunk).order_by("pk"))
     by_pk = {lecture.pk: lecture for lecture in chunk}
     uuid_value = str if connection.vendor == "postgresql" else (lambda u: u.hex)
@@ -234,16 +230,7 @@ def seed_training(*, seed: int = 2024) -> int:
     )
     if not sessions:
         return 0
-    Evaluation.objects.bulk_create(
-        Evaluation(
-            session=session,
-            system=system,
-            scoring=params,
-            opens_at=session.starts_at,
-            closes_at=session.starts_at + dt.timedelta(hours=params.value("window_hours")),
-        )
-        for session in sessions
-    )
+    Evaluation.objects.bulk_create(_evaluation(system, params, s.starts_at, session=s) for s in sessions)
     by_session = dict(Evaluation.objects.filter(session__in=sessions).values_list("session_id", "pk"))
     uuid_value = str if connection.vendor == "postgresql" else (lambda u: u.hex)
     responses, answers, votes, comments = [], [], [], []

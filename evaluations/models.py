@@ -340,18 +340,11 @@ class RaterAnswer(models.Model):
         return f"{self.indicator_id}: {self.value}"
 
 
-class LectureResult(models.Model):
-    """The computed result of a lecture with every figure behind it and the versions that produced it."""
+class TraineeFigures(models.Model):
+    """What every computed result holds: the score, the trainee counts, satisfaction with its one-sided bounds,
+    the dimension scores, the explanation and the versions that produced them (filled by
+    ``services._fill_trainee_figures``)."""
 
-    class Flag(models.TextChoices):
-        NONE = "", _("None")
-        YELLOW = "yellow", _("Yellow")
-        RED = "red", _("Red")
-
-    evaluation = models.OneToOneField(Evaluation, on_delete=models.CASCADE, related_name="result")
-    lecture = models.OneToOneField(Lecture, on_delete=models.CASCADE, related_name="result")
-    instructor = models.ForeignKey(Instructor, on_delete=models.CASCADE, related_name="lecture_results")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lecture_results")
     year = models.PositiveSmallIntegerField(db_index=True)
     scoring = models.ForeignKey(ScoringSettings, on_delete=models.PROTECT, related_name="+")
     system = models.ForeignKey(IndicatorSystem, on_delete=models.PROTECT, related_name="+")
@@ -365,11 +358,33 @@ class LectureResult(models.Model):
     sr_lower = models.DecimalField(max_digits=5, decimal_places=4, null=True)
     sr_upper = models.DecimalField(max_digits=5, decimal_places=4, null=True)
     sr_yellow = models.BooleanField(default=False)
-    flag = models.CharField(max_length=6, choices=Flag.choices, blank=True, default="", db_index=True)
-    flag_rule = models.CharField(max_length=40, blank=True)
     dimension_scores = models.JSONField(default=dict)
     explanation = models.JSONField(default=dict)
     computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def usable(self) -> bool:
+        """Used for decisions: enough answers and enough counted weight."""
+        return not self.insufficient and self.score is not None
+
+
+class LectureResult(TraineeFigures):
+    """The computed result of a lecture with every figure behind it and the versions that produced it."""
+
+    class Flag(models.TextChoices):
+        NONE = "", _("None")
+        YELLOW = "yellow", _("Yellow")
+        RED = "red", _("Red")
+
+    evaluation = models.OneToOneField(Evaluation, on_delete=models.CASCADE, related_name="result")
+    lecture = models.OneToOneField(Lecture, on_delete=models.CASCADE, related_name="result")
+    instructor = models.ForeignKey(Instructor, on_delete=models.CASCADE, related_name="lecture_results")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lecture_results")
+    flag = models.CharField(max_length=6, choices=Flag.choices, blank=True, default="", db_index=True)
+    flag_rule = models.CharField(max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("lecture result")
@@ -384,13 +399,8 @@ class LectureResult(models.Model):
     def __str__(self) -> str:
         return f"{self.lecture}: {self.score}"
 
-    @property
-    def usable(self) -> bool:
-        """Used for decisions: enough answers and enough counted weight."""
-        return not self.insufficient and self.score is not None
 
-
-class SessionResult(models.Model):
+class SessionResult(TraineeFigures):
     """The computed result of one training session: its trainees' mean score and satisfaction, with the figures.
 
     Only trainees rate a session, so the score is the mean of the valid answer sheets (0–100) and it is shown once
@@ -399,23 +409,7 @@ class SessionResult(models.Model):
 
     evaluation = models.OneToOneField(Evaluation, on_delete=models.CASCADE, related_name="session_result")
     session = models.OneToOneField(TrainingSession, on_delete=models.CASCADE, related_name="result")
-    year = models.PositiveSmallIntegerField(db_index=True)
-    scoring = models.ForeignKey(ScoringSettings, on_delete=models.PROTECT, related_name="+")
-    system = models.ForeignKey(IndicatorSystem, on_delete=models.PROTECT, related_name="+")
-    score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
-    insufficient = models.BooleanField(default=True)
-    trainee_n = models.PositiveIntegerField(default=0)
-    dropped_n = models.PositiveIntegerField(default=0)
-    uniform_n = models.PositiveIntegerField(default=0)
-    sr_n = models.PositiveIntegerField(default=0)
     satisfied_n = models.PositiveIntegerField(default=0)
-    sr = models.DecimalField(max_digits=5, decimal_places=4, null=True)
-    sr_lower = models.DecimalField(max_digits=5, decimal_places=4, null=True)
-    sr_upper = models.DecimalField(max_digits=5, decimal_places=4, null=True)
-    sr_yellow = models.BooleanField(default=False)
-    dimension_scores = models.JSONField(default=dict)
-    explanation = models.JSONField(default=dict)
-    computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("training session result")
@@ -423,10 +417,6 @@ class SessionResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session}: {self.score}"
-
-    @property
-    def usable(self) -> bool:
-        return not self.insufficient and self.score is not None
 
 
 class FollowUp(models.Model):

@@ -61,7 +61,7 @@ def training_menu_feedback(*, user: User, year: int) -> list[dict]:
 
     The mean is over sessions with a usable result; the satisfaction rate pools every valid answer of the topic.
     """
-    return list(
+    rows = list(
         SessionResult.objects.filter(year=year, session__programme__in=TrainingProgramme.objects.managed_by(user))
         .values("session__topic_id", "session__topic__name")
         .annotate(
@@ -74,6 +74,9 @@ def training_menu_feedback(*, user: User, year: int) -> list[dict]:
         )
         .order_by(F("mean").asc(nulls_last=True), "session__topic__name")
     )
+    for row in rows:
+        row["sr"] = row["satisfied"] / row["sr_n"] if row["sr_n"] else None
+    return rows
 
 
 def result_for_user(user: User, pk: int) -> LectureResult:

@@ -150,50 +150,36 @@ def _weights(system: IndicatorSystem) -> dict[int, float]:
 # --- Trainee survey ------------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def evaluation_open(*, lecture: Lecture, by: User | None) -> Evaluation:
     """Open (or return) the evaluation of a lecture; the survey accepts answers from the start until the window ends."""
-    existing = Evaluation.objects.filter(lecture=lecture).first()
-    if existing:
-        return existing
-    if lecture.status == Lecture.Status.CANCELLED:
+    if lecture.status == Lecture.Status.CANCELLED and not Evaluation.objects.filter(lecture=lecture).exists():
         raise ValidationError(_("A cancelled lecture cannot be evaluated."))
-    params = scoring_current()
-    system = indicator_system_current()
-    try:
-        with transaction.atomic():
-            return Evaluation.objects.create(
-                lecture=lecture,
-                system=system,
-                scoring=params,
-                opens_at=lecture.start,
-                closes_at=lecture.start + dt.timedelta(hours=params.value("window_hours")),
-                opened_by=by,
-            )
-    except IntegrityError:  # opened by a second click at the same moment
-        return Evaluation.objects.get(lecture=lecture)
+    return _evaluation_open(subject={"lecture": lecture}, starts_at=lecture.start, by=by)
+
+
+def evaluation_open_session(*, session: TrainingSession, by: User | None) -> Evaluation:
+    """Open (or return) the on-the-spot evaluation of a training session (课中现场评估), same window as a lecture's."""
+    return _evaluation_open(subject={"session": session}, starts_at=session.starts_at, by=by)
 
 
 @transaction.atomic
-def evaluation_open_session(*, session: TrainingSession, by: User | None) -> Evaluation:
-    """Open (or return) the on-the-spot evaluation of a training session (课中现场评估), same window as a lecture's."""
-    existing = Evaluation.objects.filter(session=session).first()
+def _evaluation_open(*, subject: dict, starts_at: dt.datetime, by: User | None) -> Evaluation:
+    existing = Evaluation.objects.filter(**subject).first()
     if existing:
         return existing
     params = scoring_current()
-    system = indicator_system_current()
     try:
         with transaction.atomic():
             return Evaluation.objects.create(
-                session=session,
-                system=system,
+                **subject,
+                system=indicator_system_current(),
                 scoring=params,
-                opens_at=session.starts_at,
-                closes_at=session.starts_at + dt.timedelta(hours=params.value("window_hours")),
+                opens_at=starts_at,
+                closes_at=starts_at + dt.timedelta(hours=params.value("window_hours")),
                 opened_by=by,
             )
     except IntegrityError:  # opened by a second click at the same moment
-        return Evaluation.objects.get(session=session)
+        return Evaluation.objects.get(**subject)
 
 
 def survey_token(evaluation: Evaluation) -> str:
@@ -422,55 +408,13 @@ def session_results_compute(*, evaluation_ids: list[int]) -> list[SessionResult]
     existing = {r.evaluation_id: r for r in SessionResult.objects.filter(evaluation_id__in=ids)}
     results = []
     for evaluation in evaluations:
-        params = evaluation.scoring.merged
         stats = trainee.get(evaluation.pk) or _NO_TRAINEES
-        score = scoring.session_score(_trainee_stat(stats), params)
-        sat = scoring.satisfaction(stats["satisfied"], stats["sr_n"], params)
+        score = scoring.session_score(_trainee_stat(stats), evaluation.scoring.merged)
         result = existing.get(evaluation.pk) or SessionResult(evaluation=evaluation)
         result.session = evaluation.session
         result.year = timezone.localtime(evaluation.session.starts_at).year
-        result.scoring, result.system = evaluation.scoring, evaluation.system
-        result.score = scoring.q2(score.score)
-        result.insufficient = score.insufficient
-        result.trainee_n = stats["valid_n"]
-        result.dropped_n = stats["dropped_too_little"] + stats["dropped_speeder"]
-        result.uniform_n = stats["uniform"]
-        result.sr_n, result.satisfied_n = sat.n, sat.satisfied
-        result.sr, result.sr_lower, result.sr_upper = _d4(sat.rate), _d4(sat.lower), _d4(sat.upper)
-        result.sr_yellow = scoring.is_yellow(sat, params)
-        step = params["trainee_points_per_step"]
-        result.dimension_scores = {
-            name: float(scoring.q2(mean * step)) for name, mean in dimensions[evaluation.pk].items()
-        }
-        result.computed_at = timezone.now()
-        result.explanation = {
-            "scoring_version": evaluation.scoring.version,
-            "system": str(evaluation.system),
-            "roles": [
-                {
-                    "role": r.role,
-                    "n": r.n,
-                    "mean": _r(r.mean),
-                    "weight": r.weight,
-                    "minimum": r.minimum,
-                    "counted": r.counted,
-                }
-                for r in score.roles
-            ],
-            "counted_weight": round(score.counted_weight, 4),
-            "min_counted_weight": 1.0,
-            "insufficient_reason": score.reason,
-            "formula": _formula(score),
-            "dropped": {"too_little": stats["dropped_too_little"], "speeder": stats["dropped_speeder"]},
-            "uniform_flagged": stats["uniform"],
-            "satisfaction": {
-                "n": sat.n,
-                "satisfied": sat.satisfied,
-                "z": params["wilson_z"],
-                "threshold": params["sr_threshold"],
-                "min_n": params["sr_min_n"],
-            },
-        }
+        sat = _fill_trainee_figures(result, evaluation, stats, score, dimensions[evaluation.pk], min_counted_weight=1.0)
+        result.satisfied_n = sat.satisfied
         results.append(result)
     fields = [f.name for f in SessionResult._meta.concrete_fields if f.name not in ("id", "evaluation")]
     SessionResult.objects.bulk_update([r for r in results if r.pk], fields, batch_size=1000)
@@ -572,33 +516,40 @@ def _fill_result(result, evaluation, trainee, role_rows, dimension_means, histor
     params = evaluation.scoring.merged
     lecture = evaluation.lecture
     trainee = trainee or _NO_TRAINEES
-    role_stats: dict[str, tuple[int, float | None]] = {
-        RaterRole.TRAINEE: (trainee["valid_n"], float(trainee["mean"]) if trainee["mean"] is not None else None),
-        **role_rows,
-    }
+    role_stats: dict[str, tuple[int, float | None]] = {RaterRole.TRAINEE: _trainee_stat(trainee), **role_rows}
     lecture_score = scoring.lecture_score(role_stats, params)
-    sat = scoring.satisfaction(trainee["satisfied"], trainee["sr_n"], params)
-    earlier = sorted((item for item in history[lecture.course_id] if item[0] < lecture.start), key=lambda item: item[0])
-    previous = [yellow for _start, yellow in reversed(earlier[-2:])]
-    flag, rule = scoring.flag(sat, lecture_score.score, previous, params)
-    sr_yellow = scoring.is_yellow(sat, params)
-    history[lecture.course_id].append((lecture.start, sr_yellow))
-    step = params["trainee_points_per_step"]
     result.lecture = lecture
     result.instructor = lecture.instructor
     result.course = lecture.course
     result.year = timezone.localtime(lecture.start).year
+    sat = _fill_trainee_figures(result, evaluation, trainee, lecture_score, dimension_means)
+    earlier = sorted((item for item in history[lecture.course_id] if item[0] < lecture.start), key=lambda item: item[0])
+    previous = [yellow for _start, yellow in reversed(earlier[-2:])]
+    result.flag, result.flag_rule = scoring.flag(sat, lecture_score.score, previous, params)
+    history[lecture.course_id].append((lecture.start, result.sr_yellow))
+    result.explanation.update(previous_yellow=previous, flag_rule=result.flag_rule)
+
+
+def _fill_trainee_figures(
+    result, evaluation, trainee: dict, score: scoring.LectureScore, dimension_means: dict, min_counted_weight=None
+):
+    """What lecture and session results share: the score, the trainee counts, satisfaction with its bounds, the
+    dimension scores, the versions and the explanation. Returns the satisfaction figures."""
+    params = evaluation.scoring.merged
+    if min_counted_weight is None:
+        min_counted_weight = params["min_counted_weight"]
+    sat = scoring.satisfaction(trainee["satisfied"], trainee["sr_n"], params)
+    step = params["trainee_points_per_step"]
     result.scoring = evaluation.scoring
     result.system = evaluation.system
-    result.score = scoring.q2(lecture_score.score)
-    result.insufficient = lecture_score.insufficient
+    result.score = scoring.q2(score.score)
+    result.insufficient = score.insufficient
     result.trainee_n = trainee["valid_n"]
     result.dropped_n = trainee["dropped_too_little"] + trainee["dropped_speeder"]
     result.uniform_n = trainee["uniform"]
     result.sr_n = sat.n
     result.sr, result.sr_lower, result.sr_upper = _d4(sat.rate), _d4(sat.lower), _d4(sat.upper)
-    result.sr_yellow = sr_yellow
-    result.flag, result.flag_rule = flag, rule
+    result.sr_yellow = scoring.is_yellow(sat, params)
     result.computed_at = timezone.now()
     result.dimension_scores = {name: float(scoring.q2(mean * step)) for name, mean in dimension_means.items()}
     result.explanation = {
@@ -613,12 +564,12 @@ def _fill_result(result, evaluation, trainee, role_rows, dimension_means, histor
                 "minimum": r.minimum,
                 "counted": r.counted,
             }
-            for r in lecture_score.roles
+            for r in score.roles
         ],
-        "counted_weight": round(lecture_score.counted_weight, 4),
-        "min_counted_weight": params["min_counted_weight"],
-        "insufficient_reason": lecture_score.reason,
-        "formula": _formula(lecture_score),
+        "counted_weight": round(score.counted_weight, 4),
+        "min_counted_weight": min_counted_weight,
+        "insufficient_reason": score.reason,
+        "formula": _formula(score),
         "dropped": {"too_little": trainee["dropped_too_little"], "speeder": trainee["dropped_speeder"]},
         "uniform_flagged": trainee["uniform"],
         "satisfaction": {
@@ -628,9 +579,8 @@ def _fill_result(result, evaluation, trainee, role_rows, dimension_means, histor
             "threshold": params["sr_threshold"],
             "min_n": params["sr_min_n"],
         },
-        "previous_yellow": previous,
-        "flag_rule": rule,
     }
+    return sat
 
 
 def _r(value: float | None) -> float | None:

@@ -28,8 +28,6 @@ def session_list(request: HttpRequest) -> HttpResponse:
     sessions = selectors.training_sessions_to_evaluate(user=request.user, year=year)
     page = Paginator(sessions, 50).get_page(request.GET.get("page"))
     feedback = selectors.training_menu_feedback(user=request.user, year=year)
-    for row in feedback:
-        row["sr"] = row["satisfied"] / row["sr_n"] if row["sr_n"] else None
     context = {"page": page, "year": year, "feedback": feedback, "query": f"year={year}"}
     return render(request, "evaluations/session_list.html", context)
 

@@ -494,3 +494,32 @@ def test_organizer_records_audience_votes_in_the_final_only(client, world):
     assert late.status_code == 400 and AudienceScore.objects.get(entry=e1).n == 40
     client.force_login(world["stranger"])
     assert client.get(url).status_code == 404
+
+
+def test_peer_and_audience_pages_do_not_query_per_entry(client, world):
+    _preliminary(world)
+    client.force_login(world["organizer"])
+    urls = [reverse(name, args=[world["competition"].pk]) for name in ("evaluations:competition_peer",)]
+    urls.append(reverse("evaluations:competition_audience", args=[world["competition"].pk]))
+
+    def counts() -> list[int]:
+        out = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out
+
+    before = counts()
+    for i in range(5):
+        person = f.instructor(region=world["tree"]["county_a"], name=f"新讲师{i}")
+        entry = Entry.objects.create(
+            competition=world["competition"],
+            course=of.course(lead=person),
+            group=world["groups"][i],
+            number=20 + i,
+        )
+        entry.instructors.add(person)
+        AudienceScore.objects.create(entry=entry, n=10, mean=Decimal(80))
+        PeerScore.objects.create(entry=entry, group=world["groups"][0], value=Decimal(70))
+    assert counts() == before

@@ -178,3 +178,20 @@ def test_menu_feedback_ranks_topics_weakest_first(client, world, session, evalua
         ("授课技巧", Decimal("60.00"), 0.0),
         ("理论知识", Decimal("100.00"), 1.0),
     ]
+
+
+def test_session_list_does_not_query_per_row(client, world, session):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["city_org"])
+    counts = []
+    for extra in (0, 2, 5):
+        for _ in range(extra):
+            more = course_factories.session(programme_obj=session.programme, topic_obj=session.topic)
+            _answer(services.evaluation_open_session(session=more, by=None), step=4, satisfaction=4, n=8)
+        services.session_results_compute(evaluation_ids=list(Evaluation.objects.values_list("pk", flat=True)))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("evaluations:session_list")).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] == counts[2], counts

@@ -60,3 +60,19 @@ def test_another_county_cannot_see_record_or_lift(client, world):
     assert revoke.status_code == 404
     veto.refresh_from_db()
     assert veto.revoked is False and ReviewVeto.objects.count() == 1
+
+
+def test_veto_list_and_search_do_not_query_per_row(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["org_a"])
+    counts = []
+    for n in (1, 3, 8):
+        while ReviewVeto.objects.count() < n:
+            person = f.instructor(region=world["person"].region, name="张三")
+            ReviewVeto.objects.create(instructor=person, reason="违纪", created_by=world["org_a"])
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("evaluations:review_veto_list"), {"q": "zs"}).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] == counts[2], counts
