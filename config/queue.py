@@ -8,6 +8,7 @@ eager mode) are not caught here.
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from kombu.exceptions import OperationalError
@@ -29,9 +30,8 @@ def enqueue(task, *args, **kwargs) -> bool:
     module that imports it (tasks are leaves).
     """
     if isinstance(task, str):
-        from celery import current_app
-
-        task = current_app.tasks[task]
+        module, _dot, name = task.rpartition(".")
+        task = getattr(importlib.import_module(module), name)
     try:
         task.apply_async(args=args, kwargs=kwargs, retry=True, retry_policy=RETRY_POLICY)
     except (OperationalError, RedisError, ConnectionError, TimeoutError):

@@ -117,6 +117,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "evaluations:competition_rank":              (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:competition_results":           (302, 302, 200, 404, 200, 404, 200, 200, 200),
     "evaluations:competition_score":             (302, 302, 404, 404, 404, 404, 404, 200, 404),
+    "evaluations:competition_recuse":            (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:evaluation_assign":             (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:evaluation_compute":            (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:evaluation_detail":             (302, 302, 404, 404, 200, 404, 200, 404, 200),
@@ -223,6 +224,7 @@ def url_for(name: str, w: dict) -> str:
         "evaluations:competition_certificate": a["certificate"],
         "evaluations:session_result_detail": a["session_result"],
         "evaluations:competition_peer": a["competition"],
+        "evaluations:competition_recuse": a["assignment"],
         "evaluations:competition_audience": a["competition"],
         "evaluations:review_veto_revoke": a["veto"],
     }
@@ -361,6 +363,7 @@ POST_REFUSALS: dict[str, dict[str, int]] = {
     "evaluations:competition_rank": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
     "evaluations:competition_advance": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
     "evaluations:competition_judge_assign": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "evaluations:competition_recuse": {"inst_a": 404, "inst_b": 404, "org_y": 404},
     "outreach:lecture_confirm": {"inst_b": 404, "org_y": 404, "judge": 404},
     "outreach:lecture_close": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
     "outreach:lecture_cancel": {"inst_a": 403, "inst_b": 404, "org_y": 404, "judge": 404},

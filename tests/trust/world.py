@@ -106,7 +106,7 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
     )
     entry = Entry.objects.create(competition=competition, course=course, group=group, number=1)
     entry.instructors.add(person)
-    JudgeAssignment.objects.create(competition=competition, entry=entry, judge=judge)
+    assignment = JudgeAssignment.objects.create(competition=competition, entry=entry, judge=judge)
     certificate = CompetitionResult.objects.create(competition=competition, entry=entry, final=Decimal("90"), rank=1)
     return {
         "user": account,
@@ -117,6 +117,7 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
         "organization": organization,
         "lecture": lecture,
         "evaluation": evaluation,
+        "assignment": assignment,
         "survey_token": survey_services.survey_token(evaluation),
         "result": result,
         "comment": evaluation.comments.get(),
