@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from config.queue import enqueue
+from core.queue import enqueue
 from courses.models import PremiumLibraryEntry, Rectification
 from instructors import services as registry_services
 from instructors.models import Instructor, InstructorYearFigures, TeachingNorm, User

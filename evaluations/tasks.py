@@ -10,7 +10,7 @@ import logging
 
 from celery import shared_task
 
-from config.queue import enqueue
+from core.queue import enqueue
 
 from . import competition, review, services
 

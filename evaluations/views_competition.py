@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.queue import enqueue
+from core.queue import enqueue
 from instructors.models import TeachingGroup, User
 
 from . import competition as comp

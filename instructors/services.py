@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.queue import enqueue
+from core.queue import enqueue
 
 from .images import clean_image_upload, make_thumbnail
 from .models import Instructor, InstructorStatusChange, InstructorYearFigures, User
