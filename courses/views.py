@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.xlsx import xlsx_response
 from instructors.models import Instructor
 
 from . import exports, selectors, services
@@ -34,7 +33,6 @@ from .forms import (
 from .models import Column, Course, PremiumLibraryEntry, Rectification, Series, TrainingProgramme, TrainingSession
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- access helpers ---------------------------------------------------------------------------------------------
@@ -97,12 +95,6 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 # --- catalog -----------------------------------------------------------------------------------------------------
 
 
@@ -134,7 +126,7 @@ def course_export(request: HttpRequest) -> HttpResponse:
     form = CourseFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     data = exports.catalog_export(selectors.course_export_rows(user=request.user, filters=filters))
-    return _xlsx(data, exports.export_filename("课程目录"))
+    return xlsx_response(data, exports.export_filename("课程目录"))
 
 
 @login_required
@@ -400,7 +392,7 @@ def premium_export(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     year = _year(request)
     data = exports.premium_export(selectors.premium_library(user=request.user, year=year))
-    return _xlsx(data, exports.export_filename(f"{year}年精品课程库"))
+    return xlsx_response(data, exports.export_filename(f"{year}年精品课程库"))
 
 
 # --- online columns ----------------------------------------------------------------------------------------------

@@ -8,18 +8,18 @@ importing the same file twice changes nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import zlib
 from dataclasses import dataclass, field
 from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+
+from core.xlsx import Sheet, xlsx_bytes
+from core.xlsx import export_filename as xlsx_export_filename
 
 from .models import Instructor, InstructorStatusChange, Region, Specialty, TeachingGroup, User
 from .validators import validate_id_number, validate_phone
@@ -288,40 +288,27 @@ def roster_export(queryset) -> bytes:
     tiers = {value: label for label, value in TIERS.items()}
     genders = {value: label for label, value in GENDERS.items()}
     statuses = {value: label for label, value in STATUSES.items()}
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("师资名册")
-    sheet.append([_bold(workbook, h) for h in HEADERS])
-    for i in queryset.select_related("region").prefetch_related("groups", "specialties").iterator(chunk_size=2000):
-        sheet.append(
-            [
-                i.name,
-                genders.get(i.gender, ""),
-                i.id_number,
-                i.phone,
-                i.employer,
-                i.post,
-                tiers.get(i.tier, ""),
-                i.region.code,
-                i.region.name,
-                "、".join(sorted(g.name for g in i.groups.all())),
-                "、".join(sorted(s.name for s in i.specialties.all())),
-                statuses.get(i.status, ""),
-                i.joined_on.isoformat() if i.joined_on else "",
-                i.biography,
-            ]
-        )
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _bold(workbook, text: str):
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(workbook.worksheets[0], value=text)
-    cell.font = Font(bold=True)
-    return cell
+    rows = (
+        [
+            i.name,
+            genders.get(i.gender, ""),
+            i.id_number,
+            i.phone,
+            i.employer,
+            i.post,
+            tiers.get(i.tier, ""),
+            i.region.code,
+            i.region.name,
+            "、".join(sorted(g.name for g in i.groups.all())),
+            "、".join(sorted(s.name for s in i.specialties.all())),
+            statuses.get(i.status, ""),
+            i.joined_on.isoformat() if i.joined_on else "",
+            i.biography,
+        ]
+        for i in queryset.select_related("region").prefetch_related("groups", "specialties").iterator(chunk_size=2000)
+    )
+    return xlsx_bytes(Sheet("师资名册", HEADERS, rows))
 
 
 def export_filename(prefix: str = "师资名册") -> str:
-    return f"{prefix}_{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx_export_filename(prefix)

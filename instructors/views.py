@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.xlsx import xlsx_response
+
 from . import roster, selectors, services
 from .forms import InstructorFilterForm, InstructorForm, InstructorSelfForm, RosterImportForm, StatusChangeForm
 from .models import Instructor, TeachingGroup
@@ -166,15 +168,7 @@ def instructor_export(request: HttpRequest) -> HttpResponse:
     form = InstructorFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     data = roster.roster_export(selectors.instructor_list(user=request.user, filters=filters))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = _attachment(roster.export_filename())
-    return response
-
-
-def _attachment(filename: str) -> str:
-    from urllib.parse import quote
-
-    return f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return xlsx_response(data, roster.export_filename())
 
 
 @login_required

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.xlsx import xlsx_response
 from instructors.models import Instructor, Region
 
 from . import exports, ical, imports, selectors, services
@@ -74,12 +74,6 @@ def _year(request: HttpRequest) -> int:
     if value.isascii() and value.isdigit() and 2000 <= int(value) <= 2100:
         return int(value)
     return timezone.localdate().year
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename=\"report.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 # --- Organizations ----------------------------------------------------------------------------------------------
@@ -468,4 +462,4 @@ def annual_report_export(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     _form, figures = _report_figures(request)
     data = exports.annual_report_xlsx(figures, _scope_name(request, figures["region"]))
-    return _xlsx(data, exports.report_filename(figures["year"], figures["region"]))
+    return xlsx_response(data, exports.report_filename(figures["year"], figures["region"]), fallback="report.xlsx")
