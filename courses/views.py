@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.params import year_param
 from core.xlsx import xlsx_response
 from instructors.models import Instructor
 
@@ -346,16 +347,9 @@ def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # --- premium library ---------------------------------------------------------------------------------------------
 
 
-def _year(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        raise Http404 from None
-
-
 @login_required
 def premium_list(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
+    year = year_param(request)
     entries = selectors.premium_library(user=request.user, year=year)
     years = sorted({*selectors.premium_years(), timezone.localdate().year}, reverse=True)
     form = PremiumAddForm(user=request.user) if request.user.can_manage_registry else None
@@ -367,7 +361,7 @@ def premium_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def premium_create(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    year = _year(request)
+    year = year_param(request)
     form = PremiumAddForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -390,7 +384,7 @@ def premium_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def premium_export(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    year = _year(request)
+    year = year_param(request)
     data = exports.premium_export(selectors.premium_library(user=request.user, year=year))
     return xlsx_response(data, exports.export_filename(f"{year}年精品课程库"))
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.params import id_param, month_param, week_param, year_param
 from core.xlsx import xlsx_response
 from instructors.models import Instructor, Region
 
@@ -66,14 +67,6 @@ def _page(request: HttpRequest, qs):
     query = request.GET.copy()
     query.pop("page", None)
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), query.urlencode()
-
-
-def _year(request: HttpRequest) -> int:
-    value = request.GET.get("year", "")
-    # isdigit() accepts "²" and other digits int() refuses; only plain ASCII years are taken.
-    if value.isascii() and value.isdigit() and 2000 <= int(value) <= 2100:
-        return int(value)
-    return timezone.localdate().year
 
 
 # --- Organizations ----------------------------------------------------------------------------------------------
@@ -303,31 +296,22 @@ def _weekdays() -> list[str]:
     return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
 
-def _month(request: HttpRequest) -> tuple[int, int]:
-    try:
-        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
-        dt.date(year, month, 1)
-    except ValueError:
-        today = timezone.localdate()
-        return today.year, today.month
-    return year, month
-
-
 @login_required
 def calendar(request: HttpRequest) -> HttpResponse:
     """Month or week view per instructor or per county, within the user's scope."""
-    year, month = _month(request)
+    year, month = month_param(request)
     lectures = Lecture.objects.visible_to(request.user)
     subject = None
-    if request.GET.get("instructor", "").isdigit():
-        subject = get_object_or_404(Instructor.objects.all(), pk=request.GET["instructor"])
+    instructor_id, county_id = id_param(request, "instructor"), id_param(request, "county")
+    if instructor_id is not None:
+        subject = get_object_or_404(Instructor.objects.all(), pk=instructor_id)
         lectures = lectures.filter(instructor=subject)
         if not lectures.exists() and not Instructor.objects.visible_to(request.user).filter(pk=subject.pk).exists():
             raise Http404
-    elif request.GET.get("county", "").isdigit():
-        subject = get_object_or_404(selectors.counties_for(request.user), pk=request.GET["county"])
+    elif county_id is not None:
+        subject = get_object_or_404(selectors.counties_for(request.user), pk=county_id)
         lectures = lectures.filter(county=subject)
-    week = _week(request)
+    week = week_param(request)
     grid = None if week else selectors.calendar_month(lectures=lectures, year=year, month=month)
     context = {
         "grid": grid,
@@ -337,17 +321,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "counties": selectors.counties_for(request.user),
         "weekdays": _weekdays(),
         "subject_query": "".join(
-            f"{key}={request.GET[key]}&" for key in ("instructor", "county") if request.GET.get(key, "").isdigit()
+            f"{key}={value}&" for key, value in (("instructor", instructor_id), ("county", county_id)) if value
         ),
     }
     return render(request, "outreach/calendar.html", context)
-
-
-def _week(request: HttpRequest) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        return None
 
 
 def _own_instructor(request: HttpRequest) -> Instructor:
@@ -360,7 +337,7 @@ def _own_instructor(request: HttpRequest) -> Instructor:
 @login_required
 def my_schedule(request: HttpRequest) -> HttpResponse:
     instructor = _own_instructor(request)
-    year, month = _month(request)
+    year, month = month_param(request)
     context = {
         "instructor": instructor,
         "upcoming": selectors.instructor_schedule(instructor=instructor, since=timezone.now())[:20],
@@ -394,7 +371,7 @@ def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def station_list(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    year = _year(request)
+    year = year_param(request)
     form = OrganizationFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     page, query = _page(request, selectors.station_list(user=request.user, year=year, filters=filters))
@@ -404,7 +381,7 @@ def station_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def loudspeaker_report(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    year = _year(request)
+    year = year_param(request)
     context = {
         "year": year,
         "counties": selectors.loudspeaker_by_county(user=request.user, year=year),
@@ -426,7 +403,7 @@ def playlog_import(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    figures = selectors.coverage_figures(user=request.user, year=_year(request))
+    figures = selectors.coverage_figures(user=request.user, year=year_param(request))
     campaigns = selectors.campaign_list(user=request.user).filter(
         starts_on__year__lte=figures["year"], ends_on__year__gte=figures["year"]
     )
