@@ -12,13 +12,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import field_error
+from core.status import status_change, status_history_start
 from instructors.images import clean_image_upload
 from instructors.models import Instructor, User
 
 from .courseware import clean_courseware_upload
 from .models import (
     Course,
-    CourseStatusChange,
     CoursewareVersion,
     PremiumLibraryEntry,
     Rectification,
@@ -40,39 +41,17 @@ def course_assert_schedulable(*, course: Course) -> None:
         )
 
 
-def _set_status(*, course: Course, to_status: str, by: User | None, reason: str) -> Course:
-    """Lock the course, check the transition table, write the audit row and the new status."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Please give the reason for this status change.")})
-    if to_status not in Course.Status.values:
-        raise ValidationError({"to_status": _("Unknown status.")})
-    locked = Course.objects.select_for_update().get(pk=course.pk)
-    if not locked.can_change_status_to(to_status):
-        raise ValidationError(
-            {
-                "to_status": _("A course that is “%(from)s” cannot become “%(to)s”.")
-                % {"from": locked.get_status_display(), "to": Course.Status(to_status).label}
-            }
-        )
-    now = timezone.now()
-    CourseStatusChange.objects.create(
-        course=locked, from_status=locked.status, to_status=to_status, changed_by=by, changed_at=now, reason=reason
-    )
-    locked.status = to_status
-    locked.status_changed_at = now
-    locked.save(update_fields=["status", "status_changed_at", "updated_at"])
-    course.status, course.status_changed_at = locked.status, locked.status_changed_at
-    return locked
-
-
 @transaction.atomic
 def course_change_status(*, course: Course, to_status: str, by: User | None, reason: str) -> Course:
     """Move a course along the life-cycle (draft → in review → active → premium, retired) with an audit row."""
     if to_status == Course.Status.RECTIFICATION or course.status == Course.Status.RECTIFICATION:
         # Entering and leaving rectification needs findings, a deadline and a decision: see rectification_*.
-        raise ValidationError({"to_status": _("Use a rectification to take a course off the shelf or to put it back.")})
-    return _set_status(course=course, to_status=to_status, by=by, reason=reason)
+        raise field_error(
+            "to_status",
+            _("Use a rectification to take a course off the shelf or to put it back."),
+            "rectification_only",
+        )
+    return status_change(obj=course, to_status=to_status, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -85,9 +64,7 @@ def course_create(*, data: dict, by: User | None) -> Course:
     course.save()
     if co_instructors is not None:
         course.co_instructors.set(co_instructors)
-    CourseStatusChange.objects.create(
-        course=course, from_status="", to_status=Course.Status.DRAFT, changed_by=by, reason=_("Course created")
-    )
+    status_history_start(obj=course, by=by, reason=_("Course created"))
     if cover:
         course_set_cover(course=course, upload=cover)
     return course
@@ -171,7 +148,7 @@ def rectification_open(
         raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
     if not (findings or "").strip():
         raise ValidationError({"findings": _("Please record the findings that led to the rectification.")})
-    locked = _set_status(course=course, to_status=Course.Status.RECTIFICATION, by=by, reason=reason)
+    locked = status_change(obj=course, to_status=Course.Status.RECTIFICATION, by=by, reason=reason)
     return Rectification.objects.create(
         course=locked, reason=reason.strip(), findings=findings.strip(), deadline=deadline, opened_by=by
     )
@@ -208,7 +185,7 @@ def rectification_decide(*, rectification: Rectification, approve: bool, note: s
     if not locked.is_pending:
         raise ValidationError(_("This rectification has already been decided."))
     to_status = Course.Status.ACTIVE if approve else Course.Status.RETIRED
-    _set_status(course=locked.course, to_status=to_status, by=by, reason=note)
+    status_change(obj=locked.course, to_status=to_status, by=by, reason=note)
     locked.status = Rectification.Status.APPROVED if approve else Rectification.Status.RETIRED
     locked.decision_note = note
     locked.decided_at = timezone.now()
@@ -233,8 +210,8 @@ def premium_library_add(
         year=year, course=course, defaults={"reason": reason, "source": source, "added_by": by}
     )
     if created and course.status == Course.Status.ACTIVE:
-        _set_status(
-            course=course,
+        status_change(
+            obj=course,
             to_status=Course.Status.PREMIUM,
             by=by,
             reason=_("Added to the %(year)d premium course library") % {"year": year},
