@@ -294,5 +294,10 @@ LOGGING = {
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS_SIDE = 6000
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
+# A workbook is inspected before parsing (core/imports.py): its unpacked size and its cells and shared strings.
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 800_000, minimum=100)
+# Files with more data rows than this are checked and imported by a Celery worker with a progress bar.
+IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 5000, minimum=0)
 # Hours an instructor needs between lectures in different counties (outreach's travel buffer).
 OUTREACH_TRAVEL_BUFFER_HOURS = env_int("OUTREACH_TRAVEL_BUFFER_HOURS", 2, minimum=0)

@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import error_text
 from core.params import year_param
+from core.permissions import require_manager
 from core.xlsx import xlsx_response
 from instructors.models import Instructor
 
@@ -77,17 +79,12 @@ def _get_session_for_user(request: HttpRequest, pk: int) -> TrainingSession:
         raise Http404 from None
 
 
-def _require_manager(request: HttpRequest) -> None:
-    if not request.user.can_manage_registry:
-        raise PermissionDenied
-
-
 def _own_instructor(request: HttpRequest) -> Instructor | None:
     return Instructor.objects.filter(user=request.user).first() if request.user.is_authenticated else None
 
 
 def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
+    return error_text(exc)
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -123,7 +120,7 @@ def course_menu(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def course_export(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = CourseFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     data = exports.catalog_export(selectors.course_export_rows(user=request.user, filters=filters))
@@ -145,7 +142,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def course_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = CourseForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -192,7 +189,7 @@ def course_status_change(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The status was changed and recorded."))
     else:
@@ -312,7 +309,7 @@ def rectification_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Your revision was submitted for re-approval."))
     else:
@@ -336,7 +333,7 @@ def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The decision was recorded."))
     else:
@@ -360,7 +357,7 @@ def premium_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def premium_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     year = year_param(request)
     form = PremiumAddForm(request.POST, user=request.user)
     if form.is_valid():
@@ -373,7 +370,7 @@ def premium_create(request: HttpRequest) -> HttpResponse:
                 source=form.cleaned_data["source"],
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The course was added to the %(year)d library.") % {"year": year})
     else:
@@ -383,7 +380,7 @@ def premium_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def premium_export(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     year = year_param(request)
     data = exports.premium_export(selectors.premium_library(user=request.user, year=year))
     return xlsx_response(data, exports.export_filename(f"{year}年精品课程库"))
@@ -440,7 +437,7 @@ def training_wish_toggle(request: HttpRequest, pk: int, topic_pk: int) -> HttpRe
     try:
         services.training_wish_toggle(programme=programme, topic=topic, instructor=instructor)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     return redirect(programme)
 
 
@@ -481,7 +478,7 @@ def training_signup(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.training_signup(session=session, instructor=instructor)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("You are signed up for %(session)s.") % {"session": session.title})
     return redirect(session.programme)
@@ -497,7 +494,7 @@ def training_signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.training_signup_cancel(session=session, instructor=instructor)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Your sign-up was cancelled."))
     return redirect(session.programme)

@@ -62,8 +62,6 @@ def instructor_update(*, instructor: Instructor, data: dict) -> Instructor:
 
 def instructor_set_photo(*, instructor: Instructor, upload) -> Instructor:
     """Store a cleaned photo (EXIF stripped) and have the thumbnail made by a worker after commit."""
-    from .tasks import make_thumbnail_task
-
     cleaned = clean_image_upload(upload)
     old_photo, old_thumb = instructor.photo.name, instructor.photo_thumbnail.name
     instructor.photo.save(cleaned.name, cleaned, save=False)
@@ -75,7 +73,7 @@ def instructor_set_photo(*, instructor: Instructor, upload) -> Instructor:
         for name in (old_photo, old_thumb):
             if name and name != instructor.photo.name:
                 storage.delete(name)
-        enqueue(make_thumbnail_task, instructor.pk)  # hourly missing_thumbnails_task repairs a miss
+        enqueue("instructors.tasks.make_thumbnail_task", instructor.pk)  # hourly missing_thumbnails_task repairs a miss
 
     transaction.on_commit(after_commit)
     return instructor
