@@ -46,7 +46,8 @@ def workbook(region_codes: list[str], rows: int = ROWS) -> bytes:
                 cells.append(f'<c r="{ref}" t="s"><v>{shared(value)}</v></c>')
         lines.append(f'<row r="{r}">{"".join(cells)}</row>')
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    sheet = f'<worksheet xmlns="{main}"><dimension ref="A1:F{rows + 1}"/><sheetData>{"".join(lines)}</sheetData></worksheet>'
+    body, size = "".join(lines), f"A1:F{rows + 1}"
+    sheet = f'<worksheet xmlns="{main}"><dimension ref="{size}"/><sheetData>{body}</sheetData></worksheet>'
     sst = "".join(f"<si><t>{value}</t></si>" for value in strings)
     sst = f'<sst xmlns="{main}" count="{len(strings)}" uniqueCount="{len(strings)}">{sst}</sst>'
     template = io.BytesIO()
