@@ -292,14 +292,14 @@ class Instructor(AuditedStatusMixin, models.Model):
         self.fill_pinyin()
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("instructors:instructor_detail", args=[self.pk])
+
     def fill_pinyin(self) -> None:
         """Derive the pinyin columns from the name (bulk loads call this themselves)."""
         from .pinyin import name_to_pinyin
 
         self.pinyin, self.pinyin_key, self.pinyin_initials = name_to_pinyin(self.name)
-
-    def get_absolute_url(self) -> str:
-        return reverse("instructors:instructor_detail", args=[self.pk])
 
     @property
     def masked_id_number(self) -> str:
