@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import field_error
 from core.status import AuditedStatusMixin, StatusChangeBase
 
 from .validators import mask_id_number, mask_phone, validate_id_number, validate_phone
@@ -109,7 +109,7 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         if self.role == self.Role.ORGANIZER and not self.region_id:
-            raise ValidationError({"region": _("An organizer must be assigned a region.")})
+            raise field_error("region", _("An organizer must be assigned a region."), "organizer_without_region")
 
     @property
     def is_admin(self) -> bool:
