@@ -19,6 +19,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 setup: $(VENV)/.installed assets
+	@mkdir -p var/log var/celery/processed var/staticfiles var/media
 
 $(VENDOR)/.stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -48,7 +49,7 @@ bench: setup
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 lint: setup
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports && $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
 messages: setup
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --no-obsolete

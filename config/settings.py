@@ -16,7 +16,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("VAR_DIR", BASE_DIR / "var")
 
 DEBUG = env_bool("DEBUG", True)
-TESTING = env_bool("TESTING", False)
 
 _DEV_SECRET = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
@@ -36,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "core",
     "config",
     "instructors",
     "courses",
@@ -77,7 +77,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------------------
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Settings create no folders: `make setup`, scripts/run.sh and config/celery.py make var/ and its sub-folders.
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
@@ -127,8 +127,7 @@ if REDIS_URL:
     CELERY_BEAT_MAX_LOOP_INTERVAL = 5
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    _queue_dir = VAR_DIR / "celery"
-    (_queue_dir / "processed").mkdir(parents=True, exist_ok=True)
+    _queue_dir = VAR_DIR / "celery"  # created by config/celery.py before the broker first writes to it
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
@@ -156,13 +155,6 @@ CELERY_BEAT_SCHEDULE = {
     # Every 10 minutes: recompute lecture results while surveys collect answers (and for 4 days after they close).
     "evaluations-results-refresh": {"task": "evaluations.tasks.results_refresh_task", "schedule": 600.0},
 }
-# Test only (tests/test_multinode.py): every N seconds, an idempotent cheap task, to count how often beat fires.
-BEAT_TEST_INTERVAL = env_int("BEAT_TEST_INTERVAL", 0, minimum=0)
-if BEAT_TEST_INTERVAL:
-    CELERY_BEAT_SCHEDULE["test-heartbeat"] = {
-        "task": "instructors.tasks.missing_thumbnails_task",
-        "schedule": float(BEAT_TEST_INTERVAL),
-    }
 
 # --- Auth -------------------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -198,7 +190,6 @@ FORMAT_MODULE_PATH = ["config.formats"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env_path("STATIC_ROOT", VAR_DIR / "staticfiles")
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 STORAGES = {
@@ -293,5 +284,10 @@ LOGGING = {
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS_SIDE = 6000
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
+# A workbook is inspected before parsing (core/imports.py): its unpacked size and its cells and shared strings.
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 800_000, minimum=100)
+# Files with more data rows than this are checked and imported by a Celery worker with a progress bar.
+IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 5000, minimum=0)
 # Hours an instructor needs between lectures in different counties (outreach's travel buffer).
 OUTREACH_TRAVEL_BUFFER_HOURS = env_int("OUTREACH_TRAVEL_BUFFER_HOURS", 2, minimum=0)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("outreach/", include("outreach.urls")),
     path("courses/", include("courses.urls")),
     path("evaluations/", include("evaluations.urls")),
+    path("", include("core.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -151,7 +151,7 @@ class RectificationOpenForm(forms.ModelForm):
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
         if deadline < timezone.localdate():
-            raise forms.ValidationError(_("The deadline cannot be in the past."))
+            raise forms.ValidationError(_("The deadline cannot be in the past."), code="deadline_past")
         return deadline
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import error_text
+from core.params import year_param
+from core.permissions import require_manager
+from core.xlsx import xlsx_response
 from instructors.models import Instructor
 
 from . import exports, selectors, services
@@ -34,7 +36,6 @@ from .forms import (
 from .models import Column, Course, PremiumLibraryEntry, Rectification, Series, TrainingProgramme, TrainingSession
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- access helpers ---------------------------------------------------------------------------------------------
@@ -78,29 +79,18 @@ def _get_session_for_user(request: HttpRequest, pk: int) -> TrainingSession:
         raise Http404 from None
 
 
-def _require_manager(request: HttpRequest) -> None:
-    if not request.user.can_manage_registry:
-        raise PermissionDenied
-
-
 def _own_instructor(request: HttpRequest) -> Instructor | None:
     return Instructor.objects.filter(user=request.user).first() if request.user.is_authenticated else None
 
 
 def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
+    return error_text(exc)
 
 
 def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 # --- catalog -----------------------------------------------------------------------------------------------------
@@ -130,11 +120,11 @@ def course_menu(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def course_export(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = CourseFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     data = exports.catalog_export(selectors.course_export_rows(user=request.user, filters=filters))
-    return _xlsx(data, exports.export_filename("课程目录"))
+    return xlsx_response(data, exports.export_filename("课程目录"))
 
 
 @login_required
@@ -152,7 +142,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def course_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = CourseForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,7 +189,7 @@ def course_status_change(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The status was changed and recorded."))
     else:
@@ -319,7 +309,7 @@ def rectification_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Your revision was submitted for re-approval."))
     else:
@@ -343,7 +333,7 @@ def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The decision was recorded."))
     else:
@@ -354,16 +344,9 @@ def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # --- premium library ---------------------------------------------------------------------------------------------
 
 
-def _year(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        raise Http404 from None
-
-
 @login_required
 def premium_list(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
+    year = year_param(request)
     entries = selectors.premium_library(user=request.user, year=year)
     years = sorted({*selectors.premium_years(), timezone.localdate().year}, reverse=True)
     form = PremiumAddForm(user=request.user) if request.user.can_manage_registry else None
@@ -374,8 +357,8 @@ def premium_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def premium_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    year = _year(request)
+    require_manager(request)
+    year = year_param(request)
     form = PremiumAddForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -387,7 +370,7 @@ def premium_create(request: HttpRequest) -> HttpResponse:
                 source=form.cleaned_data["source"],
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The course was added to the %(year)d library.") % {"year": year})
     else:
@@ -397,10 +380,10 @@ def premium_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def premium_export(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    year = _year(request)
+    require_manager(request)
+    year = year_param(request)
     data = exports.premium_export(selectors.premium_library(user=request.user, year=year))
-    return _xlsx(data, exports.export_filename(f"{year}年精品课程库"))
+    return xlsx_response(data, exports.export_filename(f"{year}年精品课程库"))
 
 
 # --- online columns ----------------------------------------------------------------------------------------------
@@ -454,7 +437,7 @@ def training_wish_toggle(request: HttpRequest, pk: int, topic_pk: int) -> HttpRe
     try:
         services.training_wish_toggle(programme=programme, topic=topic, instructor=instructor)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     return redirect(programme)
 
 
@@ -495,7 +478,7 @@ def training_signup(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.training_signup(session=session, instructor=instructor)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("You are signed up for %(session)s.") % {"session": session.title})
     return redirect(session.programme)
@@ -511,7 +494,7 @@ def training_signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.training_signup_cancel(session=session, instructor=instructor)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Your sign-up was cancelled."))
     return redirect(session.programme)

@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import field_error
 from instructors.models import Instructor, Region, User
 
 # Lectures occupy their instructor and venue in buckets of this many minutes (see LectureSlot).
@@ -80,7 +80,7 @@ class Organization(models.Model):
 
     def clean(self) -> None:
         if self.region_id and self.region.level < Region.Level.COUNTY:
-            raise ValidationError({"region": _("An organization belongs to a county, township or village.")})
+            raise field_error("region", _("An organization belongs to a county, township or village."), "region_level")
 
     def fill_county(self) -> None:
         """Derive the county from the region (bulk loads call this themselves)."""
@@ -392,7 +392,7 @@ class Station(models.Model):
 
     def clean(self) -> None:
         if self.region_id and self.region.level != Region.Level.VILLAGE:
-            raise ValidationError({"region": _("A loudspeaker station belongs to a village or community.")})
+            raise field_error("region", _("A loudspeaker station belongs to a village or community."), "region_level")
 
 
 class BroadcastProgramme(models.Model):

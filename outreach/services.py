@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.errors import field_error
 from courses.models import Course
 from courses.services import course_assert_schedulable
 from instructors.images import clean_image_upload
@@ -42,11 +43,13 @@ def request_create(
 ) -> CourseRequest:
     """Record an organization's order (点单) of a course from the menu."""
     if preferred_to < preferred_from:
-        raise ValidationError({"preferred_to": _("The last preferred day is before the first.")})
+        raise field_error("preferred_to", _("The last preferred day is before the first."), "preferred_order")
     course_assert_schedulable(course=course)
     if campaign is not None and campaign.courses.exists() and not campaign.courses.filter(pk=course.pk).exists():
-        raise ValidationError(
-            {"course": _("The campaign “%(campaign)s” does not offer this course.") % {"campaign": campaign}}
+        raise field_error(
+            "course",
+            _("The campaign “%(campaign)s” does not offer this course.") % {"campaign": campaign},
+            "course_not_in_campaign",
         )
     return CourseRequest.objects.create(
         organization=organization,
@@ -133,7 +136,7 @@ def lecture_schedule(
 ) -> Lecture:
     """Put a lecture in the calendar after every clash rule; the database refuses a concurrent double booking."""
     if end <= start:
-        raise ValidationError({"end": _("The lecture must end after it starts.")})
+        raise field_error("end", _("The lecture must end after it starts."), "end_before_start")
     # Serialise the bookings of one instructor: on PostgreSQL the second booker waits here and then sees the first
     # booking in the checks below (SQLite serialises writers anyway). The slots' unique constraints are the
     # database's own guarantee against overlaps, whatever path writes a lecture.
@@ -230,11 +233,13 @@ def lecture_deliver(*, lecture: Lecture, attendance: int, hours: Decimal, photos
     if locked.start > timezone.now():
         raise ValidationError(_("A lecture cannot be recorded as delivered before it has started."), code="future")
     if attendance is None or attendance < 0:
-        raise ValidationError({"attendance": _("Enter the number of people who attended.")})
+        raise field_error("attendance", _("Enter the number of people who attended."), "attendance_missing")
     if hours is None or not Decimal("0") < Decimal(hours) <= Decimal("12"):
-        raise ValidationError({"hours": _("Teaching hours must be more than 0 and at most 12.")})
+        raise field_error("hours", _("Teaching hours must be more than 0 and at most 12."), "hours_range")
     if len(photos) > MAX_PHOTOS:
-        raise ValidationError({"photos": _("At most %(max)d photos can be attached.") % {"max": MAX_PHOTOS}})
+        raise field_error(
+            "photos", _("At most %(max)d photos can be attached.") % {"max": MAX_PHOTOS}, "too_many_photos"
+        )
     cleaned = [clean_image_upload(upload) for upload in photos]
     locked.audience_actual = attendance
     locked.hours = Decimal(hours)
@@ -258,7 +263,7 @@ def lecture_cancel(*, lecture: Lecture, reason: str, by: User | None) -> Lecture
     """Cancel a planned or confirmed lecture, free its time and reopen the request it served."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Please give the reason for cancelling.")})
+        raise field_error("reason", _("Please give the reason for cancelling."), "reason_missing")
     locked = _lock(lecture, Lecture.Status.CANCELLED)
     locked.cancel_reason = reason[:200]
     _set_status(locked, Lecture.Status.CANCELLED, "cancel_reason")
@@ -274,7 +279,7 @@ def lecture_cancel(*, lecture: Lecture, reason: str, by: User | None) -> Lecture
 def request_cancel(*, course_request: CourseRequest, by: User | None) -> CourseRequest:
     """Withdraw an open request."""
     if course_request.status != CourseRequest.Status.OPEN:
-        raise ValidationError(_("Only an open request can be withdrawn."))
+        raise ValidationError(_("Only an open request can be withdrawn."), code="request_not_open")
     course_request.status = CourseRequest.Status.CANCELLED
     course_request.save(update_fields=["status"])
     return course_request

@@ -142,6 +142,9 @@ def main() -> None:
     measure("Annual report (organizer)", organizer, "/outreach/report/", bare, anchor_user=organizer)
     measure("Home page (organizer)", organizer, "/", bare, anchor_user=organizer)
     review_rows = _bench_review(repeat=3 if args.quick else 5)
+    import bench_import
+
+    review_rows += bench_import.run(organizer, repeat=1 if args.quick else 3)
     import bench_http
 
     http_rows = bench_http.run(env, password="demo12345")

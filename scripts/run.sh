@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
-mkdir -p var/log
+mkdir -p var/log var/celery/processed var/staticfiles var/media
 
 .venv/bin/celery -A config worker -B -l info --concurrency=2 >var/log/celery.log 2>&1 &
 WORKER=$!

@@ -41,7 +41,7 @@ from tests.conftest import need
 from tests.outreach import factories as outreach_factories
 
 ROOT = Path(__file__).resolve().parents[1]
-INTERVAL = 3  # seconds between runs of the test-only periodic entry (BEAT_TEST_INTERVAL)
+INTERVAL = 3  # seconds between runs of the test-only periodic entry (tests/settings_multinode.py)
 REDIS_DB = 3  # a Redis database of its own: flushed before and after
 PASSWORD = "pw-secret-123"  # tests/factories.py
 HEARTBEAT = "test-heartbeat"
@@ -212,6 +212,7 @@ def test_two_nodes_two_workers_and_one_scheduler_survive_losing_one_of_each(sett
         "ALLOWED_HOSTS": "127.0.0.1",
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "BEAT_TEST_INTERVAL": str(INTERVAL),
+        "DJANGO_SETTINGS_MODULE": "tests.settings_multinode",  # adds the test-only heartbeat entry
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "4",
         "PYTHONUNBUFFERED": "1",

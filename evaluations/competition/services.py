@@ -13,7 +13,8 @@ from django.db.models import Avg, Case, Count, DecimalField, F, Q, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.queue import enqueue
+from core.errors import error_text
+from core.queue import enqueue
 from courses import services as course_services
 from courses.models import PremiumLibraryEntry
 from evaluations.models import (
@@ -74,7 +75,7 @@ def judge_assign_all(*, competition: Competition, judge: User, round: str = Judg
         try:
             judge_assign(entry=entry, judge=judge, round=round)
         except ValidationError as exc:
-            refused.append((entry, " ".join(exc.messages)))
+            refused.append((entry, error_text(exc)))
         else:
             assigned += 1
     return assigned, refused
@@ -96,7 +97,7 @@ def _named(entry: Entry, exc: ValidationError) -> ValidationError:
     message = _("No. %(n)s %(course)s: %(error)s") % {
         "n": entry.number,
         "course": entry.course,
-        "error": " ".join(exc.messages),
+        "error": error_text(exc),
     }
     return ValidationError(message, code=exc.error_list[0].code)
 

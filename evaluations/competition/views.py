@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import error_text
 from evaluations.competition import selectors as competition_selectors
 from evaluations.competition import services as competition_services
 from evaluations.competition.forms import AudienceScoreFormSet, JudgeScoreFormSet, PeerScoreFormSet, rows_initial
@@ -99,7 +100,7 @@ def competition_recuse(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         competition_services.judge_recuse(assignment=assignment, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("You have recused yourself from %(course)s.") % {"course": assignment.entry.course})
     return redirect("evaluations:competition_detail", pk=assignment.competition_id)
@@ -112,7 +113,7 @@ def competition_rank(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         queued = competition_services.competition_rank_request(competition=competition)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The ranking is being computed.") if queued else _("The ranking was computed."))
     return redirect(competition)
@@ -125,7 +126,7 @@ def competition_advance(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         competition = competition_services.competition_advance(competition=competition, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request, _("The competition is now in the phase “%(phase)s”.") % {"phase": competition.get_phase_display()}

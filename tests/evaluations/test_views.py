@@ -1,9 +1,11 @@
 import datetime as dt
+import io
 import json
 import re
 import uuid
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -221,7 +223,8 @@ def test_result_list_scoped_and_export(client, world):
     assert client.get(reverse("evaluations:result_list")).context["page"].paginator.count == 0
     client.force_login(world["org_a"])
     response = client.get(reverse("evaluations:result_export"))
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert (sheet.title, sheet.max_row, sheet["A1"].value) == ("评价结果", 3, "授课日期")  # header + 2 results
 
 
 def test_moderation_queue_scoped(client, world, evaluation):

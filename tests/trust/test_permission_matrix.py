@@ -96,6 +96,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "outreach:loudspeaker_report":               (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "outreach:my_schedule":                      (302, 302, 200, 200, 404, 404, 404, 404, 404),
     "outreach:organization_import":              (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "core:import_job":                           (302, 302, 404, 404, 200, 404, 404, 404, 404),
     "outreach:organization_list":                (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "outreach:playlog_import":                   (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "outreach:request_create":                   (302, 302, 403, 403, 200, 200, 200, 403, 200),
@@ -238,6 +239,7 @@ def url_for(name: str, w: dict) -> str:
         "evaluations:evaluation_open": {"lecture_pk": a["lecture"].pk},
         "evaluations:session_evaluation_open": {"session_pk": a["session"].pk},
         "courses:column_public": {"slug": w["column"].slug},
+        "core:import_job": {"pk": w["import_job"].pk},
         "courses:training_wish_toggle": {"pk": a["programme"].pk, "topic_pk": a["topic"].pk},
     }
     return reverse(name, kwargs=special.get(name, {}))

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.models import ImportJob
 from courses import services as course_services
 from courses.models import Course
 from evaluations.models import (
@@ -156,4 +157,14 @@ def build() -> dict:
     w["column"] = cf.column(name="微党课", slug="weidangke")
     cf.work(column_obj=w["column"], course_obj=w["a"]["course"])
     assert Course.objects.count() == 4 and Lecture.objects.count() == 2
+    w["import_job"] = ImportJob.objects.create(
+        importer="outreach.imports.OrganizationImporter",
+        title="导入基层组织",
+        success_url="/outreach/organizations/",
+        created_by=w["org_x"],
+        status=ImportJob.Status.DONE,
+        total=1,
+        processed=1,
+        result={"created": 1},
+    )
     return w
