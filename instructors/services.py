@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -149,6 +150,21 @@ def instructor_record_year_figures(
         instructor_id=instructor_id, year=year, defaults=values
     )
     return figures
+
+
+def user_feed_token(*, user: User) -> str:
+    """The user's private calendar-feed token, made on first use (two first uses at once get the same one)."""
+    if not user.feed_token:
+        User.objects.filter(pk=user.pk, feed_token__isnull=True).update(feed_token=secrets.token_urlsafe(32))
+        user.refresh_from_db(fields=["feed_token"])
+    return user.feed_token
+
+
+def user_reset_feed_token(*, user: User) -> str:
+    """Give the user a new feed token: every calendar subscribed to the old address stops receiving at once."""
+    user.feed_token = secrets.token_urlsafe(32)
+    user.save(update_fields=["feed_token"])
+    return user.feed_token
 
 
 def user_link_instructor(*, user: User, instructor: Instructor) -> Instructor:
