@@ -111,14 +111,15 @@ def instructor_set_photo(*, instructor: Instructor, upload) -> Instructor:
 def instructor_make_thumbnail(*, instructor_id: int) -> bool:
     """Make the photo thumbnail; returns False when there is nothing to do (idempotent)."""
     instructor = Instructor.objects.filter(pk=instructor_id).first()
-    if instructor is None or not instructor.photo:
-        return False
+    if instructor is None or not instructor.photo or instructor.photo_thumbnail:
+        return False  # a new photo clears the thumbnail, so one that is set belongs to the current photo
     with instructor.photo.open("rb") as source:
         thumb = make_thumbnail(source)
     name = instructor.photo.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     instructor.photo_thumbnail.save(f"{name}_thumb.jpg", thumb, save=False)
-    # Conditional update: a newer photo uploaded meanwhile keeps its own (pending) thumbnail.
-    updated = Instructor.objects.filter(pk=instructor.pk, photo=instructor.photo.name).update(
+    # Conditional update: a newer photo uploaded meanwhile keeps its own (pending) thumbnail, and of two runs at
+    # once only the first keeps its file; the loser deletes its own, so no thumbnail is ever left over.
+    updated = Instructor.objects.filter(pk=instructor.pk, photo=instructor.photo.name, photo_thumbnail="").update(
         photo_thumbnail=instructor.photo_thumbnail.name
     )
     if not updated:

@@ -18,8 +18,8 @@ from evaluations import services as eval_services
 from evaluations.models import Indicator, ResultAction
 from evaluations.models_competition import Competition, CompetitionResult, Entry, JudgeAssignment
 from evaluations.models_review import Notification, ReviewCycle, ReviewProposal, ReviewVeto
-from instructors.models import Region, User
 from instructors import services as instructor_services
+from instructors.models import Region, User
 from outreach.models import Lecture, LecturePhoto
 from tests import factories as f
 from tests.courses import factories as cf
