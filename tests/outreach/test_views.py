@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from outreach import services
 from instructors.services import user_feed_token
+from outreach import services
 from outreach.models import BroadcastProgramme, CourseRequest, Lecture, PlayLog
 from tests import factories as base
 
