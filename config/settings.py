@@ -10,16 +10,20 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_path, env_str
+from .env import development_secret_key, env_bool, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("VAR_DIR", BASE_DIR / "var")
 
 DEBUG = env_bool("DEBUG", True)
 
-_DEV_SECRET = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
+# The fixed key that earlier versions published for development: refused everywhere from now on.
+_PUBLISHED_DEV_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
+SECRET_KEY = env_str("SECRET_KEY", "")
+if DEBUG and (not SECRET_KEY or SECRET_KEY == _PUBLISHED_DEV_KEY):
+    # make run, manage.py and the tests: a random key made once per checkout and kept in var/secret_key.
+    SECRET_KEY = development_secret_key(VAR_DIR / "secret_key")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == _PUBLISHED_DEV_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("DEBUG=0 needs SECRET_KEY: a random string of at least 50 characters.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
@@ -190,6 +194,7 @@ FORMAT_MODULE_PATH = ["config.formats"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env_path("STATIC_ROOT", VAR_DIR / "staticfiles")
+# Only the storage names files by this prefix; no URL serves it (private files go out through views, core/files.py).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 STORAGES = {
@@ -215,11 +220,23 @@ if S3_BUCKET:
             "addressing_style": env_str("S3_ADDRESSING_STYLE", "") or None,
             "default_acl": None,
             "querystring_auth": True,
-            "querystring_expire": env_int("S3_URL_EXPIRE", 3600, minimum=60),
+            # Presigned links are made per request by the file views (core/files.py), so they can be short-lived.
+            "querystring_expire": env_int("S3_URL_EXPIRE", 300, minimum=10),
             # Like FileSystemStorage: a second upload with the same name gets a new name, never overwrites.
             "file_overwrite": False,
         },
     }
+# Private files (core/files.py): every stored file is handed out by a view that checked who may see it, never by
+# its URL. django: Django streams it; nginx: X-Accel-Redirect to PRIVATE_FILES_ACCEL_PREFIX, an `internal` nginx
+# location over MEDIA_ROOT (deploy/nginx.conf); s3: a redirect to a presigned URL that expires after S3_URL_EXPIRE.
+PRIVATE_FILES_SERVE = env_str("PRIVATE_FILES_SERVE", "s3" if S3_BUCKET else "django")
+if PRIVATE_FILES_SERVE not in {"django", "nginx", "s3"}:
+    raise ImproperlyConfigured(f"PRIVATE_FILES_SERVE={PRIVATE_FILES_SERVE!r} must be django, nginx or s3")
+if PRIVATE_FILES_SERVE == "s3" and not S3_BUCKET:
+    raise ImproperlyConfigured("PRIVATE_FILES_SERVE=s3 needs S3_BUCKET")
+PRIVATE_FILES_ACCEL_PREFIX = env_str("PRIVATE_FILES_ACCEL_PREFIX", "/_private/")
+if not PRIVATE_FILES_ACCEL_PREFIX.startswith("/"):
+    raise ImproperlyConfigured("PRIVATE_FILES_ACCEL_PREFIX must be a path starting with /")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -253,8 +270,16 @@ if not DEBUG:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Our own origin only: no inline script or style, no eval, no frames, forms post only to us. data: images are the
 # icons inside Bootstrap's stylesheet. config/middleware.py sets it on every response that has none.
+# With S3 the picture views redirect to presigned bucket URLs, so the bucket's origin is allowed for images
+# (S3_MEDIA_ORIGINS overrides the origins derived from the endpoint, e.g. for a custom domain).
+_S3_ENDPOINT = env_str("S3_ENDPOINT_URL", "").rstrip("/")
+_S3_DEFAULT_ORIGINS = (
+    [_S3_ENDPOINT, _S3_ENDPOINT.replace("://", f"://{S3_BUCKET}.", 1)] if _S3_ENDPOINT else ["https://*.amazonaws.com"]
+)
+MEDIA_ORIGINS = env_list("S3_MEDIA_ORIGINS", _S3_DEFAULT_ORIGINS) if S3_BUCKET else []
+_IMG_SOURCES = " ".join(["'self'", *MEDIA_ORIGINS, "data:"])
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {_IMG_SOURCES}; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.files import UnguessableUploadTo
 from core.status import AuditedStatusMixin, StatusChangeBase
 from instructors.models import Instructor, Region, TeachingGroup, User
 
@@ -166,7 +167,7 @@ class Course(AuditedStatusMixin, models.Model):
         related_name="courses",
         verbose_name=_("teaching-research group"),
     )
-    cover = models.ImageField(_("cover image"), upload_to="covers/%Y/", blank=True)
+    cover = models.ImageField(_("cover image"), upload_to=UnguessableUploadTo("covers"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True, editable=False
     )
@@ -211,6 +212,7 @@ class CourseStatusChange(StatusChangeBase):
 
 
 def courseware_path(instance: CoursewareVersion, filename: str) -> str:
+    """The old, guessable naming (kept because migration 0001 refers to it); new files use UnguessableUploadTo."""
     return f"courseware/{instance.course_id}/v{instance.number}.{instance.kind}"
 
 
@@ -228,7 +230,8 @@ class CoursewareVersion(models.Model):
         Course, on_delete=models.CASCADE, related_name="courseware_versions", verbose_name=_("course")
     )
     number = models.PositiveIntegerField(_("version"))
-    file = models.FileField(_("file"), upload_to=courseware_path, max_length=200)
+    # A private file under a random name (core/files.py), served only by courses:courseware_download.
+    file = models.FileField(_("file"), upload_to=UnguessableUploadTo("courseware"), max_length=200)
     kind = models.CharField(_("file type"), max_length=4, choices=Kind.choices)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     original_name = models.CharField(_("original file name"), max_length=200)

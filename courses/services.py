@@ -124,7 +124,7 @@ def courseware_upload(*, course: Course, upload, note: str, by: User | None) -> 
         note=note,
         uploaded_by=by,
     )
-    version.file.save(f"v{number}.{kind}", upload, save=False)
+    version.file.save(f"courseware.{kind}", upload, save=False)  # stored under a random name (UnguessableUploadTo)
     stored = version.file.name
     try:
         version.save()

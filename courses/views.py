@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import error_text
+from core.files import serve_private_file
 from core.params import year_param
 from core.permissions import require_manager
 from core.xlsx import xlsx_response
@@ -56,6 +57,12 @@ def _may_manage(user, course: Course) -> bool:
 def _may_edit_courseware(user, course: Course) -> bool:
     """Managers of the course and the instructors who teach it (their own courses only)."""
     return _may_manage(user, course) or Course.objects.taught_by_user(user).filter(pk=course.pk).exists()
+
+
+def _may_download_courseware(user, course: Course) -> bool:
+    """Courseware of a course on the shelf goes to everyone who may see the course; while it is withdrawn
+    (draft, in review, under rectification, retired) only to its managers and the instructors who teach it."""
+    return course.is_orderable or _may_edit_courseware(user, course)
 
 
 def _get_rectification_for_user(request: HttpRequest, pk: int) -> Rectification:
@@ -131,10 +138,12 @@ def course_export(request: HttpRequest) -> HttpResponse:
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = _get_course_for_user(request, pk)
     manage = _may_manage(request.user, course)
+    edit_courseware = manage or _may_edit_courseware(request.user, course)
     context = {
         "course": course,
         "can_manage": manage,
-        "can_edit_courseware": manage or _may_edit_courseware(request.user, course),
+        "can_edit_courseware": edit_courseware,
+        "can_download_courseware": edit_courseware or course.is_orderable,
         "status_form": CourseStatusForm(course=course) if manage else None,
     }
     return render(request, "courses/course_detail.html", context)
@@ -216,14 +225,20 @@ def courseware_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "courses/courseware_form.html", {"form": form, "course": course})
 
 
-@login_required
-def courseware_download(request: HttpRequest, pk: int) -> FileResponse:
+def courseware_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The current version, through core/files.py; 404 for anonymous people, other scopes and withdrawn files."""
     course = _get_course_for_user(request, pk)
     version = services.courseware_current(course=course)
-    if version is None:
+    if version is None or not _may_download_courseware(request.user, course):
         raise Http404
     name = f"{course.title}_v{version.number}.{version.kind}"
-    return FileResponse(version.file.open("rb"), as_attachment=True, filename=name)
+    return serve_private_file(version.file, filename=name, as_attachment=True)
+
+
+def course_cover(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cover picture, only for people who may see the course."""
+    course = get_object_or_404(Course.objects.visible_to(request.user).only("pk", "cover"), pk=pk)
+    return serve_private_file(course.cover, max_age=300)
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import field_error
+from core.files import UnguessableUploadTo
 from core.status import AuditedStatusMixin, StatusChangeBase
 
 from .validators import mask_id_number, mask_phone, validate_id_number, validate_phone
@@ -96,6 +97,11 @@ class User(AbstractUser):
         help_text=_("Organizers see this region and everything below it."),
     )
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    # The credential of the private iCal feed (a phone calendar cannot log in): random, resettable by the user
+    # (services.user_reset_feed_token); the feed answers only while the account is active.
+    feed_token = models.CharField(
+        _("calendar feed token"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 
@@ -265,8 +271,11 @@ class Instructor(AuditedStatusMixin, models.Model):
         Specialty, blank=True, related_name="instructors", verbose_name=_("specialties")
     )
     biography = models.TextField(_("biography"), blank=True)
-    photo = models.ImageField(_("photo"), upload_to="photos/%Y/", blank=True)
-    photo_thumbnail = models.ImageField(upload_to="photos/thumbs/%Y/", blank=True, editable=False)
+    # Private files under random names (core/files.py): served only by instructor_photo / instructor_thumbnail.
+    photo = models.ImageField(_("photo"), upload_to=UnguessableUploadTo("photos"), max_length=200, blank=True)
+    photo_thumbnail = models.ImageField(
+        upload_to=UnguessableUploadTo("thumbnails"), max_length=200, blank=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.CANDIDATE, db_index=True, editable=False
     )

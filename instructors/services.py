@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.db import transaction
@@ -82,14 +83,15 @@ def instructor_set_photo(*, instructor: Instructor, upload) -> Instructor:
 def instructor_make_thumbnail(*, instructor_id: int) -> bool:
     """Make the photo thumbnail; returns False when there is nothing to do (idempotent)."""
     instructor = Instructor.objects.filter(pk=instructor_id).first()
-    if instructor is None or not instructor.photo:
-        return False
+    if instructor is None or not instructor.photo or instructor.photo_thumbnail:
+        return False  # a new photo clears the thumbnail, so one that is set belongs to the current photo
     with instructor.photo.open("rb") as source:
         thumb = make_thumbnail(source)
     name = instructor.photo.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     instructor.photo_thumbnail.save(f"{name}_thumb.jpg", thumb, save=False)
-    # Conditional update: a newer photo uploaded meanwhile keeps its own (pending) thumbnail.
-    updated = Instructor.objects.filter(pk=instructor.pk, photo=instructor.photo.name).update(
+    # Conditional update: a newer photo uploaded meanwhile keeps its own (pending) thumbnail, and of two runs at
+    # once only the first keeps its file; the loser deletes its own, so no thumbnail is ever left over.
+    updated = Instructor.objects.filter(pk=instructor.pk, photo=instructor.photo.name, photo_thumbnail="").update(
         photo_thumbnail=instructor.photo_thumbnail.name
     )
     if not updated:
@@ -121,3 +123,18 @@ def instructor_record_year_figures(
         instructor_id=instructor_id, year=year, defaults=values
     )
     return figures
+
+
+def user_feed_token(*, user: User) -> str:
+    """The user's private calendar-feed token, made on first use (two first uses at once get the same one)."""
+    if not user.feed_token:
+        User.objects.filter(pk=user.pk, feed_token__isnull=True).update(feed_token=secrets.token_urlsafe(32))
+        user.refresh_from_db(fields=["feed_token"])
+    return user.feed_token
+
+
+def user_reset_feed_token(*, user: User) -> str:
+    """Give the user a new feed token: every calendar subscribed to the old address stops receiving at once."""
+    user.feed_token = secrets.token_urlsafe(32)
+    user.save(update_fields=["feed_token"])
+    return user.feed_token

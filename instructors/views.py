@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import error_text
+from core.files import serve_private_file
 from core.permissions import require_manager
 from core.views import import_page
 from core.xlsx import xlsx_response
@@ -72,6 +73,23 @@ def instructor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status_form": StatusChangeForm(instructor=instructor) if request.user.can_manage_registry else None,
     }
     return render(request, "instructors/instructor_detail.html", context)
+
+
+def _photo_owner(request: HttpRequest, pk: int) -> Instructor:
+    """The instructor whose picture is asked for, or 404 (anonymous people and other scopes alike)."""
+    visible = Instructor.objects.visible_to(request.user).only("pk", "photo", "photo_thumbnail")
+    return get_object_or_404(visible, pk=pk)
+
+
+def instructor_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """The photo, only for people who may see the instructor (personal data: never a public URL)."""
+    return serve_private_file(_photo_owner(request, pk).photo, max_age=300)
+
+
+def instructor_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The thumbnail, or the photo while the worker has not made it yet."""
+    instructor = _photo_owner(request, pk)
+    return serve_private_file(instructor.photo_thumbnail or instructor.photo, max_age=300)
 
 
 @login_required

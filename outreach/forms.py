@@ -59,7 +59,9 @@ class CourseRequestForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = Organization.objects.visible_to(user).order_by("name")
-        self.fields["course"].queryset = Course.objects.orderable().order_by("title")
+        # The user's course menu: orderable courses they may see (never another county's catalogue).
+        visible = Course.objects.visible_to(user).values("pk")
+        self.fields["course"].queryset = Course.objects.orderable().filter(pk__in=visible).order_by("title")
         self.fields["campaign"].queryset = Campaign.objects.visible_to(user)
 
     def clean(self) -> dict:

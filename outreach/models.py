@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import field_error
+from core.files import UnguessableUploadTo
 from instructors.models import Instructor, Region, User
 
 # Lectures occupy their instructor and venue in buckets of this many minutes (see LectureSlot).
@@ -349,7 +350,7 @@ class LecturePhoto(models.Model):
     """A photo taken at a delivered lecture (the record of 下基层 work)."""
 
     lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="photos", verbose_name=_("lecture"))
-    image = models.ImageField(_("photo"), upload_to="lectures/%Y/")
+    image = models.ImageField(_("photo"), upload_to=UnguessableUploadTo("lecture-photos"), max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
     )

@@ -382,6 +382,17 @@ def instructor_schedule(*, instructor: Instructor, since: dt.datetime) -> QueryS
     )
 
 
+def region_schedule(*, user: User, since: dt.datetime, limit: int = 5000) -> QuerySet[Lecture]:
+    """The lectures of an organizer's region (an admin's: all) for the region's calendar feed, soonest first."""
+    return (
+        Lecture.objects.visible_to(user)
+        .active()
+        .filter(end__gte=since)
+        .select_related("course", "organization", "county")
+        .order_by("start")[:limit]
+    )
+
+
 # --- Loudspeakers -------------------------------------------------------------------------------------------------
 
 

@@ -45,6 +45,10 @@ def request_create(
     if preferred_to < preferred_from:
         raise field_error("preferred_to", _("The last preferred day is before the first."), "preferred_order")
     course_assert_schedulable(course=course)
+    if not Course.objects.visible_to(by).filter(pk=course.pk).exists():
+        raise ValidationError(
+            {"course": ValidationError(_("This course is not on your course menu."), code="course_out_of_scope")}
+        )
     if campaign is not None and campaign.courses.exists() and not campaign.courses.filter(pk=course.pk).exists():
         raise field_error(
             "course",

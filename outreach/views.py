@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import error_text
+from core.files import serve_private_file
 from core.params import id_param, month_param, week_param, year_param
 from core.permissions import require_manager
 from core.views import import_page
 from core.xlsx import xlsx_response
 from instructors.models import Instructor, Region
+from instructors.services import user_feed_token, user_reset_feed_token
 
 from . import exports, ical, selectors, services
 from .forms import (
@@ -33,7 +35,7 @@ from .forms import (
     ReportForm,
     RequestFilterForm,
 )
-from .models import Campaign, CourseRequest, Lecture
+from .models import Campaign, CourseRequest, Lecture, LecturePhoto
 
 PAGE_SIZE = 50
 
@@ -209,6 +211,14 @@ def lecture_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def lecture_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    """A photo of a lecture, only for people who may see the lecture (404 otherwise, also when anonymous)."""
+    photo = get_object_or_404(
+        LecturePhoto.objects.filter(lecture__in=Lecture.objects.visible_to(request.user)), pk=photo_pk, lecture_id=pk
+    )
+    return serve_private_file(photo.image, max_age=300)
+
+
 def _run(request: HttpRequest, action, success: str, **kwargs) -> None:
     try:
         action(by=request.user, **kwargs)
@@ -303,6 +313,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "subject": subject,
         "counties": selectors.counties_for(request.user),
         "weekdays": _weekdays(),
+        "feed_url": _feed_url(request) if request.user.can_manage_registry else None,
+        "show_feed": request.user.can_manage_registry,
         "subject_query": "".join(
             f"{key}={value}&" for key, value in (("instructor", instructor_id), ("county", county_id)) if value
         ),
@@ -328,23 +340,49 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
             lectures=Lecture.objects.filter(instructor=instructor), year=year, month=month
         ),
         "weekdays": _weekdays(),
-        "feed_url": request.build_absolute_uri(reverse("outreach:ical_feed", args=[ical.ical_token(instructor)])),
+        "feed_url": _feed_url(request),
+        "show_feed": True,
     }
     return render(request, "outreach/my_schedule.html", context)
 
 
-def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """No login: the token in the URL is the credential (a phone calendar cannot log in)."""
-    instructor_id = ical.instructor_id_for_token(token)
-    instructor = Instructor.objects.filter(pk=instructor_id).first() if instructor_id else None
-    if instructor is None:
+def _feed_url(request: HttpRequest) -> str | None:
+    """The user's private feed address, or None until they ask for one (a GET never writes)."""
+    token = request.user.feed_token
+    return request.build_absolute_uri(reverse("outreach:ical_feed", args=[token])) if token else None
+
+
+@login_required
+@require_POST
+def ical_reset(request: HttpRequest) -> HttpResponse:
+    """A new private feed address for the user; calendars subscribed to the old one stop receiving at once."""
+    instructor = Instructor.objects.filter(user=request.user).first()
+    if instructor is None and not request.user.can_manage_registry:
         raise Http404
+    if request.user.feed_token:
+        user_reset_feed_token(user=request.user)
+        messages.success(request, _("Your calendar has a new private address; the old one no longer works."))
+    else:
+        user_feed_token(user=request.user)
+        messages.success(request, _("Your private calendar address is ready."))
+    return redirect("outreach:my_schedule" if instructor is not None else "outreach:calendar")
+
+
+def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """No login: the token in the URL is the credential (a phone calendar cannot log in). An instructor's feed
+    holds their own lectures, an organizer's the lectures of their region; 404 once reset or deactivated."""
+    owner = ical.user_for_token(token)
+    instructor = Instructor.objects.filter(user=owner).first() if owner is not None else None
     since = timezone.now() - dt.timedelta(days=90)
-    body = ical.lectures_ics(
-        lectures=selectors.instructor_schedule(instructor=instructor, since=since),
-        calendar_name=_("Lectures of %(name)s") % {"name": instructor.name},
-        host=request.get_host().split(":")[0],
-    )
+    if instructor is not None:
+        lectures = selectors.instructor_schedule(instructor=instructor, since=since)
+        name = _("Lectures of %(name)s") % {"name": instructor.name}
+    elif owner is not None and owner.can_manage_registry:
+        lectures = selectors.region_schedule(user=owner, since=since)
+        name = _("Lectures in %(region)s") % {"region": owner.region or _("all regions")}
+    else:
+        raise Http404
+    body = ical.lectures_ics(lectures=lectures, calendar_name=name, host=request.get_host().split(":")[0])
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from instructors.services import user_feed_token
 from outreach import services
-from outreach.ical import ical_token
 from outreach.models import BroadcastProgramme, CourseRequest, Lecture, PlayLog
 from tests import factories as base
 
@@ -123,15 +123,13 @@ def test_my_schedule_is_404_without_an_instructor_record(client, w):
     assert _client(client, w["organizer_a"]).get(reverse("outreach:my_schedule")).status_code == 404
 
 
+def ical_token(instructor) -> str:
+    return user_feed_token(user=instructor.user)
+
+
 def test_ical_with_a_wrong_token_is_404(client, w):
     token = ical_token(w["instructor_a"])
     assert client.get(reverse("outreach:ical_feed", args=[token[:-2] + "xx"])).status_code == 404
-
-
-def test_ical_with_another_instructors_id_and_a_copied_signature_is_404(client, w):
-    token = ical_token(w["instructor_a"])
-    forged = f"{w['instructor_b'].pk}.{token.split('.', 1)[1]}"
-    assert client.get(reverse("outreach:ical_feed", args=[forged])).status_code == 404
 
 
 # --- Happy paths --------------------------------------------------------------------------------------------------
@@ -209,8 +207,9 @@ def test_instructor_records_delivery(client, w):
 
 
 def test_my_schedule_shows_the_feed_url(client, w):
+    token = ical_token(w["instructor_a"])
     response = _client(client, w["instructor_a"].user).get(reverse("outreach:my_schedule"))
-    assert ical_token(w["instructor_a"]) in response.context["feed_url"]
+    assert token in response.context["feed_url"]
 
 
 def test_ical_feed_lists_the_lectures(client, w, settings):

@@ -29,9 +29,9 @@ from evaluations.models import (
 )
 from evaluations.results import services as result_services
 from evaluations.survey import services as survey_services
+from instructors import services as instructor_services
 from instructors.models import Region, User
-from outreach import ical
-from outreach.models import Lecture
+from outreach.models import Lecture, LecturePhoto
 from tests import factories as f
 from tests.courses import factories as cf
 from tests.outreach import factories as of
@@ -49,6 +49,10 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
     group.save(update_fields=["leader"])
     course = cf.course(lead=person, title=f"{name}的党课")
     course_services.courseware_upload(course=course, upload=cf.pdf_upload(), note="初版", by=None)
+    # Every kind of stored file: photo (its thumbnail is made after commit, which never comes here), cover,
+    # courseware (above) and a lecture photo.
+    instructor_services.instructor_set_photo(instructor=person, upload=f.jpeg_upload())
+    course_services.course_set_cover(course=course, upload=f.jpeg_upload("cover.jpg"))
     rectified = cf.course(lead=person, title=f"{name}的待整改课程")
     rectification = cf.rectification(course_obj=rectified)
     organization = of.organization(region=village, name=f"{village.name}党支部")
@@ -59,6 +63,9 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
         start=timezone.now() - dt.timedelta(hours=1),
     )
     of.delivered(lecture)
+    lecture_photo = LecturePhoto(lecture=lecture)
+    lecture_photo.image.save("lecture.jpg", f.jpeg_upload("lecture.jpg"), save=False)
+    lecture_photo.save()
     evaluation = survey_services.evaluation_open(lecture=lecture, by=None)
     values = {
         pk: 4 for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)
@@ -135,7 +142,8 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
         "veto": veto,
         "competition": competition,
         "certificate": certificate,
-        "ical_token": ical.ical_token(person),
+        "lecture_photo": lecture_photo,
+        "ical_token": instructor_services.user_feed_token(user=account),
     }
 
 
