@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.models import LectureResult
 from evaluations.results import services as result_services
 from evaluations.survey import services as survey_services
+from tests.helpers import count_queries
 from tests.outreach import factories as outreach_factories
 
 pytestmark = pytest.mark.django_db
@@ -32,12 +31,6 @@ def _lectures_with_results(world, n: int) -> None:
     result_services.results_compute(evaluation_ids=ids)
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize(
     ("user", "url"),
     [("org_a", "evaluations:result_list"), ("lecturer_user", "evaluations:my_ratings")],
@@ -51,5 +44,5 @@ def test_result_pages_do_not_query_per_row(client, world, user, url, settings):
     for total in (1, 3, 60):
         _lectures_with_results(world, total - LectureResult.objects.count())
         assert LectureResult.objects.count() == total
-        counts.append(_queries(client, reverse(url)))
+        counts.append(count_queries(client, reverse(url)))
     assert counts[0] == counts[1] == counts[2], counts

@@ -13,19 +13,13 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
+
+from tests.trust.urls import url_names
 
 pytestmark = pytest.mark.usefixtures("world_media")
 
 ROLES = ("anon", "trainee", "inst_a", "inst_b", "org_x", "org_y", "org_city", "judge", "admin")
-SKIPPED_PREFIXES = ("admin:",)
-SKIPPED = {
-    "set_language",  # Django's own language switch (POST, no data of ours)
-    # The development server's MEDIA_ROOT (config/urls.py adds it when DEBUG is on at import, which depends on test
-    # collection order, and binds the folder at import so tests cannot point it at their files). It answers every
-    # file to anybody: see the report on predictable courseware paths.
-    "<unnamed ^media/(?P<path>.*)$>",
-}
 
 # fmt: off
 # Expected answer to a GET, one column per role in ROLES order:
@@ -152,21 +146,6 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "evaluations:survey_thanks":                 (200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 # fmt: on
-
-
-def url_names() -> list[str]:
-    """Qualified names of every URL pattern of the project (unnamed ones by their route)."""
-
-    def walk(patterns, namespace: str):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, inner)
-            elif isinstance(pattern, URLPattern):
-                yield f"{namespace}{pattern.name or f'<unnamed {pattern.pattern}>'}"
-
-    names = walk(get_resolver().url_patterns, "")
-    return sorted({n for n in names if not n.startswith(SKIPPED_PREFIXES) and n not in SKIPPED})
 
 
 def url_for(name: str, w: dict) -> str:
