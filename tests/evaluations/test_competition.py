@@ -338,6 +338,28 @@ def test_competition_list_query_count_does_not_grow(client, world):
     assert count_queries(client, url) == one
 
 
+def test_competition_detail_query_count_does_not_grow(client, db):
+    tree = f.region_tree()
+    competition = make_competition(tree["city"])
+    f.user(role=User.Role.JUDGE)  # the organizer's page offers the judges
+
+    def add_entries(n: int) -> None:
+        for _ in range(n):
+            number = competition.entries.count() + 1
+            people = [f.instructor(region=tree["county_a"], name=f"讲师{number}{k}") for k in range(2)]
+            entry = Entry.objects.create(
+                competition=competition, course=of.course(lead=people[0]), group=f.group(region=tree["city"])
+            )
+            entry.instructors.add(*people)
+
+    client.force_login(f.organizer(tree["city"]))
+    url = reverse("evaluations:competition_detail", args=[competition.pk])
+    add_entries(1)
+    one = count_queries(client, url)
+    add_entries(2)
+    assert count_queries(client, url) == one
+
+
 def test_competition_results_query_count_does_not_grow(client, db):
     tree = f.region_tree()
     competition = make_competition(tree["city"])
