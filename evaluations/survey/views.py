@@ -245,7 +245,9 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
 def my_assignments(request: HttpRequest) -> HttpResponse:
     assignments = (
         RaterAssignment.objects.filter(user=request.user)
-        .select_related("evaluation__lecture__course", "evaluation__lecture__instructor")
+        .select_related(
+            "evaluation__lecture__course", "evaluation__lecture__instructor", "evaluation__lecture__organization"
+        )
         .order_by("-evaluation__lecture__start")
     )
     return render(request, "evaluations/my_assignments.html", {"assignments": assignments})

@@ -2,8 +2,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -12,6 +10,7 @@ from courses import services
 from courses.models import Course, CoursewareVersion, PremiumLibraryEntry, Rectification, TrainingSignup
 from tests import factories as f
 from tests.courses import factories as cf
+from tests.helpers import count_queries
 
 
 @pytest.fixture
@@ -428,13 +427,6 @@ def test_organizer_records_attendance(client, world):
 # --- query counts ---------------------------------------------------------------------------------------------------
 
 
-def _count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def _add_rows(world, name: str) -> None:
     """Two more rows of what the list page shows."""
     me, tree = world["me"], world["tree"]
@@ -480,7 +472,7 @@ def test_list_pages_query_count_does_not_grow_with_rows(client, world, name):
         url = _url(world, name)
     else:
         url = reverse(f"courses:{name}")
-    one = _count_queries(client, url)
+    one = count_queries(client, url)
     _add_rows(world, name)
-    three = _count_queries(client, url)
+    three = count_queries(client, url)
     assert one == three

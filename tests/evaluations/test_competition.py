@@ -5,8 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +25,7 @@ from instructors.models import User
 from tests import factories as f
 from tests.conftest import refused
 from tests.evaluations.factories import formset_data, judge_scores, make_competition
+from tests.helpers import count_queries
 from tests.outreach import factories as of
 
 P = ranking.COMPETITION_DEFAULTS
@@ -341,19 +340,35 @@ def test_entrant_sees_the_competition_in_the_list(client, world):
     assert world["competition"].name in client.get(reverse("evaluations:competition_list")).content.decode()
 
 
-def _count(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_competition_list_query_count_does_not_grow(client, world):
     client.force_login(world["organizer"])
     url = reverse("evaluations:competition_list")
-    one = _count(client, url)
+    one = count_queries(client, url)
     make_competition(world["tree"]["city"], year=2027)
     make_competition(world["tree"]["city"], year=2028)
-    assert _count(client, url) == one
+    assert count_queries(client, url) == one
+
+
+def test_competition_detail_query_count_does_not_grow(client, db):
+    tree = f.region_tree()
+    competition = make_competition(tree["city"])
+    f.user(role=User.Role.JUDGE)  # the organizer's page offers the judges
+
+    def add_entries(n: int) -> None:
+        for _ in range(n):
+            number = competition.entries.count() + 1
+            people = [f.instructor(region=tree["county_a"], name=f"讲师{number}{k}") for k in range(2)]
+            entry = Entry.objects.create(
+                competition=competition, course=of.course(lead=people[0]), group=f.group(region=tree["city"])
+            )
+            entry.instructors.add(*people)
+
+    client.force_login(f.organizer(tree["city"]))
+    url = reverse("evaluations:competition_detail", args=[competition.pk])
+    add_entries(1)
+    one = count_queries(client, url)
+    add_entries(2)
+    assert count_queries(client, url) == one
 
 
 def test_competition_results_query_count_does_not_grow(client, db):
@@ -374,11 +389,11 @@ def test_competition_results_query_count_does_not_grow(client, db):
     competition_services.competition_rank(competition_id=competition.pk)
     client.force_login(organizer)
     url = reverse("evaluations:competition_results", args=[competition.pk])
-    one = _count(client, url)
+    one = count_queries(client, url)
     add_entry(1)
     add_entry(2)
     competition_services.competition_rank(competition_id=competition.pk)
-    assert _count(client, url) == one
+    assert count_queries(client, url) == one
 
 
 @pytest.mark.django_db
@@ -496,12 +511,7 @@ def test_peer_and_audience_pages_do_not_query_per_entry(client, world):
     urls.append(reverse("evaluations:competition_audience", args=[world["competition"].pk]))
 
     def counts() -> list[int]:
-        out = []
-        for url in urls:
-            with CaptureQueriesContext(connection) as ctx:
-                assert client.get(url).status_code == 200
-            out.append(len(ctx.captured_queries))
-        return out
+        return [count_queries(client, url) for url in urls]
 
     before = counts()
     for i in range(5):

@@ -7,8 +7,6 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +15,7 @@ from evaluations.results import services as result_services
 from evaluations.survey import services as survey_services
 from evaluations.survey.views import DEVICE_COOKIE
 from tests import factories
+from tests.helpers import count_queries
 from tests.outreach import factories as outreach_factories
 
 pytestmark = pytest.mark.django_db
@@ -211,9 +210,7 @@ def test_result_list_query_count_is_constant(client, world):
     counts = []
     for n in (1, 2):
         _results(world, n)
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(reverse("evaluations:result_list"))
-        counts.append(len(ctx.captured_queries))
+        counts.append(count_queries(client, reverse("evaluations:result_list")))
     assert counts[0] == counts[1]
 
 
@@ -279,9 +276,7 @@ def test_lecture_list_query_count_is_constant(client, world):
                 course=world["course"], instructor=world["lecturer"], organization=world["organization"], start=start
             )
             survey_services.evaluation_open(lecture=lecture, by=None)
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(reverse("evaluations:lecture_list"))
-        counts.append(len(ctx.captured_queries))
+        counts.append(count_queries(client, reverse("evaluations:lecture_list")))
     assert counts[0] == counts[1]
 
 

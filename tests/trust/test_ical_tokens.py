@@ -19,7 +19,7 @@ from instructors.models import User
 from instructors.services import user_feed_token
 from outreach.ical import _escape
 from outreach.models import Lecture
-from tests.trust.test_permission_matrix import client_for
+from tests.trust.world import client_for
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("world_media")

@@ -13,15 +13,13 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
+
+from tests.trust.urls import url_names
+from tests.trust.world import ROLES, client_for
 
 pytestmark = pytest.mark.usefixtures("world_media")
 
-ROLES = ("anon", "trainee", "inst_a", "inst_b", "org_x", "org_y", "org_city", "judge", "admin")
-SKIPPED_PREFIXES = ("admin:",)
-SKIPPED = {
-    "set_language",  # Django's own language switch (POST, no data of ours)
-}
 
 # fmt: off
 # Expected answer to a GET, one column per role in ROLES order:
@@ -157,21 +155,6 @@ EXPECTED: dict[str, tuple[int, ...]] = {
 # fmt: on
 
 
-def url_names() -> list[str]:
-    """Qualified names of every URL pattern of the project (unnamed ones by their route)."""
-
-    def walk(patterns, namespace: str):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, inner)
-            elif isinstance(pattern, URLPattern):
-                yield f"{namespace}{pattern.name or f'<unnamed {pattern.pattern}>'}"
-
-    names = walk(get_resolver().url_patterns, "")
-    return sorted({n for n in names if not n.startswith(SKIPPED_PREFIXES) and n not in SKIPPED})
-
-
 def url_for(name: str, w: dict) -> str:
     """The URL of `name` with the objects of instructor A / county X."""
     a = w["a"]
@@ -248,25 +231,6 @@ def url_for(name: str, w: dict) -> str:
         "courses:training_wish_toggle": {"pk": a["programme"].pk, "topic_pk": a["topic"].pk},
     }
     return reverse(name, kwargs=special.get(name, {}))
-
-
-def client_for(role: str, w: dict) -> Client:
-    client = Client()
-    users = {
-        "inst_a": w["a"]["user"],
-        "inst_b": w["b"]["user"],
-        "org_x": w["org_x"],
-        "org_y": w["org_y"],
-        "org_city": w["org_city"],
-        "judge": w["judge"],
-        "admin": w["admin"],
-    }
-    if role in users:
-        client.force_login(users[role])
-    elif role == "trainee":
-        # The trainee scanned the QR code: an anonymous phone holding the survey link and its device cookie.
-        client.get(reverse("evaluations:survey", args=[w["a"]["survey_token"]]))
-    return client
 
 
 def row_counts() -> dict[str, int]:

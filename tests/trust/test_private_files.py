@@ -28,8 +28,7 @@ from instructors import services as instructor_services
 from instructors.models import Instructor
 from tests import factories as f
 from tests.courses import factories as cf
-from tests.test_storage_s3 import s3_endpoint, s3_settings  # noqa: F401  (fixtures)
-from tests.trust.test_permission_matrix import ROLES, client_for
+from tests.trust.world import ROLES, client_for
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTSIDERS = ("anon", "trainee", "inst_b", "org_y", "judge")

@@ -12,7 +12,7 @@ from django.urls import reverse
 from outreach import services
 from outreach.forms import CourseRequestForm
 from outreach.models import CourseRequest
-from tests.trust.test_permission_matrix import client_for
+from tests.trust.world import client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_media")]
 

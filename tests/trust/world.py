@@ -10,6 +10,8 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import ImportJob
@@ -176,3 +178,25 @@ def build() -> dict:
         result={"created": 1},
     )
     return w
+
+
+ROLES = ("anon", "trainee", "inst_a", "inst_b", "org_x", "org_y", "org_city", "judge", "admin")
+
+
+def client_for(role: str, w: dict) -> Client:
+    client = Client()
+    users = {
+        "inst_a": w["a"]["user"],
+        "inst_b": w["b"]["user"],
+        "org_x": w["org_x"],
+        "org_y": w["org_y"],
+        "org_city": w["org_city"],
+        "judge": w["judge"],
+        "admin": w["admin"],
+    }
+    if role in users:
+        client.force_login(users[role])
+    elif role == "trainee":
+        # The trainee scanned the QR code: an anonymous phone holding the survey link and its device cookie.
+        client.get(reverse("evaluations:survey", args=[w["a"]["survey_token"]]))
+    return client
