@@ -17,14 +17,19 @@ VAR_DIR = env_path("VAR_DIR", BASE_DIR / "var")
 
 DEBUG = env_bool("DEBUG", True)
 TESTING = env_bool("TESTING", False)
+# `make run` (scripts/run.sh): the product as a user sees it (DEBUG off, Chinese error pages) on this machine, over
+# plain HTTP on the loopback names, with static files served by WhiteNoise from the source folders (no collectstatic).
+LOCAL_RUN = env_bool("LOCAL_RUN", False)
 
 _DEV_SECRET = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("DEBUG=0 needs SECRET_KEY: a random string of at least 50 characters.")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG or LOCAL_RUN else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A refused form (expired page, cookies blocked) gets the portal's Chinese page, not Django's English one.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -205,10 +210,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if DEBUG or LOCAL_RUN
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = LOCAL_RUN
 # Media on S3-compatible object storage (AWS, MinIO, Ceph, a cloud's OSS) when a bucket is named; every node then
 # reads and writes the same files. Photos are personal data: the bucket stays private and URLs are signed.
 S3_BUCKET = env_str("S3_BUCKET", "")
@@ -250,15 +256,16 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 
 # --- Production hardening (DEBUG=0) -------------------------------------------------------------------------------
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # LOCAL_RUN speaks plain HTTP to 127.0.0.1: no redirect to HTTPS, no HSTS, cookies without the Secure flag.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not LOCAL_RUN)
     # Load balancers probe the nodes over plain HTTP: the health endpoints answer instead of redirecting.
     SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if LOCAL_RUN else 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = not LOCAL_RUN
+    CSRF_COOKIE_SECURE = not LOCAL_RUN
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Our own origin only: no inline script or style, no eval, no frames, forms post only to us. data: images are the
 # icons inside Bootstrap's stylesheet. config/middleware.py sets it on every response that has none.
