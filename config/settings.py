@@ -160,6 +160,9 @@ CELERY_BEAT_SCHEDULE = {
     "evaluations-review-due": {"task": "evaluations.tasks.review_due_cycles_task", "schedule": 900.0},
     # Every 10 minutes: recompute lecture results while surveys collect answers (and for 4 days after they close).
     "evaluations-results-refresh": {"task": "evaluations.tasks.results_refresh_task", "schedule": 600.0},
+    # Every 5 minutes (and at start): the yearly outreach figures of the dashboards exist and are current; hourly at
+    # the latest they are recomputed anyway (course status, tiers and listeners carry no change stamp).
+    "outreach-coverage-figures": {"task": "outreach.tasks.coverage_figures_repair_task", "schedule": 300.0},
 }
 # Test only (tests/test_multinode.py): every N seconds, an idempotent cheap task, to count how often beat fires.
 BEAT_TEST_INTERVAL = env_int("BEAT_TEST_INTERVAL", 0, minimum=0)

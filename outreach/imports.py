@@ -23,6 +23,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from instructors.models import Region, User
 
 from .models import BroadcastProgramme, Organization, PlayLog, Station
+from .services import coverage_figures_changed
 
 MAX_ROWS = 100_000
 ORGANIZATION_HEADERS = ["名称", "类型", "地区代码", "党员人数", "联系人", "联系电话"]
@@ -170,11 +171,15 @@ def organization_import(*, upload, by: User) -> ImportResult:
             result.unchanged += 1
     if result.errors:
         return result
+    now = timezone.now()
+    for organization in to_update:
+        organization.changed_at = now
     with transaction.atomic():
         Organization.objects.bulk_create(to_create, batch_size=2000)
         Organization.objects.bulk_update(
-            to_update, ["type", "member_count", "contact_name", "contact_phone"], batch_size=2000
+            to_update, ["type", "member_count", "contact_name", "contact_phone", "changed_at"], batch_size=2000
         )
+        coverage_figures_changed()
     result.created, result.updated = len(to_create), len(to_update)
     return result
 
@@ -243,6 +248,7 @@ def playlog_import(*, upload, by: User) -> ImportResult:
     with transaction.atomic():
         before = PlayLog.objects.filter(station__in={p.station_id for p in plays}).count()
         PlayLog.objects.bulk_create(plays, batch_size=5000, ignore_conflicts=True)
+        coverage_figures_changed()
         added = PlayLog.objects.filter(station__in={p.station_id for p in plays}).count() - before
     result.created, result.unchanged = added, len(plays) - added
     return result

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.queue import enqueue
 from instructors.models import Instructor, Region
 
-from . import exports, ical, imports, selectors, services
+from . import exports, ical, imports, selectors, services, tasks
 from .forms import (
     CancelForm,
     CourseRequestForm,
@@ -429,10 +431,26 @@ def playlog_import(request: HttpRequest) -> HttpResponse:
 # --- Coverage dashboard and annual report -------------------------------------------------------------------------
 
 
+def _coverage_figures(request: HttpRequest, year: int, region: Region | None = None) -> dict:
+    """The yearly figures the worker keeps (outreach/tasks.py); computed and kept now when none exist yet. Stored
+    figures whose data changed are shown (marked ``stale``) while the worker recomputes them."""
+    figures, current = selectors.coverage_figures_stored(user=request.user, year=year, region=region)
+    if figures is None:
+        allowed, scope = selectors.coverage_scope(user=request.user, region=region)
+        if not allowed:
+            return selectors.coverage_figures(user=request.user, year=year, region=region)
+        services.coverage_figures_refresh(region=scope, year=year)
+        figures, current = selectors.coverage_figures_stored(user=request.user, year=year, region=region)
+    elif not current and cache.add("outreach:coverage-refresh-queued", True, timeout=30):
+        enqueue(tasks.coverage_figures_refresh_task)
+    figures["stale"] = not current
+    return figures
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    figures = selectors.coverage_figures(user=request.user, year=_year(request))
+    figures = _coverage_figures(request, _year(request))
     campaigns = selectors.campaign_list(user=request.user).filter(
         starts_on__year__lte=figures["year"], ends_on__year__gte=figures["year"]
     )
@@ -445,7 +463,7 @@ def _report_figures(request: HttpRequest) -> tuple[ReportForm, dict]:
     year, region = timezone.localdate().year, None
     if form.is_bound and form.is_valid():
         year, region = form.cleaned_data["year"], form.cleaned_data["region"]
-    return form, selectors.coverage_figures(user=request.user, year=year, region=region)
+    return form, _coverage_figures(request, year, region)
 
 
 def _scope_name(request: HttpRequest, region: Region | None) -> str:
