@@ -16,18 +16,23 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("VAR_DIR", BASE_DIR / "var")
 
 DEBUG = env_bool("DEBUG", True)
+# `make run` (scripts/run.sh): the product as a user sees it (DEBUG off, Chinese error pages) on this machine, over
+# plain HTTP on the loopback names, with static files served by WhiteNoise from the source folders (no collectstatic).
+LOCAL_RUN = env_bool("LOCAL_RUN", False)
 
 # The fixed key that earlier versions published for development: refused everywhere from now on.
 _PUBLISHED_DEV_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
 SECRET_KEY = env_str("SECRET_KEY", "")
-if DEBUG and (not SECRET_KEY or SECRET_KEY == _PUBLISHED_DEV_KEY):
+if (DEBUG or LOCAL_RUN) and (not SECRET_KEY or SECRET_KEY == _PUBLISHED_DEV_KEY):
     # make run, manage.py and the tests: a random key made once per checkout and kept in var/secret_key.
     SECRET_KEY = development_secret_key(VAR_DIR / "secret_key")
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == _PUBLISHED_DEV_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("DEBUG=0 needs SECRET_KEY: a random string of at least 50 characters.")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG or LOCAL_RUN else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A refused form (expired page, cookies blocked) gets the portal's Chinese page, not Django's English one.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -137,6 +142,8 @@ else:
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_queue_dir / "processed"),
+        # Its exchange tables too (the default is a `control/` folder wherever the process was started).
+        "control_folder": str(_queue_dir / "control"),
     }
 # Celery's own log formats, with the id of the web request that queued the task at the end (config/celery.py).
 CELERY_WORKER_LOG_FORMAT = "[%(asctime)s: %(levelname)s/%(processName)s] %(message)s [%(request_id)s]"
@@ -158,6 +165,9 @@ CELERY_BEAT_SCHEDULE = {
     "evaluations-review-due": {"task": "evaluations.tasks.review_due_cycles_task", "schedule": 900.0},
     # Every 10 minutes: recompute lecture results while surveys collect answers (and for 4 days after they close).
     "evaluations-results-refresh": {"task": "evaluations.tasks.results_refresh_task", "schedule": 600.0},
+    # Every 5 minutes (and at start): the yearly outreach figures of the dashboards exist and are current; hourly at
+    # the latest they are recomputed anyway (course status, tiers and listeners carry no change stamp).
+    "outreach-coverage-figures": {"task": "outreach.tasks.coverage_figures_repair_task", "schedule": 300.0},
 }
 
 # --- Auth -------------------------------------------------------------------------------------------------------
@@ -201,10 +211,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if DEBUG or LOCAL_RUN
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = LOCAL_RUN
 # Media on S3-compatible object storage (AWS, MinIO, Ceph, a cloud's OSS) when a bucket is named; every node then
 # reads and writes the same files. Photos are personal data: the bucket stays private and URLs are signed.
 S3_BUCKET = env_str("S3_BUCKET", "")
@@ -258,15 +269,16 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 
 # --- Production hardening (DEBUG=0) -------------------------------------------------------------------------------
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # LOCAL_RUN speaks plain HTTP to 127.0.0.1: no redirect to HTTPS, no HSTS, cookies without the Secure flag.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not LOCAL_RUN)
     # Load balancers probe the nodes over plain HTTP: the health endpoints answer instead of redirecting.
     SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if LOCAL_RUN else 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = not LOCAL_RUN
+    CSRF_COOKIE_SECURE = not LOCAL_RUN
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Our own origin only: no inline script or style, no eval, no frames, forms post only to us. data: images are the
 # icons inside Bootstrap's stylesheet. config/middleware.py sets it on every response that has none.

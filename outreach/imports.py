@@ -17,6 +17,7 @@ from core.scope import within
 from instructors.models import Region, User
 
 from .models import BroadcastProgramme, Organization, PlayLog, Station
+from .services import coverage_figures_changed
 
 __all__ = ["ImportResult", "RowError", "county_of", "organization_import", "playlog_import"]
 
@@ -103,8 +104,12 @@ class OrganizationImporter(RowImporter):
     def write(self, checked: list[tuple[str, Organization]], result: ImportResult) -> None:
         to_create = [org for action, org in checked if action == "create"]
         to_update = [org for action, org in checked if action == "update"]
+        now = timezone.now()
+        for organization in to_update:
+            organization.changed_at = now  # bulk_update skips auto_now: the coverage figures read this stamp
         Organization.objects.bulk_create(to_create, batch_size=2000)
-        Organization.objects.bulk_update(to_update, ORGANIZATION_FIELDS, batch_size=2000)
+        Organization.objects.bulk_update(to_update, [*ORGANIZATION_FIELDS, "changed_at"], batch_size=2000)
+        coverage_figures_changed()
         result.created, result.updated = len(to_create), len(to_update)
         result.unchanged = len(checked) - len(to_create) - len(to_update)
 
@@ -168,6 +173,7 @@ class PlayLogImporter(RowImporter):
         stations = {p.station_id for p in checked}
         before = PlayLog.objects.filter(station__in=stations).count()
         PlayLog.objects.bulk_create(checked, batch_size=5000, ignore_conflicts=True)
+        coverage_figures_changed()
         added = PlayLog.objects.filter(station__in=stations).count() - before
         result.created, result.unchanged = added, len(checked) - added
 

@@ -14,13 +14,24 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import field_error
+from core.queue import enqueue
 from courses.models import Course
 from courses.services import course_assert_schedulable
 from instructors.images import clean_image_upload
-from instructors.models import Instructor, User
+from instructors.models import Instructor, Region, User
 from instructors.services import instructor_record_year_figures
 
-from .models import Campaign, CourseRequest, Lecture, LecturePhoto, LectureSlot, Organization, travel_buffer
+from . import selectors
+from .models import (
+    Campaign,
+    CourseRequest,
+    CoverageFigures,
+    Lecture,
+    LecturePhoto,
+    LectureSlot,
+    Organization,
+    travel_buffer,
+)
 
 MAX_PHOTOS = 9
 
@@ -206,7 +217,8 @@ def _lock(lecture: Lecture, to_status: str) -> Lecture:
 def _set_status(lecture: Lecture, status: str, *fields: str) -> Lecture:
     lecture.status = status
     lecture.status_changed_at = timezone.now()
-    lecture.save(update_fields=["status", "status_changed_at", *fields])
+    lecture.save(update_fields=["status", "status_changed_at", "changed_at", *fields])
+    coverage_figures_changed()
     return lecture
 
 
@@ -287,3 +299,54 @@ def request_cancel(*, course_request: CourseRequest, by: User | None) -> CourseR
     course_request.status = CourseRequest.Status.CANCELLED
     course_request.save(update_fields=["status"])
     return course_request
+
+
+# --- Yearly figures kept by the worker ------------------------------------------------------------------------------
+
+FIGURES_MAX_AGE = dt.timedelta(hours=1)
+
+
+def coverage_figures_refresh(*, region: Region | None, year: int) -> CoverageFigures:
+    """Compute and store the yearly figures of a region (or of everything). Idempotent; safe to run concurrently."""
+    # The stamp is read first: a change made while the figures are computed leaves the row stale, not wrong.
+    stamp = selectors.coverage_stamp()
+    data = selectors.coverage_figures_encode(selectors.coverage_figures_live(region=region, year=year))
+    values = {"figures": data, "stamp": stamp, "computed_at": timezone.now()}
+    try:
+        with transaction.atomic():
+            row, _created = CoverageFigures.objects.update_or_create(region=region, year=year, defaults=values)
+    except IntegrityError:  # another worker created the row meanwhile
+        CoverageFigures.objects.filter(region=region, year=year).update(**values)
+        row = CoverageFigures.objects.get(region=region, year=year)
+    return row
+
+
+def coverage_figures_refresh_stale(*, max_age: dt.timedelta | None = None) -> int:
+    """Recompute the stored figures whose data changed, and with ``max_age`` those older than that (figures also
+    read course status, instructor tiers and station listeners, which carry no stamp). The current year first."""
+    stale = CoverageFigures.objects.exclude(stamp=selectors.coverage_stamp())
+    if max_age is not None:
+        stale = stale | CoverageFigures.objects.filter(computed_at__lt=timezone.now() - max_age)
+    rows = list(stale.select_related("region").order_by("-year", "pk"))
+    for row in rows:
+        coverage_figures_refresh(region=row.region, year=row.year)
+    return len(rows)
+
+
+def coverage_figures_ensure(*, year: int) -> int:
+    """Create the missing rows of a year for the scopes whose pages are opened: everything and every organizer's
+    region. Other regions (a county picked in the report form) get theirs on first view."""
+    regions = [None, *Region.objects.filter(pk__in=User.objects.filter(role=User.Role.ORGANIZER).values("region"))]
+    made = 0
+    for region in regions:
+        if not CoverageFigures.objects.filter(region=region, year=year).exists():
+            coverage_figures_refresh(region=region, year=year)
+            made += 1
+    return made
+
+
+def coverage_figures_changed() -> None:
+    """Lectures, organizations or plays changed: the worker recomputes the stale yearly figures after the commit."""
+    transaction.on_commit(
+        lambda: enqueue("outreach.tasks.coverage_figures_refresh_task")
+    )  # the periodic repair catches a miss

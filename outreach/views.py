@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from core.errors import error_text
 from core.files import serve_private_file
 from core.params import id_param, month_param, week_param, year_param
 from core.permissions import require_manager
+from core.queue import enqueue
 from core.views import import_page
 from core.xlsx import xlsx_response
 from instructors.models import Instructor, Region
@@ -426,10 +428,26 @@ def playlog_import(request: HttpRequest) -> HttpResponse:
 # --- Coverage dashboard and annual report -------------------------------------------------------------------------
 
 
+def _coverage_figures(request: HttpRequest, year: int, region: Region | None = None) -> dict:
+    """The yearly figures the worker keeps (outreach/tasks.py); computed and kept now when none exist yet. Stored
+    figures whose data changed are shown (marked ``stale``) while the worker recomputes them."""
+    figures, current = selectors.coverage_figures_stored(user=request.user, year=year, region=region)
+    if figures is None:
+        allowed, scope = selectors.coverage_scope(user=request.user, region=region)
+        if not allowed:
+            return selectors.coverage_figures(user=request.user, year=year, region=region)
+        services.coverage_figures_refresh(region=scope, year=year)
+        figures, current = selectors.coverage_figures_stored(user=request.user, year=year, region=region)
+    elif not current and cache.add("outreach:coverage-refresh-queued", True, timeout=30):
+        enqueue("outreach.tasks.coverage_figures_refresh_task")
+    figures["stale"] = not current
+    return figures
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_manager(request)
-    figures = selectors.coverage_figures(user=request.user, year=year_param(request))
+    figures = _coverage_figures(request, year_param(request))
     campaigns = selectors.campaign_list(user=request.user).filter(
         starts_on__year__lte=figures["year"], ends_on__year__gte=figures["year"]
     )
@@ -442,7 +460,7 @@ def _report_figures(request: HttpRequest) -> tuple[ReportForm, dict]:
     year, region = timezone.localdate().year, None
     if form.is_bound and form.is_valid():
         year, region = form.cleaned_data["year"], form.cleaned_data["region"]
-    return form, selectors.coverage_figures(user=request.user, year=year, region=region)
+    return form, _coverage_figures(request, year, region)
 
 
 def _scope_name(request: HttpRequest, region: Region | None) -> str:

@@ -476,3 +476,14 @@ def test_list_pages_query_count_does_not_grow_with_rows(client, world, name):
     _add_rows(world, name)
     three = count_queries(client, url)
     assert one == three
+
+
+def test_rectification_page_with_both_forms_has_unique_ids(client, world):
+    import re
+    from collections import Counter
+
+    client.force_login(world["organizer"])
+    body = client.get(reverse("courses:rectification_detail", args=[world["rect"].pk])).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', body))
+    assert ("id_note" in ids, "id_decide_note" in ids) == (True, True)  # both forms are on the page
+    assert [name for name, n in ids.items() if n > 1] == []
