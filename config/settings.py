@@ -8,6 +8,7 @@ a real SECRET_KEY.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_path, env_str
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "courses",
     "outreach",
     "evaluations",
+    "care",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +157,9 @@ CELERY_BEAT_SCHEDULE = {
     "evaluations-review-due": {"task": "evaluations.tasks.review_due_cycles_task", "schedule": 900.0},
     # Every 10 minutes: recompute lecture results while surveys collect answers (and for 4 days after they close).
     "evaluations-results-refresh": {"task": "evaluations.tasks.results_refresh_task", "schedule": 600.0},
+    # Daily at 08:30 (Asia/Shanghai): festival greetings (教师节, 七一, 春节, 中秋) and pool anniversaries; a rerun
+    # on the same day sends nothing twice.
+    "care-greetings": {"task": "care.tasks.send_greetings_task", "schedule": crontab(hour=8, minute=30)},
 }
 # Test only (tests/test_multinode.py): every N seconds, an idempotent cheap task, to count how often beat fires.
 BEAT_TEST_INTERVAL = env_int("BEAT_TEST_INTERVAL", 0, minimum=0)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from config.queue import enqueue
 
 from .images import clean_image_upload, make_thumbnail
-from .models import Instructor, InstructorStatusChange, InstructorYearFigures, User
+from .models import Instructor, InstructorStatusChange, InstructorYearFigures, TeachingGroup, User
 
 
 @transaction.atomic
@@ -158,3 +158,12 @@ def user_link_instructor(*, user: User, instructor: Instructor) -> Instructor:
     instructor.user = user
     instructor.save(update_fields=["user", "updated_at"])
     return instructor
+
+
+def teaching_group_set_leader(*, group: TeachingGroup, leader: Instructor | None) -> TeachingGroup:
+    """Record who leads a group (the pages that trust group leaders read this); None clears it."""
+    if leader is not None and not group.members.filter(pk=leader.pk).exists():
+        raise ValidationError(_("The leader must be a member of the group."), code="not_group_member")
+    TeachingGroup.objects.filter(pk=group.pk).update(leader=leader)
+    group.leader = leader
+    return group
