@@ -513,7 +513,7 @@ class Appointment(models.Model):
         return self.ended_on is None
 
 
-# --- Career plans -------------------------------------------------------------------------------------------------------
+# --- Career plans -----------------------------------------------------------------------------------------------------
 
 
 class CareerPlanQuerySet(models.QuerySet):
@@ -578,7 +578,7 @@ class CareerGoal(models.Model):
         return f"{self.get_figure_display()} {self.target}"
 
 
-# --- Counselling --------------------------------------------------------------------------------------------------------
+# --- Counselling ------------------------------------------------------------------------------------------------------
 
 
 class Counsellor(models.Model):
@@ -671,7 +671,7 @@ class CounsellingBooking(models.Model):
         return reverse("care:booking_detail", args=[self.pk])
 
 
-# --- Festival greetings --------------------------------------------------------------------------------------------------
+# --- Festival greetings -----------------------------------------------------------------------------------------------
 
 
 class Occasion(models.TextChoices):

@@ -218,7 +218,7 @@ def post_history(post: InternalPost) -> QuerySet[Appointment]:
     return post.appointments.select_related("instructor", "appointed_by", "ended_by").order_by("-starts_on", "-pk")
 
 
-# --- Career plans -------------------------------------------------------------------------------------------------------
+# --- Career plans -----------------------------------------------------------------------------------------------------
 
 
 def plan_list(*, user: User) -> QuerySet[CareerPlan]:
@@ -255,7 +255,7 @@ def plan_progress(plan: CareerPlan) -> list[GoalProgress]:
     ]
 
 
-# --- Counselling --------------------------------------------------------------------------------------------------------
+# --- Counselling ------------------------------------------------------------------------------------------------------
 
 
 def counsellor_of(user: User) -> Counsellor | None:
@@ -292,7 +292,7 @@ def counselling_counts(*, user: User) -> list[dict]:
     return list(rows.values("kind", "status").annotate(n=Count("pk")).order_by("kind", "status"))
 
 
-# --- Dossier and home ---------------------------------------------------------------------------------------------------
+# --- Dossier and home -------------------------------------------------------------------------------------------------
 
 
 def dossier(instructor: Instructor) -> dict:

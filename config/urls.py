@@ -27,6 +27,7 @@ urlpatterns = [
     path("outreach/", include("outreach.urls")),
     path("courses/", include("courses.urls")),
     path("evaluations/", include("evaluations.urls")),
+    path("care/", include("care.urls")),
     path("admin/", admin.site.urls),
 ]
 
