@@ -18,7 +18,7 @@ def occasions_on(day: dt.date) -> list[str]:
     if (day.month, day.day) == (7, 1):
         found.append(Occasion.JULY_FIRST)
     lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
-    if not lunar.isLeapMonth:
+    if not lunar.is_leap_month:
         if (lunar.month, lunar.day) == (1, 1):
             found.append(Occasion.SPRING_FESTIVAL)
         if (lunar.month, lunar.day) == (8, 15):

@@ -42,9 +42,6 @@ class FundForm(forms.ModelForm):
         self.fields["region"].queryset = _regions(user)
         self.fields["year"].initial = timezone.localdate().year
 
-    def validate_unique(self) -> None:  # the service refuses a second fund with its own code
-        pass
-
 
 class AmountForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=12, decimal_places=2)
@@ -85,9 +82,6 @@ class HonourForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["instructor"].queryset = _instructors(user)
 
-    def validate_unique(self) -> None:
-        pass
-
 
 class PriorityForm(forms.Form):
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
@@ -122,12 +116,6 @@ class ProgrammeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = _regions(user)
         self.fields["year"].initial = timezone.localdate().year
-
-    def clean_seats(self):
-        seats = self.cleaned_data["seats"]
-        if seats is not None and seats <= 0:
-            raise forms.ValidationError(_("A programme needs at least one seat."), code="no_seats")
-        return seats
 
 
 class ApplyForm(forms.Form):

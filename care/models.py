@@ -74,9 +74,19 @@ class AwardFund(models.Model):
         verbose_name_plural = _("award funds")
         ordering = ["-year", "region__path"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "year"], name="care_one_fund_per_region_year"),
+            models.UniqueConstraint(
+                fields=["region", "year"],
+                name="care_one_fund_per_region_year",
+                violation_error_message=_("This region already has an award fund for that year."),
+                violation_error_code="fund_exists",
+            ),
             models.CheckConstraint(condition=Q(balance__gte=0), name="care_fund_balance_not_negative"),
-            models.CheckConstraint(condition=Q(budget__gte=0), name="care_fund_budget_not_negative"),
+            models.CheckConstraint(
+                condition=Q(budget__gte=0),
+                name="care_fund_budget_not_negative",
+                violation_error_message=_("The budget cannot be negative."),
+                violation_error_code="negative_amount",
+            ),
             models.CheckConstraint(condition=Q(balance__lte=F("budget")), name="care_fund_balance_within_budget"),
         ]
 
@@ -278,7 +288,12 @@ class Honour(models.Model):
         verbose_name_plural = _("honours")
         ordering = ["-conferred_on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["instructor", "title", "conferred_on"], name="care_honour_recorded_once")
+            models.UniqueConstraint(
+                fields=["instructor", "title", "conferred_on"],
+                name="care_honour_recorded_once",
+                violation_error_message=_("This honour is already recorded."),
+                violation_error_code="honour_exists",
+            )
         ]
 
     def __str__(self) -> str:
@@ -378,9 +393,19 @@ class StudyProgramme(models.Model):
         verbose_name_plural = _("study programmes")
         ordering = ["-year", "apply_until", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(seats__gt=0), name="care_programme_has_seats"),
+            models.CheckConstraint(
+                condition=Q(seats__gt=0),
+                name="care_programme_has_seats",
+                violation_error_message=_("A programme needs at least one seat."),
+                violation_error_code="no_seats",
+            ),
             models.CheckConstraint(condition=Q(approved_count__lte=F("seats")), name="care_programme_within_seats"),
-            models.UniqueConstraint(fields=["region", "year", "name"], name="care_programme_name_unique"),
+            models.UniqueConstraint(
+                fields=["region", "year", "name"],
+                name="care_programme_name_unique",
+                violation_error_message=_("This region already has a programme of that name this year."),
+                violation_error_code="programme_exists",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -465,8 +490,18 @@ class InternalPost(models.Model):
         verbose_name_plural = _("internal posts")
         ordering = ["region__path", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "name"], name="care_post_name_unique"),
-            models.CheckConstraint(condition=Q(term_years__gt=0), name="care_post_term_positive"),
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="care_post_name_unique",
+                violation_error_message=_("This region already has a post of that name."),
+                violation_error_code="post_exists",
+            ),
+            models.CheckConstraint(
+                condition=Q(term_years__gt=0),
+                name="care_post_term_positive",
+                violation_error_message=_("A term lasts at least one year."),
+                violation_error_code="term_too_short",
+            ),
         ]
 
     def __str__(self) -> str:
