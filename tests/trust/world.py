@@ -22,6 +22,7 @@ from instructors.models import Region, User
 from outreach import ical
 from outreach.models import Lecture
 from tests import factories as f
+from tests.care import factories as care_factories
 from tests.courses import factories as cf
 from tests.outreach import factories as of
 
@@ -145,4 +146,5 @@ def build() -> dict:
     w["column"] = cf.column(name="微党课", slug="weidangke")
     cf.work(column_obj=w["column"], course_obj=w["a"]["course"])
     assert Course.objects.count() == 4 and Lecture.objects.count() == 2
+    care_factories.add_to_world(w)
     return w
