@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from care import demo as care_demo
 from courses import demo as courses_demo
 from evaluations import demo as evaluations_demo
 from evaluations import demo_competition as competition_demo
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             ("outreach", outreach_demo),
             ("evaluations", evaluations_demo),
             ("competition", competition_demo),
+            ("care", care_demo),
         ]
         for name, module in modules:
             step = time.monotonic()
