@@ -408,3 +408,48 @@ def test_dossier_query_count_does_not_grow_with_awards(client, w):
             )
         counts.append(_count(client, reverse("instructors:instructor_detail", args=[w["person"].pk])))
     assert counts[0] == counts[1]
+
+
+def test_fund_detail_query_count_does_not_grow_with_rounds_and_ledger(client, w):
+    fund = cf.fund(region=w["county_a"], budget="100000")
+    client.force_login(w["org_a"])
+    counts = []
+    for n in (1, 2):
+        for _ in range(n):
+            award_round = cf.award_round(fund_obj=fund, rules=[("quality", "80"), ("lectures", "1")])
+            services.nomination_approve(
+                nomination=cf.nomination(round_obj=award_round, person=f.instructor(region=w["county_a"])),
+                amount=Decimal("10"),
+                by=w["org_a"],
+            )
+        counts.append(_count(client, reverse("care:fund_detail", args=[fund.pk])))
+    assert counts[0] == counts[1]
+
+
+def test_programme_detail_query_count_does_not_grow_with_applications(client, w):
+    programme = cf.programme(region=w["county_a"], seats=10)
+    client.force_login(w["org_a"])
+    counts = []
+    for n in (1, 2):
+        for person in _people(w, n):
+            services.study_application_decide(
+                application=services.study_apply(programme=programme, instructor=person, motivation="x"),
+                approve=True,
+                by=w["org_a"],
+            )
+        counts.append(_count(client, reverse("care:programme_detail", args=[programme.pk])))
+    assert counts[0] == counts[1]
+
+
+def test_post_detail_query_count_does_not_grow_with_past_terms(client, w):
+    post = cf.post(region=w["county_a"])
+    client.force_login(w["org_a"])
+    counts = []
+    start = dt.date(2000, 1, 1)
+    for n in (1, 2):
+        for person in _people(w, n):
+            appointment = services.appointment_make(post=post, instructor=person, starts_on=start, by=w["org_a"])
+            services.appointment_end(appointment=appointment, ended_on=start, reason="调任", by=w["org_a"])
+            start += dt.timedelta(days=1)
+        counts.append(_count(client, reverse("care:post_detail", args=[post.pk])))
+    assert counts[0] == counts[1]
