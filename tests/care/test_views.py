@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from care import services
-from care.models import AwardFund, CounsellingBooking, Nomination, StudyApplication
+from care.models import AwardFund, CounsellingBooking, Nomination, StudyApplication, StudyProgramme
 from tests import factories as f
 from tests.care import factories as cf
 
@@ -453,3 +453,21 @@ def test_post_detail_query_count_does_not_grow_with_past_terms(client, w):
             start += dt.timedelta(days=1)
         counts.append(_count(client, reverse("care:post_detail", args=[post.pk])))
     assert counts[0] == counts[1]
+
+
+def test_programme_create_with_no_seats_is_refused_with_a_chinese_message(client, w):
+    client.force_login(w["org_a"])
+    data = {
+        "region": w["county_a"].pk,
+        "name": "高级研修班",
+        "kind": "advanced",
+        "year": 2026,
+        "seats": 0,
+        "credits": "4",
+        "apply_until": "2026-12-31",
+    }
+    response = client.post(reverse("care:programme_create"), data)
+    assert (response.context["form"].errors.as_data()["__all__"][0].code, StudyProgramme.objects.count()) == (
+        "no_seats",
+        0,
+    )
