@@ -551,3 +551,45 @@ def test_greeting_text_with_an_unknown_placeholder_is_refused():
     with pytest.raises(ValidationError) as info:
         services.greeting_text_save(occasion="teachers_day", subject="节日", text="{name}{phone}", by=None)
     assert all_codes(info.value) == {"bad_placeholder"}
+
+
+def _race(target, args_list) -> list[str]:
+    """Run target(*args) in threads released together; returns the refusal codes."""
+    barrier = threading.Barrier(len(args_list))
+    refused: list[str] = []
+
+    def run(args):
+        try:
+            barrier.wait()
+            target(*args)
+        except ValidationError as exc:
+            refused.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in args_list]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return refused
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_double_click_on_apply_keeps_one_application():
+    need(connection.vendor == "postgresql", "concurrent inserts need PostgreSQL (DATABASE_URL)")
+    tree = f.region_tree()
+    programme, person = cf.programme(region=tree["city"]), f.instructor(region=tree["county_a"])
+    refused = _race(lambda: services.study_apply(programme=programme, instructor=person, motivation="x"), [()] * 4)
+    assert (StudyApplication.objects.count(), refused) == (1, ["duplicate_application"] * 3)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_greeting_runs_at_once_send_once():
+    need(connection.vendor == "postgresql", "concurrent runs need PostgreSQL (DATABASE_URL)")
+    tree = f.region_tree()
+    person = f.instructor(region=tree["county_a"], user=f.user(username="teacher"))
+    _race(lambda: services.greetings_send(today=dt.date(2026, 9, 10)), [()] * 3)
+    assert Notification.objects.filter(user=person.user).count() == 1
