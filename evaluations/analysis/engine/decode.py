@@ -30,9 +30,7 @@ class MediaInfo:
 def _open(path: str):
     try:
         return av.open(path, metadata_errors="ignore")
-    except (av.error.InvalidDataError, av.error.ValueError, av.error.EOFError, UnicodeDecodeError):
-        raise AnalysisError("not_media") from None
-    except av.error.FFmpegError:
+    except (av.error.FFmpegError, UnicodeDecodeError):
         raise AnalysisError("not_media") from None
 
 
@@ -78,7 +76,9 @@ def iter_audio(path: str, *, chunk_seconds: float = 30.0, max_seconds: float | N
                     buffered += samples.size
                     total += samples.size
                     if limit is not None and total > limit:
-                        raise AnalysisError("too_long", minutes=round(total / SAMPLE_RATE / 60), max_minutes=round(max_seconds / 60))
+                        raise AnalysisError(
+                            "too_long", minutes=round(total / SAMPLE_RATE / 60), max_minutes=round(max_seconds / 60)
+                        )
                     while buffered >= chunk:
                         joined = np.concatenate(buffer)
                         yield joined[:chunk]

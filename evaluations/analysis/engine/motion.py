@@ -25,7 +25,9 @@ class MotionTracker:
         if self._previous is not None and self._previous.shape == frame.shape:
             diff = np.abs(frame - self._previous)
             h, w = diff.shape
-            grid = diff[: h // CELL * CELL, : w // CELL * CELL].reshape(h // CELL, CELL, w // CELL, CELL).mean(axis=(1, 3))
+            grid = (
+                diff[: h // CELL * CELL, : w // CELL * CELL].reshape(h // CELL, CELL, w // CELL, CELL).mean(axis=(1, 3))
+            )
             if slide_change:
                 grid = np.full(grid.shape, np.nan)  # a new slide is not a movement of the speaker
             self.times.append(time)
@@ -43,10 +45,15 @@ class MotionTracker:
         # The speaker's region: the cells that move at least a third as much as the busiest cell.
         region = activity >= np.nanmax(activity) / 3
         rows, cols = np.nonzero(region)
-        box = [int(cols.min() * CELL), int(rows.min() * CELL), int((cols.max() + 1) * CELL), int((rows.max() + 1) * CELL)]
-        energy = np.nanmean(cells[:, region], axis=1)
-        valid = np.isfinite(energy)
-        energy = np.where(valid, energy, 0.0)
+        box = [
+            int(cols.min() * CELL),
+            int(rows.min() * CELL),
+            int((cols.max() + 1) * CELL),
+            int((rows.max() + 1) * CELL),
+        ]
+        picked = cells[:, region]
+        valid = np.isfinite(picked).all(axis=1)
+        energy = np.where(valid, np.nan_to_num(picked).mean(axis=1), 0.0)
         moving = (energy >= threshold) & valid
         starts = np.flatnonzero(moving[1:] & ~moving[:-1]) + 1
         gestures = starts.size + int(moving[0])
@@ -72,7 +79,9 @@ class MotionTracker:
                 run_start = None
         if run_start is not None and times[-1] - run_start >= still_min_seconds:
             still.append({"start": round(run_start, 1), "end": round(float(times[-1]), 1)})
-        timeline = [[round(float(times[i]), 1), round(float(energy[i : i + 4].mean()), 2)] for i in range(0, len(times), 4)]
+        timeline = [
+            [round(float(times[i]), 1), round(float(energy[i : i + 4].mean()), 2)] for i in range(0, len(times), 4)
+        ]
         return {
             "method": "frame_difference",
             "speaker_found": True,

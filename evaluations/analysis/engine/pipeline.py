@@ -91,7 +91,7 @@ def analyse(
 
 
 def _video(path, info, duration, settings, pdf_path, sections, report, done) -> dict:
-    slide_tracker = slides.SlideTracker(change_bits=settings.slide_change_bits)
+    slide_tracker = slides.SlideTracker(change_share=settings.slide_change_share)
     motion_tracker = motion.MotionTracker()
     for frame in decode.iter_video(path, fps=settings.video_sample_fps):
         changed = slide_tracker.feed(frame.time, frame.grey)
@@ -100,14 +100,18 @@ def _video(path, info, duration, settings, pdf_path, sections, report, done) -> 
     pages = []
     if pdf_path:
         pages = slides.page_hashes(pdf_path, frame_width=256, frame_height=144)
-    segments = slides.match_segments(slide_tracker.segments, pages, duration, match_bits=settings.slide_match_bits)
+    segments = slides.match_segments(
+        slide_tracker.segments, pages, duration, match_distance=settings.slide_match_distance
+    )
     out = {
         "slides": {
             "segments": segments,
             "page_count": len(pages),
             "per_page": slides.time_per_page(segments, len(pages)) if pages else [],
         },
-        "motion": motion_tracker.result(duration, threshold=settings.motion_threshold, still_min_seconds=settings.still_min_seconds),
+        "motion": motion_tracker.result(
+            duration, threshold=settings.motion_threshold, still_min_seconds=settings.still_min_seconds
+        ),
     }
     if sections and pages:
         paged = [s for s in sections if s.get("first_page")]

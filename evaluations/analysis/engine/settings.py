@@ -24,8 +24,8 @@ class AnalysisSettings:
     talk_share_low: float = 0.6
     vad_threshold: float = 0.5
     video_sample_fps: float = 2.0
-    slide_change_bits: int = 40  # of 256 dHash bits
-    slide_match_bits: int = 60
+    slide_change_share: float = 0.10  # share of thumbnail pixels that change when a new slide appears
+    slide_match_distance: float = 20.0  # mean grey-level difference under which a frame shows a page
     motion_threshold: float = 4.0  # mean absolute grey-level difference in the speaker's region
     still_min_seconds: float = 120.0
 

@@ -1,5 +1,10 @@
-"""Slide changes in a video and the courseware page each stretch shows, by a 256-bit difference hash (dHash)
-of the frame and of every PDF page rendered with pypdfium2."""
+"""Slide changes in a video and the courseware page each stretch shows.
+
+Each frame and each PDF page (rendered with pypdfium2) is reduced to a perceptual fingerprint: a 32x18 grey
+thumbnail (box-averaged, so noise, compression and small text vanish). A 256-bit difference hash (dHash) was
+tried first, but slides are mostly flat white, where dHash bits carry no information; two different pages of a
+deck were as close as 29 of 256 bits. Thumbnails compare by how many of their pixels differ clearly (a change)
+and by mean absolute difference (which page)."""
 
 from __future__ import annotations
 
@@ -8,17 +13,23 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-HASH_SIZE = 16
+THUMB = (32, 18)
+PIXEL_CHANGED = 12  # grey levels
 
 
-def dhash(grey: np.ndarray) -> np.ndarray:
-    """256 booleans: is each pixel of a 17x16 thumbnail brighter than its right neighbour."""
-    small = np.asarray(Image.fromarray(grey).resize((HASH_SIZE + 1, HASH_SIZE), Image.Resampling.BOX), dtype=np.int16)
-    return (small[:, 1:] > small[:, :-1]).reshape(-1)
+def fingerprint(grey: np.ndarray) -> np.ndarray:
+    """32x18 box-averaged grey thumbnail, as int16 so differences do not wrap."""
+    return np.asarray(Image.fromarray(grey).resize(THUMB, Image.Resampling.BOX), dtype=np.int16)
 
 
-def distance(a: np.ndarray, b: np.ndarray) -> int:
-    return int(np.count_nonzero(a != b))
+def changed_share(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of thumbnail pixels that differ clearly: a speaker moving in a corner changes few, a new slide many."""
+    return float(np.mean(np.abs(a - b) > PIXEL_CHANGED))
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean absolute grey-level difference of two fingerprints."""
+    return float(np.mean(np.abs(a - b)))
 
 
 def page_hashes(pdf_path: str, *, frame_width: int, frame_height: int) -> list[np.ndarray]:
@@ -36,7 +47,7 @@ def page_hashes(pdf_path: str, *, frame_width: int, frame_height: int) -> list[n
             page.close()
             canvas = Image.new("L", (frame_width, frame_height), 0)
             canvas.paste(image, ((frame_width - image.width) // 2, (frame_height - image.height) // 2))
-            hashes.append(dhash(np.asarray(canvas)))
+            hashes.append(fingerprint(np.asarray(canvas)))
     finally:
         pdf.close()
     return hashes
@@ -46,7 +57,7 @@ def page_hashes(pdf_path: str, *, frame_width: int, frame_height: int) -> list[n
 class SlideTracker:
     """Follows the sampled frames; a change is a frame far from the current slide that the next frame confirms."""
 
-    change_bits: int = 40
+    change_share: float = 0.15
     segments: list[dict] = field(default_factory=list)  # start, hash
     _reference: np.ndarray | None = None
     _candidate: tuple[float, np.ndarray] | None = None
@@ -54,19 +65,19 @@ class SlideTracker:
 
     def feed(self, time: float, grey: np.ndarray) -> bool:
         """Returns True when this frame confirms a slide change."""
-        h = dhash(grey)
+        h = fingerprint(grey)
         if self._reference is None:
             self._reference = h
             self.segments.append({"start": 0.0, "hash": h})
             return False
-        if distance(h, self._reference) <= self.change_bits:
+        if changed_share(h, self._reference) <= self.change_share:
             self._candidate = None
             return False
         if self._candidate is None:
             self._candidate = (time, h)
             return False
         start, first = self._candidate
-        if distance(h, first) <= self.change_bits:
+        if changed_share(h, first) <= self.change_share:
             self._reference = h
             self.segments.append({"start": start, "hash": h})
             self.changes.add(start)
@@ -77,7 +88,7 @@ class SlideTracker:
 
 
 def match_segments(
-    segments: list[dict], pages: list[np.ndarray], duration: float, *, match_bits: int
+    segments: list[dict], pages: list[np.ndarray], duration: float, *, match_distance: float
 ) -> list[dict]:
     """Each stretch with its page (1-based, None when no page is close); neighbours on the same page merge."""
     out: list[dict] = []
@@ -87,7 +98,7 @@ def match_segments(
         if pages:
             dists = [distance(seg["hash"], p) for p in pages]
             best = int(np.argmin(dists))
-            page = best + 1 if dists[best] <= match_bits else None
+            page = best + 1 if dists[best] <= match_distance else None
         if out and out[-1]["page"] == page:
             out[-1]["end"] = round(end, 2)
         else:
@@ -105,9 +116,7 @@ def time_per_page(segments: list[dict], page_count: int) -> list[dict]:
     return [{"page": n, "seconds": round(s, 1)} for n, s in sorted(totals.items())]
 
 
-def time_per_section(
-    sections: list[dict], duration: float, *, segments: list[dict] | None = None
-) -> list[dict]:
+def time_per_section(sections: list[dict], duration: float, *, segments: list[dict] | None = None) -> list[dict]:
     """Seconds spent per outline section. `sections` are dicts with `title` and either `start` (seconds, marked
     by hand on an audio recording) or `first_page` (1-based, for a video matched to the courseware)."""
     out = []
@@ -124,7 +133,12 @@ def time_per_section(
     for i, sec in enumerate(ordered):
         end = ordered[i + 1]["start"] if i + 1 < len(ordered) else duration
         out.append(
-            {"title": sec["title"], "start": sec["start"], "seconds": round(max(0.0, end - sec["start"]), 1), **_planned(sec)}
+            {
+                "title": sec["title"],
+                "start": sec["start"],
+                "seconds": round(max(0.0, end - sec["start"]), 1),
+                **_planned(sec),
+            }
         )
     return out
 

@@ -35,16 +35,22 @@ def build(result: dict, settings: AnalysisSettings) -> list[dict]:
         rate = round(sum(r["rate"] for r in run) / len(run))
         params = {"span": _span(run), "rate": rate, "low": round(s.pace_low), "high": round(s.pace_high)}
         text = "{span}语速 {rate} 字/分，高于建议范围（{low}–{high}），重点处可放慢、留出停顿。".format(**params)
-        out.append({"code": "pace_fast", "start": run[0]["start"], "end": run[-1]["end"], "params": params, "text": text})
+        out.append(
+            {"code": "pace_fast", "start": run[0]["start"], "end": run[-1]["end"], "params": params, "text": text}
+        )
     for run in _minute_runs(rows, lambda r: r["talk_share"] >= 0.5 and r["rate"] < s.pace_low):
         rate = round(sum(r["rate"] for r in run) / len(run))
         params = {"span": _span(run), "rate": rate, "low": round(s.pace_low), "high": round(s.pace_high)}
         text = "{span}语速 {rate} 字/分，低于建议范围（{low}–{high}），可适当加快节奏。".format(**params)
-        out.append({"code": "pace_slow", "start": run[0]["start"], "end": run[-1]["end"], "params": params, "text": text})
+        out.append(
+            {"code": "pace_slow", "start": run[0]["start"], "end": run[-1]["end"], "params": params, "text": text}
+        )
     for stretch in result["intonation"]["monotone"]:
         params = {"from": clock(stretch["start"]), "to": clock(stretch["end"]), "variation": stretch["variation"]}
         text = "{from}–{to} 语调平淡（音高变化仅 {variation} 半音），可用重音和升降调突出重点。".format(**params)
-        out.append({"code": "monotone", "start": stretch["start"], "end": stretch["end"], "params": params, "text": text})
+        out.append(
+            {"code": "monotone", "start": stretch["start"], "end": stretch["end"], "params": params, "text": text}
+        )
     for pause in result["pauses"]["long"]:
         params = {"at": clock(pause["start"]), "length": round(pause["length"], 1)}
         text = "{at} 处停顿 {length} 秒，长时间沉默容易让学员走神，可用提问或过渡语衔接。".format(**params)
@@ -63,7 +69,9 @@ def build(result: dict, settings: AnalysisSettings) -> list[dict]:
             else:
                 text = "「{title}」只讲了 {seconds} 秒，可能讲得过快。".format(**params)
                 code = "section_rushed"
-            out.append({"code": code, "start": section.get("start") or 0.0, "end": None, "params": params, "text": text})
+            out.append(
+                {"code": code, "start": section.get("start") or 0.0, "end": None, "params": params, "text": text}
+            )
     motion = result.get("motion") or {}
     for still in motion.get("still", []):
         params = {"from": clock(still["start"]), "to": clock(still["end"])}

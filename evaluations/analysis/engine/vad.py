@@ -10,6 +10,7 @@ import numpy as np
 WINDOW = 512  # samples at 16 kHz = 32 ms, the model's fixed window
 CONTEXT = 64  # the model expects the last 64 samples of the previous window in front of each window
 FRAME_SECONDS = WINDOW / 16000
+LATENCY = 0.05  # the probability rises and falls about a window and a half after the sound does (measured)
 
 
 def model_path() -> str:
@@ -77,4 +78,4 @@ def speech_segments(
             merged[-1][1] = seg[1]
         else:
             merged.append(seg)
-    return [(round(a, 3), round(b, 3)) for a, b in merged if b - a >= min_speech]
+    return [(round(max(a - LATENCY, 0.0), 3), round(b - LATENCY, 3)) for a, b in merged if b - a >= min_speech]
