@@ -23,7 +23,15 @@ RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "in
 
 
 def enqueue(task, *args, **kwargs) -> bool:
-    """Queue ``task(*args, **kwargs)``; False (logged) when the broker cannot be reached."""
+    """Queue ``task(*args, **kwargs)``; False (logged) when the broker cannot be reached.
+
+    ``task`` may be the task's registered name, so that a service can queue its task without importing the tasks
+    module that imports it (tasks are leaves).
+    """
+    if isinstance(task, str):
+        from celery import current_app
+
+        task = current_app.tasks[task]
     try:
         task.apply_async(args=args, kwargs=kwargs, retry=True, retry_policy=RETRY_POLICY)
     except (OperationalError, RedisError, ConnectionError, TimeoutError):

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from courses.selectors import course_summary, rectifications_overdue
-from evaluations.selectors import action_list, moderation_queue
+from evaluations.results.selectors import action_list, moderation_queue
 from instructors.selectors import registry_summary
 
 CAP = 999

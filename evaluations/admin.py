@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import models as m
+from evaluations import models as m
 
 
 class FrozenWhenUsedMixin:
@@ -58,7 +58,7 @@ class IndicatorSystemForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("is_current") and self.instance.pk:
-            from .services import indicator_weights_check
+            from evaluations.survey.services import indicator_weights_check
 
             weights = list(m.Indicator.objects.filter(dimension__system=self.instance).values_list("weight", flat=True))
             try:
@@ -80,7 +80,7 @@ class IndicatorSystemAdmin(FrozenWhenUsedMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Copy to a new version"))
     def copy_to_new_version(self, request, queryset) -> None:
-        from .services import indicator_system_copy
+        from evaluations.survey.services import indicator_system_copy
 
         for system in queryset:
             indicator_system_copy(system=system)

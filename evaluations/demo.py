@@ -16,11 +16,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from courses.models import TrainingSession
+from evaluations import scoring
+from evaluations.results import services as result_services
+from evaluations.survey import services as survey_services
 from instructors.demo import DEMO_PASSWORD
 from instructors.models import User
 from outreach.models import Lecture
 
-from . import scoring, services
 from .models import Answer, Comment, DeviceVote, Evaluation, Indicator, RaterAnswer, RaterAssignment, Response
 
 COMMENTS = [
@@ -48,8 +50,8 @@ def _experts() -> list[User]:
 def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
     """Answers for every delivered lecture that has none yet (about 300,000 a year at city scale)."""
     rng = random.Random(seed * 31)
-    params = services.scoring_current()
-    system = services.indicator_system_current()
+    params = survey_services.scoring_current()
+    system = survey_services.indicator_system_current()
     indicators = list(Indicator.objects.filter(dimension__system=system).values_list("pk", "weight"))
     weights = {pk: float(w) for pk, w in indicators}
     city_lectures = Lecture.objects.filter(
@@ -75,7 +77,7 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
         stdout.write(f"evaluations: {training:,} answers to training sessions")
     if not lectures:
         for year in Lecture.objects.filter(status__in=Lecture.DONE).dates("start", "year"):
-            services.instructors_quality_refresh(year=year.year)
+            result_services.instructors_quality_refresh(year=year.year)
         return {"answers": 0}
     experts = _experts()
     organizers = list(User.objects.filter(role=User.Role.ORGANIZER).order_by("pk"))
@@ -89,12 +91,12 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
             stdout.write(f"  evaluations: {start:,} lectures, {total:,} answers")
     evaluation_ids = list(Evaluation.objects.filter(lecture__in=lectures).values_list("pk", flat=True))
     for start in range(0, len(evaluation_ids), 2000):
-        services.results_compute(evaluation_ids=evaluation_ids[start : start + 2000])
+        result_services.results_compute(evaluation_ids=evaluation_ids[start : start + 2000])
     years = {timezone.localtime(lecture.start).year for lecture in lectures}
     if scale == "province":
         years |= {d.year for d in Lecture.objects.filter(status__in=Lecture.DONE).dates("start", "year")}
     for year in years:
-        services.instructors_quality_refresh(year=year)
+        result_services.instructors_quality_refresh(year=year)
     if stdout:
         stdout.write(f"evaluations: {len(evaluation_ids):,} lectures rated, {total:,} trainee answers")
     return {"answers": total}
@@ -220,8 +222,8 @@ def seed_training(*, seed: int = 2024) -> int:
 
     Each topic has its own quality, one of them weak, so the per-topic feedback has something to say."""
     rng = random.Random(seed * 37)
-    params = services.scoring_current()
-    system = services.indicator_system_current()
+    params = survey_services.scoring_current()
+    system = survey_services.indicator_system_current()
     weights = {pk: float(w) for pk, w in Indicator.objects.filter(dimension__system=system).values_list("pk", "weight")}
     sessions = list(
         TrainingSession.objects.filter(starts_at__lt=timezone.now(), evaluation__isnull=True)
@@ -248,7 +250,7 @@ def seed_training(*, seed: int = 2024) -> int:
     _insert(Answer, ["response_id", "indicator_id", "value"], answers)
     _insert(DeviceVote, ["evaluation_id", "device_hash"], votes)
     Comment.objects.bulk_create(comments)
-    services.session_results_compute(evaluation_ids=list(by_session.values()))
+    result_services.session_results_compute(evaluation_ids=list(by_session.values()))
     return len(responses)
 
 

@@ -11,11 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses.models import Course
+from evaluations.competition import services as competition_services
+from evaluations.models import AudienceScore, Competition, Entry, JudgeAssignment, JudgeScore, PeerScore
 from instructors.demo import DEMO_PASSWORD
 from instructors.models import Region, TeachingGroup, User
-
-from . import competition as comp
-from .models_competition import AudienceScore, Competition, Entry, JudgeAssignment, JudgeScore, PeerScore
 
 JUDGES = [
     ("judge", "评委 陈静"),
@@ -146,9 +145,11 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
             rng=rng,
             complete=True,
         )
-        comp.competition_rank(competition_id=finished.pk)
-        finished = comp.competition_advance(competition=finished, by=organizer)  # publication, top ten promoted
-        comp.competition_advance(competition=finished, by=organizer)
+        competition_services.competition_rank(competition_id=finished.pk)
+        finished = competition_services.competition_advance(
+            competition=finished, by=organizer
+        )  # publication, top ten promoted
+        competition_services.competition_advance(competition=finished, by=organizer)
         made += 1
     if not Competition.objects.filter(year=year, region=city).exists():
         used = set(finished.entries.values_list("course_id", flat=True))

@@ -14,9 +14,10 @@ import time
 
 from django.db import DatabaseError, connection, transaction
 
+from evaluations.results import services as result_services
+from evaluations.survey import services as survey_services
 from instructors.models import User
 
-from . import services
 from .models import Indicator
 
 # A gaussian-looking N(0, sd) from three uniforms (variance 3/12): cheap inside a 30-million-row SELECT.
@@ -27,8 +28,8 @@ QUALITIES = "ARRAY[4.4, 4.2, 4.1, 4.0, 3.9, 3.8, 3.6, 3.3, 2.8, 2.4]"
 def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
     """Evaluations, answer sheets, answers, device votes and named raters for the delivered lectures that match
     ``lecture_filter`` (SQL on alias ``l``) and have no evaluation yet. Returns counts."""
-    params = services.scoring_current()
-    system = services.indicator_system_current()
+    params = survey_services.scoring_current()
+    system = survey_services.indicator_system_current()
     weights = list(Indicator.objects.filter(dimension__system=system).values_list("pk", "weight"))
     organizer = User.objects.filter(role=User.Role.ORGANIZER).order_by("pk").values_list("pk", flat=True).first()
     experts = list(User.objects.filter(role=User.Role.JUDGE).order_by("pk").values_list("pk", flat=True)) or [None]
@@ -174,7 +175,7 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
         cursor.execute("ANALYZE evaluations_response; ANALYZE evaluations_answer; ANALYZE evaluations_raterassignment")
     started = time.monotonic()
     for start in range(0, len(ids), 5000):
-        services.results_compute(evaluation_ids=ids[start : start + 5000])
+        result_services.results_compute(evaluation_ids=ids[start : start + 5000])
     if stdout:
         stdout.write(f"  evaluations (SQL): {len(ids):,} results computed in {time.monotonic() - started:.1f}s")
     return counts

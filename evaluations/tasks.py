@@ -11,8 +11,9 @@ import logging
 from celery import shared_task
 
 from config.queue import enqueue
-
-from . import competition, review, services
+from evaluations.competition import services as competition_services
+from evaluations.results import services as result_services
+from evaluations.review import run as review_run
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 @shared_task
 def review_due_cycles_task() -> list[int]:
     """Beat tick: enqueue every cycle that is due or whose worker died; which cycles is decided by their dates."""
-    due = review.review_cycles_due()
+    due = review_run.review_cycles_due()
     for cycle_id in due:
         enqueue(review_cycle_run_task, cycle_id)
     log.info("review cycles enqueued: %s", due)
@@ -29,14 +30,14 @@ def review_due_cycles_task() -> list[int]:
 
 @shared_task(acks_late=True)
 def review_cycle_run_task(cycle_id: int) -> int | None:
-    written = review.review_cycle_run(cycle_id=cycle_id)
+    written = review_run.review_cycle_run(cycle_id=cycle_id)
     log.info("review cycle %s: %s proposals written", cycle_id, written)
     return written
 
 
 @shared_task
 def competition_rank_task(competition_id: int) -> int:
-    ranked = competition.competition_rank(competition_id=competition_id)
+    ranked = competition_services.competition_rank(competition_id=competition_id)
     log.info("competition %s: %d entries ranked", competition_id, ranked)
     return ranked
 
@@ -44,6 +45,6 @@ def competition_rank_task(competition_id: int) -> int:
 @shared_task
 def results_refresh_task() -> int:
     """Beat tick: recompute the results of lectures whose survey is open or closed in the last four days."""
-    refreshed = services.results_refresh_recent()
+    refreshed = result_services.results_refresh_recent()
     log.info("lecture results refreshed: %d", refreshed)
     return refreshed

@@ -174,8 +174,9 @@ def _bench_review(repeat: int) -> list[tuple]:
     from django.db import connection
     from django.utils import timezone
 
-    from evaluations import competition, review
+    from evaluations.competition import services as competition_services
     from evaluations.models import ReviewCycle, ReviewProposal
+    from evaluations.review import run as review_run
     from instructors.models import Region
 
     province = Region.objects.get(level=Region.Level.PROVINCE)
@@ -192,7 +193,7 @@ def _bench_review(repeat: int) -> list[tuple]:
         ReviewProposal.objects.filter(cycle=cycle).delete()
         ReviewCycle.objects.filter(pk=cycle.pk).update(status="pending")
         started = time.perf_counter()
-        written = review.review_cycle_run(cycle_id=cycle.pk)
+        written = review_run.review_cycle_run(cycle_id=cycle.pk)
         times.append(time.perf_counter() - started)
         started = time.perf_counter()
         with connection.cursor() as cursor:
@@ -224,7 +225,7 @@ def _bench_review(repeat: int) -> list[tuple]:
     ranked_times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        entries = competition.competition_rank(competition_id=big.pk)
+        entries = competition_services.competition_rank(competition_id=big.pk)
         ranked_times.append(time.perf_counter() - started)
     rows.append(
         (

@@ -196,9 +196,8 @@ def run(env: dict[str, str], *, password: str) -> list[tuple]:
     import django  # noqa: F401 - the caller has set Django up
     from django.utils import timezone
 
-    from evaluations import services as evaluation_services
-    from evaluations.models import DeviceVote, Indicator, Response
-    from evaluations.models_review import ReviewCycle
+    from evaluations.models import DeviceVote, Indicator, Response, ReviewCycle
+    from evaluations.survey import services as survey_services
     from instructors.models import Instructor, Region, User
     from outreach.models import Lecture
 
@@ -221,8 +220,8 @@ def run(env: dict[str, str], *, password: str) -> list[tuple]:
         )
         Lecture.objects.filter(pk=lecture.pk).update(start=timezone.now() - dt.timedelta(hours=1))
         lecture.refresh_from_db()
-        evaluation = evaluation_services.evaluation_open(lecture=lecture, by=organizer)
-        path = f"/evaluations/s/{evaluation_services.survey_token(evaluation)}/"
+        evaluation = survey_services.evaluation_open(lecture=lecture, by=organizer)
+        path = f"/evaluations/s/{survey_services.survey_token(evaluation)}/"
         indicators = Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)
         fields = {"satisfaction": "4", "comment": "", **{f"i{pk}": "4" for pk in indicators}}
         survey = burst(stack.base, path, fields)

@@ -3,11 +3,13 @@ missing, except under REQUIRE_SERVICES=1 (set by .ci/run), where a missing servi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from config.celery import app as celery_app
 
@@ -21,6 +23,15 @@ def need(condition: bool, reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"required service missing: {reason}")
     pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def refused(code: str):
+    """Expect a ValidationError carrying ``code``, so a test cannot pass because a different rule refused."""
+    with pytest.raises(ValidationError) as info:
+        yield info
+    codes = [error.code for error in info.value.error_list] if hasattr(info.value, "error_list") else []
+    assert code in codes, f"refused with {codes}, expected {code!r}"
 
 
 @pytest.fixture(autouse=True)

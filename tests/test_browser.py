@@ -68,8 +68,8 @@ def test_trainee_fills_in_the_survey_on_a_phone(chromium_path, live_server):
     from django.utils import timezone
     from playwright.sync_api import sync_playwright
 
-    from evaluations import services
     from evaluations.models import Response
+    from evaluations.survey import services as survey_services
     from tests.courses import factories as course_factories
     from tests.outreach import factories as outreach_factories
 
@@ -80,8 +80,8 @@ def test_trainee_fills_in_the_survey_on_a_phone(chromium_path, live_server):
     lecture = outreach_factories.lecture(
         course=course, instructor=lecturer, organization=organization, start=timezone.now() - dt.timedelta(hours=1)
     )
-    evaluation = services.evaluation_open(lecture=lecture, by=None)
-    url = f"{live_server.url}/evaluations/s/{services.survey_token(evaluation)}/"
+    evaluation = survey_services.evaluation_open(lecture=lecture, by=None)
+    url = f"{live_server.url}/evaluations/s/{survey_services.survey_token(evaluation)}/"
     import os
 
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -33,9 +33,8 @@ from django.db import connection
 from django.utils import timezone
 from PIL import Image
 
-from evaluations import services as evaluation_services
-from evaluations.models import DeviceVote, Indicator, Response
-from evaluations.models_review import ReviewCycle, ReviewProposal
+from evaluations.models import DeviceVote, Indicator, Response, ReviewCycle, ReviewProposal
+from evaluations.survey import services as survey_services
 from instructors.models import Instructor
 from tests import factories
 from tests.conftest import need
@@ -256,8 +255,8 @@ def test_two_nodes_two_workers_and_one_scheduler_survive_losing_one_of_each(sett
         lecture = outreach_factories.lecture(
             course=course, instructor=lecturer, organization=organization, start=timezone.now() - dt.timedelta(hours=1)
         )
-        evaluation = evaluation_services.evaluation_open(lecture=lecture, by=organizer)
-        survey_path = f"/evaluations/s/{evaluation_services.survey_token(evaluation)}/"
+        evaluation = survey_services.evaluation_open(lecture=lecture, by=organizer)
+        survey_path = f"/evaluations/s/{survey_services.survey_token(evaluation)}/"
         indicator_ids = list(Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True))
 
         for name, base in nodes.items():

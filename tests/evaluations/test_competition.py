@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import PremiumLibraryEntry
-from evaluations import competition as comp
-from evaluations.models_competition import (
+from evaluations.competition import services as competition_services
+from evaluations.models import (
     AudienceScore,
     Competition,
     CompetitionResult,
@@ -24,16 +22,14 @@ from evaluations.models_competition import (
     JudgeScore,
     PeerScore,
 )
+from evaluations.scoring import ranking as ranking
 from instructors.models import User
 from tests import factories as f
+from tests.conftest import refused
+from tests.evaluations.factories import judge_scores, make_competition
 from tests.outreach import factories as of
 
-P = comp.COMPETITION_DEFAULTS
-
-
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    settings.ROOT_URLCONF = "tests.evaluations.test_review"
+P = ranking.COMPETITION_DEFAULTS
 
 
 # --- Pure formulas --------------------------------------------------------------------------------------------------
@@ -41,59 +37,59 @@ def _urls(settings):
 
 @pytest.mark.parametrize(("n", "t"), [(1, 0), (4, 0), (5, 1), (9, 1), (10, 2), (15, 2)])
 def test_trim_count_table(n, t):
-    assert comp.trim_count(n) == t
+    assert ranking.trim_count(n) == t
 
 
 def test_trimmed_mean_drops_one_copy_of_a_repeated_extreme():
     # 60 twice at the bottom, 90 twice at the top: t = 1 drops one 60 and one 90 only.
-    result = comp.trimmed_mean({1: 60, 2: 60, 3: 80, 4: 90, 5: 90})
+    result = ranking.trimmed_mean({1: 60, 2: 60, 3: 80, 4: 90, 5: 90})
     assert (round(result.mean, 2), result.dropped) == (76.67, [1, 5])
 
 
 def test_trimmed_mean_with_ten_scores_drops_two_each_end():
     scores = dict(enumerate([50, 70, 70, 72, 74, 76, 78, 80, 80, 99]))
-    assert comp.trimmed_mean(scores).mean == pytest.approx((70 + 72 + 74 + 76 + 78 + 80) / 6)
+    assert ranking.trimmed_mean(scores).mean == pytest.approx((70 + 72 + 74 + 76 + 78 + 80) / 6)
 
 
 def test_missing_judge_changes_the_trimming_not_a_zero():
     # Five judges, one recused: four scores left, t = 0, the mean of the four.
-    assert comp.trimmed_mean({1: 80, 2: 82, 3: 84, 4: 86}).mean == 83
+    assert ranking.trimmed_mean({1: 80, 2: 82, 3: 84, 4: 86}).mean == 83
 
 
 def test_normalising_only_when_judges_scored_different_subsets():
     same = {1: {10: 80, 11: 70}, 2: {10: 82, 11: 72}}
     different = {1: {10: 80, 11: 70}, 2: {10: 82}}
-    assert (comp.needs_normalising(same), comp.needs_normalising(different)) == (False, True)
+    assert (ranking.needs_normalising(same), ranking.needs_normalising(different)) == (False, True)
 
 
 def test_normalise_maps_a_lenient_judge_onto_the_panel():
     # Judge 1 scores 5 entries at 90..98, judge 2 scores the same 5 at 70..78 plus a sixth: both have ≥ 5 scores.
     scores = {e: {1: 90 + 2 * e, 2: 70 + 2 * e} for e in range(5)}
     scores[5] = {2: 80}
-    used, normalised = comp.normalise(scores, min_scores=5)
+    used, normalised = ranking.normalise(scores, min_scores=5)
     assert normalised == {1, 2}
     assert used[0][1] == pytest.approx(used[0][2], abs=2.5)
 
 
 def test_judge_with_fewer_than_five_scores_keeps_raw_scores():
     scores = {0: {1: 90, 2: 70}, 1: {2: 72}, 2: {2: 74}, 3: {2: 76}, 4: {2: 78}}
-    used, normalised = comp.normalise(scores, min_scores=5)
+    used, normalised = ranking.normalise(scores, min_scores=5)
     assert (normalised, used[0][1]) == ({2}, 90)
 
 
 def test_final_score_renormalises_over_present_parts():
-    assert comp.final_score({"judges": 80, "peers": None, "audience": 90}, P["parts"]) == pytest.approx(
+    assert ranking.final_score({"judges": 80, "peers": None, "audience": 90}, P["parts"]) == pytest.approx(
         (0.7 * 80 + 0.1 * 90) / 0.8
     )
 
 
 def test_audience_is_shrunk_toward_the_mean():
     # (5·90 + 10·70) / 15 = 76.67
-    assert round(comp.shrink_audience(5, 90, 70, 10), 2) == 76.67
+    assert round(ranking.shrink_audience(5, 90, 70, 10), 2) == 76.67
 
 
 def _row(entry, final, judges, effect, median):
-    return comp.Ranked(entry, Decimal(final), Decimal(judges), Decimal(effect), Decimal(median))
+    return ranking.Ranked(entry, Decimal(final), Decimal(judges), Decimal(effect), Decimal(median))
 
 
 def test_tie_on_f_is_broken_by_judges_then_effect_then_median():
@@ -104,51 +100,30 @@ def test_tie_on_f_is_broken_by_judges_then_effect_then_median():
         _row(4, "85.00", "84.00", "82", "85"),
         _row(5, "90.00", "80.00", "80", "80"),
     ]
-    ranked = comp.rank(rows)
+    ranked = ranking.rank(rows)
     assert [(r.entry, r.rank) for r in ranked] == [(5, 1), (2, 2), (4, 3), (3, 4), (1, 5)]
     assert [r.tie_break for r in ranked[1:]] == ["judges", "judges", "median", "effect"]
 
 
 def test_complete_tie_shares_the_rank():
     rows = [_row(1, "85", "84", "80", "84"), _row(2, "85", "84", "80", "84"), _row(3, "80", "80", "80", "80")]
-    assert [r.rank for r in comp.rank(rows)] == [1, 1, 3]
+    assert [r.rank for r in ranking.rank(rows)] == [1, 1, 3]
 
 
 def test_judge_far_from_the_mean_on_a_third_of_entries_is_flagged():
     used = {e: {1: 80, 2: 81, 3: 79, 4: 80, 5: 80 + (30 if e < 3 else 0)} for e in range(10)}
     means = {e: 80.0 for e in range(10)}
-    assert comp.flagged_judges(used, means, distance=15, share=0.30) == {5: (3, 10)}
+    assert ranking.flagged_judges(used, means, distance=15, share=0.30) == {5: (3, 10)}
 
 
 # --- Database world -------------------------------------------------------------------------------------------------
-
-
-def _competition(region, *, year=2029, phase=Competition.Phase.FINAL, **extra) -> Competition:
-    today = timezone.localdate()
-    return Competition.objects.create(
-        name=f"{year}年十佳课程擂台赛",
-        year=year,
-        region=region,
-        phase=phase,
-        registration_ends=today - dt.timedelta(days=30),
-        preliminary_ends=today - dt.timedelta(days=10),
-        final_ends=today + dt.timedelta(days=10),
-        publicity_ends=today + dt.timedelta(days=20),
-        **extra,
-    )
-
-
-def _score(assignment: JudgeAssignment, value: float, effect: float | None = None) -> None:
-    for criterion in JudgeScore.Criterion.values:
-        v = effect if criterion == "effect" and effect is not None else value
-        JudgeScore.objects.create(assignment=assignment, criterion=criterion, value=Decimal(str(v)))
 
 
 @pytest.fixture
 def world(db):
     tree = f.region_tree()
     city = tree["city"]
-    competition = _competition(city)
+    competition = make_competition(city)
     groups = [f.group(region=city, name=f"第{i}教研组") for i in range(12)]
     entries, entrants = [], []
     for i, group in enumerate(groups):
@@ -162,8 +137,8 @@ def world(db):
     judges = [f.user(role=User.Role.JUDGE, username=f"judge{i}") for i in range(5)]
     for j, judge in enumerate(judges):
         for i, entry in enumerate(entries):
-            assignment = comp.judge_assign(entry=entry, judge=judge)
-            _score(assignment, 60 + 3 * i + j)
+            assignment = competition_services.judge_assign(entry=entry, judge=judge)
+            judge_scores(assignment, 60 + 3 * i + j)
     return {
         "tree": tree,
         "competition": competition,
@@ -179,19 +154,19 @@ def world(db):
 def test_judge_from_the_entrants_group_is_refused(world):
     member = f.user(role=User.Role.JUDGE)
     f.instructor(region=world["tree"]["county_b"], user=member).groups.add(world["groups"][0])
-    with pytest.raises(ValidationError):
-        comp.judge_assign(entry=world["entries"][0], judge=member)
+    with refused("judge_same_group"):
+        competition_services.judge_assign(entry=world["entries"][0], judge=member)
 
 
 def test_the_entrant_cannot_judge_their_own_entry(world):
-    with pytest.raises(ValidationError):
-        comp.judge_assign(entry=world["entries"][0], judge=world["entrants"][0].user)
+    with refused("own_entry"):
+        competition_services.judge_assign(entry=world["entries"][0], judge=world["entrants"][0].user)
 
 
 def test_assign_all_skips_conflicts_and_reports_them(world):
     member = f.user(role=User.Role.JUDGE)
     f.instructor(region=world["tree"]["county_b"], user=member).groups.add(world["groups"][3])
-    assigned, refused = comp.judge_assign_all(competition=world["competition"], judge=member)
+    assigned, refused = competition_services.judge_assign_all(competition=world["competition"], judge=member)
     assert (assigned, [e for e, _reason in refused]) == (11, [world["entries"][3]])
 
 
@@ -200,30 +175,32 @@ def test_peer_score_from_own_group_is_refused(world):
         phase="preliminary", preliminary_ends=timezone.localdate()
     )
     entry = Entry.objects.select_related("competition").get(pk=world["entries"][0].pk)
-    with pytest.raises(ValidationError):
-        comp.peer_score_submit(entry=entry, group=world["groups"][0], value=Decimal(90), by=world["organizer"])
+    with refused("own_entry"):
+        competition_services.peer_score_submit(
+            entry=entry, group=world["groups"][0], value=Decimal(90), by=world["organizer"]
+        )
 
 
 def test_judge_cannot_change_scores_after_the_round_closes(world):
     assignment = JudgeAssignment.objects.filter(judge=world["judges"][0]).first()
     values = {c: Decimal(70) for c in JudgeScore.Criterion.values}
-    comp.judge_score_submit(assignment=assignment, values=values, by=world["judges"][0])
+    competition_services.judge_score_submit(assignment=assignment, values=values, by=world["judges"][0])
     Competition.objects.filter(pk=world["competition"].pk).update(phase="publicity")
-    with pytest.raises(ValidationError):
-        comp.judge_score_submit(assignment=assignment, values=values, by=world["judges"][0])
+    with refused("round_closed"):
+        competition_services.judge_score_submit(assignment=assignment, values=values, by=world["judges"][0])
 
 
 def test_ranking_orders_entries_and_rerun_gives_identical_rows(world):
-    comp.competition_rank(competition_id=world["competition"].pk)
+    competition_services.competition_rank(competition_id=world["competition"].pk)
     first = list(CompetitionResult.objects.order_by("pk").values_list("pk", "entry_id", "final", "rank", "breakdown"))
-    comp.competition_rank(competition_id=world["competition"].pk)
+    competition_services.competition_rank(competition_id=world["competition"].pk)
     again = list(CompetitionResult.objects.order_by("pk").values_list("pk", "entry_id", "final", "rank", "breakdown"))
     assert again == first
     assert CompetitionResult.objects.get(rank=1).entry == world["entries"][-1]
 
 
 def test_ranking_breakdown_shows_trimmed_judges(world):
-    comp.competition_rank(competition_id=world["competition"].pk)
+    competition_services.competition_rank(competition_id=world["competition"].pk)
     breakdown = CompetitionResult.objects.get(entry=world["entries"][0]).breakdown
     # Scores 60..64 from judges 0..4: the lowest and highest are trimmed, the mean of 61, 62, 63 is 62.
     trimmed = [row["judge"] for row in breakdown["judges"] if row["trimmed"]]
@@ -235,7 +212,7 @@ def test_ranking_uses_peers_and_audience(world):
     PeerScore.objects.create(entry=entry, group=world["groups"][1], value=Decimal(80))
     PeerScore.objects.create(entry=entry, group=world["groups"][0], value=Decimal(100))  # own group: ignored
     AudienceScore.objects.create(entry=entry, n=10, mean=Decimal(90))
-    comp.competition_rank(competition_id=world["competition"].pk)
+    competition_services.competition_rank(competition_id=world["competition"].pk)
     result = CompetitionResult.objects.get(entry=entry)
     # audience μ = 90 (the only audience), shrunk 90; F = (0.7·62 + 0.2·80 + 0.1·90) / 1.0 = 68.40
     assert (result.peers, result.audience, result.final) == (Decimal("80.00"), Decimal("90.00"), Decimal("68.40"))
@@ -244,36 +221,36 @@ def test_ranking_uses_peers_and_audience(world):
 def test_flagged_judge_is_stored(world):
     odd = f.user(role=User.Role.JUDGE, username="odd")
     for entry in world["entries"][:6]:
-        _score(comp.judge_assign(entry=entry, judge=odd), 10)
-    comp.competition_rank(competition_id=world["competition"].pk)
+        judge_scores(competition_services.judge_assign(entry=entry, judge=odd), 10)
+    competition_services.competition_rank(competition_id=world["competition"].pk)
     assert list(JudgeFlag.objects.values_list("judge__username", flat=True)) == ["odd"]
 
 
 def test_publication_promotes_the_top_ten_to_next_years_library(world):
-    comp.competition_rank(competition_id=world["competition"].pk)
-    comp.competition_advance(competition=world["competition"], by=world["organizer"])
+    competition_services.competition_rank(competition_id=world["competition"].pk)
+    competition_services.competition_advance(competition=world["competition"], by=world["organizer"])
     library = PremiumLibraryEntry.objects.filter(year=2030, reason=PremiumLibraryEntry.Reason.COMPETITION_TOP_TEN)
     assert library.count() == 10
     assert not library.filter(course=world["entries"][0].course).exists()
 
 
 def test_publication_needs_a_ranking(world):
-    with pytest.raises(ValidationError):
-        comp.competition_advance(competition=world["competition"], by=world["organizer"])
+    with refused("not_ranked"):
+        competition_services.competition_advance(competition=world["competition"], by=world["organizer"])
 
 
 # --- Visibility and pages -------------------------------------------------------------------------------------------
 
 
 def test_judge_does_not_see_results_before_publication(client, world):
-    comp.competition_rank(competition_id=world["competition"].pk)
+    competition_services.competition_rank(competition_id=world["competition"].pk)
     client.force_login(world["judges"][0])
     assert client.get(reverse("evaluations:competition_results", args=[world["competition"].pk])).status_code == 404
 
 
 def test_judge_sees_every_judges_score_after_publication(client, world):
-    comp.competition_rank(competition_id=world["competition"].pk)
-    comp.competition_advance(competition=world["competition"], by=world["organizer"])
+    competition_services.competition_rank(competition_id=world["competition"].pk)
+    competition_services.competition_advance(competition=world["competition"], by=world["organizer"])
     client.force_login(world["judges"][0])
     content = client.get(reverse("evaluations:competition_results", args=[world["competition"].pk])).content.decode()
     assert "judge4" in content
@@ -303,7 +280,7 @@ def test_score_page_is_404_for_someone_without_assignments(client, world):
 
 
 def test_organizer_sees_results_before_publication(client, world):
-    comp.competition_rank(competition_id=world["competition"].pk)
+    competition_services.competition_rank(competition_id=world["competition"].pk)
     client.force_login(world["organizer"])
     assert client.get(reverse("evaluations:competition_results", args=[world["competition"].pk])).status_code == 200
 
@@ -338,12 +315,12 @@ def test_organizer_ranks_and_publishes_from_the_page(client, world, django_captu
 
 
 def test_certificate_only_for_the_top_ten_after_publication(client, world):
-    comp.competition_rank(competition_id=world["competition"].pk)
+    competition_services.competition_rank(competition_id=world["competition"].pk)
     first = CompetitionResult.objects.get(rank=1)
     last = CompetitionResult.objects.get(rank=12)
     client.force_login(world["organizer"])
     assert client.get(reverse("evaluations:competition_certificate", args=[first.pk])).status_code == 404
-    comp.competition_advance(competition=world["competition"], by=world["organizer"])
+    competition_services.competition_advance(competition=world["competition"], by=world["organizer"])
     assert client.get(reverse("evaluations:competition_certificate", args=[first.pk])).status_code == 200
     assert client.get(reverse("evaluations:competition_certificate", args=[last.pk])).status_code == 404
 
@@ -363,14 +340,14 @@ def test_competition_list_query_count_does_not_grow(client, world):
     client.force_login(world["organizer"])
     url = reverse("evaluations:competition_list")
     one = _count(client, url)
-    _competition(world["tree"]["city"], year=2027)
-    _competition(world["tree"]["city"], year=2028)
+    make_competition(world["tree"]["city"], year=2027)
+    make_competition(world["tree"]["city"], year=2028)
     assert _count(client, url) == one
 
 
 def test_competition_results_query_count_does_not_grow(client, db):
     tree = f.region_tree()
-    competition = _competition(tree["city"])
+    competition = make_competition(tree["city"])
     organizer = f.organizer(tree["city"])
     judge = f.user(role=User.Role.JUDGE)
 
@@ -380,16 +357,16 @@ def test_competition_results_query_count_does_not_grow(client, db):
             competition=competition, course=of.course(lead=person), group=f.group(region=tree["city"])
         )
         entry.instructors.add(person)
-        _score(comp.judge_assign(entry=entry, judge=judge), 70 + i)
+        judge_scores(competition_services.judge_assign(entry=entry, judge=judge), 70 + i)
 
     add_entry(0)
-    comp.competition_rank(competition_id=competition.pk)
+    competition_services.competition_rank(competition_id=competition.pk)
     client.force_login(organizer)
     url = reverse("evaluations:competition_results", args=[competition.pk])
     one = _count(client, url)
     add_entry(1)
     add_entry(2)
-    comp.competition_rank(competition_id=competition.pk)
+    competition_services.competition_rank(competition_id=competition.pk)
     assert _count(client, url) == one
 
 
@@ -474,8 +451,8 @@ def test_only_leaders_and_organizers_reach_the_peer_page(client, world):
     client.force_login(world["organizer"])  # a paper ballot, entered for a chosen group
     page = client.get(url, {"group": world["groups"][3].pk})
     assert page.context["group"] == world["groups"][3]
-    with pytest.raises(ValidationError):
-        comp.peer_score_submit(
+    with refused("not_group_leader"):
+        competition_services.peer_score_submit(
             entry=world["entries"][1], group=world["groups"][0], value=Decimal(80), by=world["entrants"][0].user
         )
 

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations import services
 from evaluations.models import LectureResult
+from evaluations.results import services as result_services
+from evaluations.survey import services as survey_services
 from tests.outreach import factories as outreach_factories
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +28,8 @@ def _lectures_with_results(world, n: int) -> None:
             organization=world["organization"],
             start=start + dt.timedelta(days=3 * i),
         )
-        ids.append(services.evaluation_open(lecture=lecture, by=None).pk)
-    services.results_compute(evaluation_ids=ids)
+        ids.append(survey_services.evaluation_open(lecture=lecture, by=None).pk)
+    result_services.results_compute(evaluation_ids=ids)
 
 
 def _queries(client, url: str) -> int:

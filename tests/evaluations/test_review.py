@@ -1,10 +1,9 @@
 """The admit/retire review: every rule of DOMAIN.md §3 on a hand-made dataset, idempotence, concurrency, decisions
-and the pages. Builders for lectures with results live here and are reused by the competition and task tests."""
+and the pages. Builders live in tests/evaluations/factories.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import threading
 from decimal import Decimal
 
@@ -12,135 +11,25 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-from config.urls import urlpatterns as _base_patterns
 from courses.models import Course, Rectification
-from evaluations import review, scoring
-from evaluations.models import Evaluation, LectureResult, RaterAssignment, ScoringSettings
-from evaluations.models_review import Notification, ReviewCycle, ReviewProposal, ReviewVeto
-from evaluations.services import indicator_system_current
-from evaluations.urls_extra import urlpatterns_extra
+from evaluations import scoring
+from evaluations.models import (
+    Notification,
+    ReviewCycle,
+    ReviewProposal,
+    ReviewVeto,
+)
+from evaluations.review import run as review_run
+from evaluations.review import services as review_services
+from evaluations.scoring import review_rules as review_rules
 from instructors.models import Instructor, InstructorStatusChange, InstructorYearFigures
-from outreach.models import Lecture
 from tests import factories as f
-from tests.conftest import need
+from tests.conftest import need, refused
+from tests.evaluations.factories import YEAR, at, cycle, good, lecture_with_result, no_shrink, rows
 from tests.outreach import factories as of
-
-# --- A URLconf with the review and competition pages, until evaluations/urls.py appends urlpatterns_extra --------
-
-try:
-    from evaluations.urls import urlpatterns as _evaluation_patterns
-except Exception:  # the lead's module may be mid-edit; our pages do not need it
-    _evaluation_patterns = []
-_names = {p.name for p in _evaluation_patterns}
-urlpatterns = [p for p in _base_patterns if getattr(p, "namespace", None) != "evaluations"] + [
-    path(
-        "evaluations/",
-        include(([*_evaluation_patterns, *(p for p in urlpatterns_extra if p.name not in _names)], "evaluations")),
-    )
-]
-
-
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    settings.ROOT_URLCONF = __name__
-
-
-# --- Builders ------------------------------------------------------------------------------------------------------
-
-YEAR = 2029
-_seq = itertools.count(1)
-
-
-def at(month: int, day: int = 10, year: int = YEAR) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(year, month, day, 9))
-
-
-def no_shrink() -> ScoringSettings:
-    """Settings whose quality is the plain hours-weighted mean, so a test reads Q straight off its lectures."""
-    ScoringSettings.objects.filter(is_current=True).update(is_current=False)
-    return ScoringSettings.objects.create(
-        version=100 + next(_seq), params={**scoring.DEFAULTS, "shrink_k": 0}, is_current=True
-    )
-
-
-def lecture_with_result(
-    *,
-    instructor: Instructor,
-    course: Course | None = None,
-    start: dt.datetime | None = None,
-    score: float | None = 80,
-    sr: float | None = 0.9,
-    sr_n: int = 20,
-    flag: str = "",
-    hours: str = "2",
-    insufficient: bool = False,
-    experts: list[float] = (),
-) -> LectureResult:
-    course = course or of.course(lead=instructor)
-    organization = of.organization(region=instructor.region)
-    start = start or at(3)
-    lecture = Lecture.objects.create(
-        instructor=instructor,
-        course=course,
-        start=start,
-        end=start + dt.timedelta(hours=2),
-        organization=organization,
-        county=organization.county,
-        hours=Decimal(hours),
-        status=Lecture.Status.DELIVERED,
-    )
-    from evaluations.services import scoring_current
-
-    settings_row = scoring_current()
-    system = indicator_system_current()
-    evaluation = Evaluation.objects.create(
-        lecture=lecture, system=system, scoring=settings_row, opens_at=start, closes_at=start + dt.timedelta(hours=72)
-    )
-    for value in experts:
-        RaterAssignment.objects.create(
-            evaluation=evaluation,
-            role="expert",
-            name=f"专家{next(_seq)}",
-            submitted_at=start,
-            score=Decimal(str(value)),
-        )
-    return LectureResult.objects.create(
-        evaluation=evaluation,
-        lecture=lecture,
-        instructor=instructor,
-        course=course,
-        year=start.year,
-        scoring=settings_row,
-        system=system,
-        score=None if score is None else Decimal(str(score)),
-        insufficient=insufficient,
-        trainee_n=sr_n,
-        sr_n=sr_n,
-        sr=None if sr is None else Decimal(str(sr)),
-        flag=flag,
-    )
-
-
-def cycle(region, *, start=dt.date(YEAR, 1, 1), end=dt.date(YEAR, 12, 31), **extra) -> ReviewCycle:
-    return ReviewCycle.objects.create(
-        region=region, period_start=start, period_end=end, due_at=extra.pop("due_at", timezone.now()), **extra
-    )
-
-
-def rows(c: ReviewCycle) -> list[tuple]:
-    return list(
-        ReviewProposal.objects.filter(cycle=c)
-        .order_by("instructor_id")
-        .values_list("pk", "instructor_id", "proposal", "rule", "quality", "figures")
-    )
-
-
-def good(person: Instructor, n: int = 2, score: float = 80, **extra) -> list[LectureResult]:
-    return [lecture_with_result(instructor=person, score=score, start=at(2 + i), **extra) for i in range(n)]
-
 
 # --- The rule order, one instructor per rule -----------------------------------------------------------------------
 
@@ -254,55 +143,57 @@ EXPECTED = {
 
 
 def test_review_run_applies_every_rule_in_order(rule_world):
-    review.review_cycle_run(cycle_id=rule_world["cycle"].pk)
+    review_run.review_cycle_run(cycle_id=rule_world["cycle"].pk)
     got = {p.instructor.name: (p.proposal, p.rule) for p in rule_world["cycle"].proposals.select_related("instructor")}
     assert got == EXPECTED
 
 
 def test_review_figures_are_stored_with_the_proposal(rule_world):
-    review.review_cycle_run(cycle_id=rule_world["cycle"].pk)
+    review_run.review_cycle_run(cycle_id=rule_world["cycle"].pk)
     proposal = ReviewProposal.objects.get(instructor=rule_world["people"]["red_warn"])
     assert (proposal.figures["lectures"], proposal.figures["red_flags"], proposal.quality) == (2, 1, Decimal("82.00"))
 
 
 def test_review_unrated_instructor_has_no_quality(rule_world):
-    review.review_cycle_run(cycle_id=rule_world["cycle"].pk)
+    review_run.review_cycle_run(cycle_id=rule_world["cycle"].pk)
     proposal = ReviewProposal.objects.get(instructor=rule_world["people"]["unrated_met"])
     assert (proposal.quality, proposal.figures["quality_unrated"]) == (None, True)
 
 
 def test_review_run_twice_gives_the_same_rows(rule_world):
-    review.review_cycle_run(cycle_id=rule_world["cycle"].pk)
+    review_run.review_cycle_run(cycle_id=rule_world["cycle"].pk)
     first = rows(rule_world["cycle"])
-    review.review_cycle_start(cycle=rule_world["cycle"], by=None)  # on_commit not run here: start by hand below
-    review.review_cycle_run(cycle_id=rule_world["cycle"].pk)
+    review_services.review_cycle_start(
+        cycle=rule_world["cycle"], by=None
+    )  # on_commit not run here: start by hand below
+    review_run.review_cycle_run(cycle_id=rule_world["cycle"].pk)
     assert rows(rule_world["cycle"]) == first
 
 
 def test_review_killed_run_is_resumed_by_the_beat_to_the_same_result(rule_world):
     c = rule_world["cycle"]
-    review.review_cycle_run(cycle_id=c.pk)
+    review_run.review_cycle_run(cycle_id=c.pk)
     first = [r[1:] for r in rows(c)]
     # A worker died halfway: the cycle is still "running", its heartbeat old, half the rows written.
     ReviewProposal.objects.filter(pk__in=[r[0] for r in rows(c)[::2]]).delete()
     ReviewCycle.objects.filter(pk=c.pk).update(status="running", heartbeat=timezone.now() - dt.timedelta(hours=1))
-    assert review.review_cycles_due() == [c.pk]
-    review.review_cycle_run(cycle_id=c.pk)
+    assert review_run.review_cycles_due() == [c.pk]
+    review_run.review_cycle_run(cycle_id=c.pk)
     assert [r[1:] for r in rows(c)] == first
 
 
 def test_review_claim_refuses_a_second_live_run(rule_world):
-    assert review.review_cycle_claim(cycle_id=rule_world["cycle"].pk) is not None
-    assert review.review_cycle_run(cycle_id=rule_world["cycle"].pk) is None
+    assert review_run.review_cycle_claim(cycle_id=rule_world["cycle"].pk) is not None
+    assert review_run.review_cycle_run(cycle_id=rule_world["cycle"].pk) is None
 
 
 def test_review_rerun_keeps_decided_proposals(rule_world):
     c = rule_world["cycle"]
-    review.review_cycle_run(cycle_id=c.pk)
+    review_run.review_cycle_run(cycle_id=c.pk)
     proposal = ReviewProposal.objects.get(instructor=rule_world["people"]["retain"])
-    review.review_proposal_decide(proposal=proposal, by=f.organizer(rule_world["tree"]["county_a"]))
+    review_services.review_proposal_decide(proposal=proposal, by=f.organizer(rule_world["tree"]["county_a"]))
     ReviewCycle.objects.filter(pk=c.pk).update(status="pending")
-    review.review_cycle_run(cycle_id=c.pk)
+    review_run.review_cycle_run(cycle_id=c.pk)
     assert ReviewProposal.objects.get(pk=proposal.pk).status == "approved"
 
 
@@ -313,7 +204,7 @@ def test_review_quality_is_shrunk_toward_the_tier_mean(db):
     good(strong, score=90)
     good(weak, score=60)
     c = cycle(tree["county_a"])
-    review.review_cycle_run(cycle_id=c.pk)
+    review_run.review_cycle_run(cycle_id=c.pk)
     # (2·90 + 3·75) / (2 + 3) = 81
     assert ReviewProposal.objects.get(cycle=c, instructor=strong).quality == Decimal("81.00")
 
@@ -321,18 +212,18 @@ def test_review_quality_is_shrunk_toward_the_tier_mean(db):
 @pytest.mark.parametrize(
     ("figures", "expected"),
     [
-        (review.Figures(vetoed=True, scored=5, quality=99), "manual_veto"),
-        (review.Figures(scored=3, quality=50, failed_retests=1), "quality_below_retire"),
-        (review.Figures(scored=3, quality=80, failed_retests=1, suspensions=2), "rectified_course_failed_retest"),
-        (review.Figures(scored=3, quality=80, previously_warned=True), "retain"),
-        (review.Figures(scored=3, quality=92, sr=0.97, sr_n=5, norms_met=True), "retain"),
-        (review.Figures(scored=3, quality=80, sr=0.5, sr_n=9), "retain"),
-        (review.Figures(scored=3, quality=92, sr=0.97, sr_n=30, norms_met=None), "retain"),
+        (review_rules.Figures(vetoed=True, scored=5, quality=99), "manual_veto"),
+        (review_rules.Figures(scored=3, quality=50, failed_retests=1), "quality_below_retire"),
+        (review_rules.Figures(scored=3, quality=80, failed_retests=1, suspensions=2), "rectified_course_failed_retest"),
+        (review_rules.Figures(scored=3, quality=80, previously_warned=True), "retain"),
+        (review_rules.Figures(scored=3, quality=92, sr=0.97, sr_n=5, norms_met=True), "retain"),
+        (review_rules.Figures(scored=3, quality=80, sr=0.5, sr_n=9), "retain"),
+        (review_rules.Figures(scored=3, quality=92, sr=0.97, sr_n=30, norms_met=None), "retain"),
     ],
 )
 def test_decide_edge_cases(figures, expected):
-    params = {**scoring.DEFAULTS, **review.REVIEW_DEFAULTS}
-    assert review.decide(figures, params)[1] == expected
+    params = {**scoring.DEFAULTS, **review_rules.REVIEW_DEFAULTS}
+    assert review_rules.decide(figures, params)[1] == expected
 
 
 # --- Concurrency (PostgreSQL) ---------------------------------------------------------------------------------------
@@ -353,7 +244,7 @@ def test_two_concurrent_runs_write_one_proposal_each():
     def run() -> None:
         try:
             barrier.wait()
-            results.append(review.review_cycle_run(cycle_id=c.pk))
+            results.append(review_run.review_cycle_run(cycle_id=c.pk))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -383,7 +274,7 @@ def decided_world(db):
     other = f.instructor(region=tree["county_a"], user=f.user(), name="赵讲师")
     good(other, score=85)
     c = cycle(tree["county_a"])
-    review.review_cycle_run(cycle_id=c.pk)
+    review_run.review_cycle_run(cycle_id=c.pk)
     return {
         "tree": tree,
         "cycle": c,
@@ -398,25 +289,27 @@ def decided_world(db):
 
 def test_approving_a_retirement_changes_the_status_with_an_audit_row(decided_world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        review.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
+        review_services.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
     change = InstructorStatusChange.objects.filter(instructor=decided_world["person"]).latest("pk")
     assert (change.to_status, change.changed_by) == ("retired", decided_world["organizer"])
 
 
 def test_approving_notifies_in_app_and_by_mail(decided_world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        review.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
+        review_services.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
     assert Notification.objects.filter(user=decided_world["person"].user).count() == 1
     assert mail.outbox[0].to == ["li@example.com"]
 
 
 def test_override_needs_a_reason(decided_world):
-    with pytest.raises(review.ValidationError):
-        review.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"], outcome="warn")
+    with refused("reason_required"):
+        review_services.review_proposal_decide(
+            proposal=decided_world["proposal"], by=decided_world["organizer"], outcome="warn"
+        )
 
 
 def test_override_applies_the_chosen_outcome(decided_world):
-    review.review_proposal_decide(
+    review_services.review_proposal_decide(
         proposal=decided_world["proposal"], by=decided_world["organizer"], outcome="warn", reason="新入库，给一次机会"
     )
     decided_world["person"].refresh_from_db()
@@ -427,14 +320,14 @@ def test_override_applies_the_chosen_outcome(decided_world):
 
 
 def test_a_proposal_is_decided_once(decided_world):
-    review.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
-    with pytest.raises(review.ValidationError):
-        review.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
+    review_services.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
+    with refused("already_decided"):
+        review_services.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
 
 
 def test_bulk_approve_decides_the_selected(decided_world):
     ids = [decided_world["proposal"].pk, decided_world["other_proposal"].pk]
-    approved, errors = review.review_proposals_approve(
+    approved, errors = review_services.review_proposals_approve(
         cycle=decided_world["cycle"], ids=ids, by=decided_world["organizer"]
     )
     assert (approved, errors) == (2, [])
@@ -576,7 +469,7 @@ def test_organizer_cannot_plan_for_another_county(client, decided_world):
 
 
 def test_instructor_sees_own_outcome_once_decided(client, decided_world):
-    review.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
+    review_services.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
     client.force_login(decided_world["person"].user)
     assert client.get(_pages(decided_world)["review_proposal_detail"]).status_code == 200
     assert decided_world["cycle"].region.name in client.get(reverse("evaluations:review_my_outcomes")).content.decode()
@@ -588,7 +481,7 @@ def test_instructor_does_not_see_undecided_proposal(client, decided_world):
 
 
 def test_another_instructor_does_not_see_the_outcome(client, decided_world):
-    review.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
+    review_services.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
     client.force_login(decided_world["other"].user)
     assert client.get(_pages(decided_world)["review_proposal_detail"]).status_code == 404
 
@@ -624,7 +517,7 @@ def test_review_cycle_detail_query_count_does_not_grow(client, decided_world):
 
 def test_my_outcomes_and_messages_query_counts_do_not_grow(client, decided_world):
     person = decided_world["person"]
-    review.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
+    review_services.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
     client.force_login(person.user)
     urls = [reverse("evaluations:review_my_outcomes"), reverse("evaluations:notification_list")]
     one = [_count(client, url) for url in urls]

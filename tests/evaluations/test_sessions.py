@@ -5,15 +5,17 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations import scoring, services
+from evaluations import scoring
 from evaluations.models import Evaluation, Indicator, LectureResult, Response, SessionResult
+from evaluations.results import services as result_services
+from evaluations.survey import services as survey_services
 from instructors.models import InstructorYearFigures
 from tests import factories
+from tests.conftest import refused
 from tests.courses import factories as course_factories
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +34,7 @@ def session(world):
 
 @pytest.fixture
 def evaluation(session, world):
-    return services.evaluation_open_session(session=session, by=world["city_org"])
+    return survey_services.evaluation_open_session(session=session, by=world["city_org"])
 
 
 def _answer(evaluation, step: int, satisfaction: int, n: int = 1) -> None:
@@ -40,7 +42,7 @@ def _answer(evaluation, step: int, satisfaction: int, n: int = 1) -> None:
         Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True), step
     )
     for _ in range(n):
-        services.survey_submit(
+        survey_services.survey_submit(
             evaluation=evaluation,
             device_id=uuid.uuid4().hex,
             values=values,
@@ -68,7 +70,7 @@ def test_an_evaluation_rates_exactly_one_lecture_or_one_session(world, session, 
 
 
 def test_opening_twice_returns_the_same_evaluation_with_the_lecture_window(session, evaluation, world):
-    again = services.evaluation_open_session(session=session, by=world["city_org"])
+    again = survey_services.evaluation_open_session(session=session, by=world["city_org"])
     assert again.pk == evaluation.pk
     assert (evaluation.opens_at, evaluation.closes_at - evaluation.opens_at) == (
         session.starts_at,
@@ -80,7 +82,7 @@ def test_opening_twice_returns_the_same_evaluation_with_the_lecture_window(sessi
 def test_result_is_the_mean_of_valid_sheets_with_wilson_bounds(evaluation, session):
     _answer(evaluation, step=4, satisfaction=4, n=8)  # 80 points each
     _answer(evaluation, step=2, satisfaction=1, n=2)  # 40 points each
-    result = services.session_results_compute(evaluation_ids=[evaluation.pk])[0]
+    result = result_services.session_results_compute(evaluation_ids=[evaluation.pk])[0]
     # (8 × 80 + 2 × 40) / 10 = 72.00; satisfaction 8/10 with one-sided 95 % Wilson bounds (z = 1.645).
     assert (result.score, result.insufficient, result.trainee_n) == (Decimal("72.00"), False, 10)
     assert (result.sr, result.sr_lower, result.sr_upper) == (Decimal("0.8"), Decimal("0.5408"), Decimal("0.9314"))
@@ -92,19 +94,19 @@ def test_result_is_the_mean_of_valid_sheets_with_wilson_bounds(evaluation, sessi
 
 def test_recomputing_gives_identical_numbers_and_touches_no_instructor(evaluation):
     _answer(evaluation, step=5, satisfaction=4, n=9)
-    first = services.session_results_compute(evaluation_ids=[evaluation.pk])[0]
-    second = services.session_results_compute(evaluation_ids=[evaluation.pk])[0]
+    first = result_services.session_results_compute(evaluation_ids=[evaluation.pk])[0]
+    second = result_services.session_results_compute(evaluation_ids=[evaluation.pk])[0]
     fields = ("score", "sr", "sr_lower", "sr_upper", "trainee_n", "dimension_scores", "explanation")
     assert [getattr(first, f) for f in fields] == [getattr(second, f) for f in fields]
     assert (SessionResult.objects.count(), LectureResult.objects.count()) == (1, 0)
     assert InstructorYearFigures.objects.count() == 0
     # The lecture path ignores session evaluations, and the session path lecture ones.
-    assert services.results_compute(evaluation_ids=[evaluation.pk]) == []
+    assert result_services.results_compute(evaluation_ids=[evaluation.pk]) == []
 
 
 def test_below_the_trainee_minimum_the_result_says_so(client, world, evaluation):
     _answer(evaluation, step=4, satisfaction=4, n=5)
-    result = services.session_results_compute(evaluation_ids=[evaluation.pk])[0]
+    result = result_services.session_results_compute(evaluation_ids=[evaluation.pk])[0]
     assert (result.score, result.insufficient) == (None, True)
     client.force_login(world["city_org"])
     page = client.get(reverse("evaluations:session_result_detail", args=[result.pk])).content.decode()
@@ -113,19 +115,19 @@ def test_below_the_trainee_minimum_the_result_says_so(client, world, evaluation)
 
 def test_beat_refresh_also_computes_session_results(evaluation):
     _answer(evaluation, step=4, satisfaction=4, n=8)
-    services.results_refresh_recent(now=evaluation.opens_at + dt.timedelta(hours=2))
+    result_services.results_refresh_recent(now=evaluation.opens_at + dt.timedelta(hours=2))
     assert SessionResult.objects.get(evaluation=evaluation).score == Decimal("80.00")
 
 
 def test_no_named_raters_on_a_session(evaluation, world):
-    with pytest.raises(ValidationError):
-        services.rater_assign(
+    with refused("session_trainees_only"):
+        survey_services.rater_assign(
             evaluation=evaluation, role="expert", user=factories.user(role="judge"), by=world["city_org"]
         )
 
 
 def test_phone_answers_a_session_once_through_the_qr_link(client, evaluation, session):
-    url = reverse("evaluations:survey", args=[services.survey_token(evaluation)])
+    url = reverse("evaluations:survey", args=[survey_services.survey_token(evaluation)])
     page = client.get(url)
     body = page.content.decode()
     assert session.title in body and session.teacher in body
@@ -167,10 +169,10 @@ def test_menu_feedback_ranks_topics_weakest_first(client, world, session, evalua
     strong = course_factories.session(programme_obj=session.programme, topic_obj=strong_topic)
     strong.starts_at = session.starts_at
     strong.save()
-    strong_eval = services.evaluation_open_session(session=strong, by=None)
+    strong_eval = survey_services.evaluation_open_session(session=strong, by=None)
     _answer(evaluation, step=3, satisfaction=2, n=8)  # 60
     _answer(strong_eval, step=5, satisfaction=4, n=10)  # 100
-    services.session_results_compute(evaluation_ids=[evaluation.pk, strong_eval.pk])
+    result_services.session_results_compute(evaluation_ids=[evaluation.pk, strong_eval.pk])
     client.force_login(world["city_org"])
     page = client.get(reverse("evaluations:session_list"))
     rows = page.context["feedback"]
@@ -189,8 +191,8 @@ def test_session_list_does_not_query_per_row(client, world, session):
     for extra in (0, 2, 5):
         for _ in range(extra):
             more = course_factories.session(programme_obj=session.programme, topic_obj=session.topic)
-            _answer(services.evaluation_open_session(session=more, by=None), step=4, satisfaction=4, n=8)
-        services.session_results_compute(evaluation_ids=list(Evaluation.objects.values_list("pk", flat=True)))
+            _answer(survey_services.evaluation_open_session(session=more, by=None), step=4, satisfaction=4, n=8)
+        result_services.session_results_compute(evaluation_ids=list(Evaluation.objects.values_list("pk", flat=True)))
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(reverse("evaluations:session_list")).status_code == 200
         counts.append(len(ctx.captured_queries))

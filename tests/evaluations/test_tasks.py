@@ -19,11 +19,12 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from config.middleware import request_id_var
-from evaluations import review, tasks
-from evaluations.models_review import ReviewCycle, ReviewProposal
+from evaluations import tasks
+from evaluations.models import ReviewCycle, ReviewProposal
+from evaluations.review import services as review_services
 from tests import factories as f
 from tests.conftest import need
-from tests.evaluations.test_review import cycle, good
+from tests.evaluations.factories import cycle, good, make_competition
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,9 +55,8 @@ def test_moving_the_due_date_needs_no_deploy():
 
 @pytest.mark.django_db
 def test_competition_rank_task_returns_the_number_ranked():
-    from tests.evaluations.test_competition import _competition
 
-    assert tasks.competition_rank_task(_competition(f.region_tree()["city"]).pk) == 0
+    assert tasks.competition_rank_task(make_competition(f.region_tree()["city"]).pk) == 0
 
 
 @pytest.mark.services
@@ -108,7 +108,9 @@ def test_real_celery_worker_on_redis_runs_a_review_cycle(settings):
         request_id = f"req-{uuid.uuid4().hex[:12]}"  # as if an organizer's request started it
         token = request_id_var.set(request_id)
         try:
-            review.review_cycle_start(cycle=planned, by=None)  # autocommit: on_commit fires at once and enqueues
+            review_services.review_cycle_start(
+                cycle=planned, by=None
+            )  # autocommit: on_commit fires at once and enqueues
         finally:
             request_id_var.reset(token)
         deadline = time.monotonic() + 60

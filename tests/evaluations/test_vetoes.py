@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from evaluations.models_review import ReviewVeto
+from evaluations.models import ReviewVeto
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations import services
 from evaluations.models import Comment, Indicator, Response, ResultAction
-from evaluations.views import DEVICE_COOKIE
+from evaluations.results import services as result_services
+from evaluations.survey import services as survey_services
+from evaluations.survey.views import DEVICE_COOKIE
 from tests import factories
 from tests.outreach import factories as outreach_factories
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def evaluation(world):
-    return services.evaluation_open(lecture=world["lecture"], by=world["org_a"])
+    return survey_services.evaluation_open(lecture=world["lecture"], by=world["org_a"])
 
 
 def _fill(evaluation, n: int, step: int = 4, satisfaction: int = 4, comment: str = ""):
@@ -30,7 +31,7 @@ def _fill(evaluation, n: int, step: int = 4, satisfaction: int = 4, comment: str
         pk: step for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)
     }
     for _ in range(n):
-        services.survey_submit(
+        survey_services.survey_submit(
             evaluation=evaluation,
             device_id=uuid.uuid4().hex,
             values=values,
@@ -42,7 +43,7 @@ def _fill(evaluation, n: int, step: int = 4, satisfaction: int = 4, comment: str
 
 
 def _survey_post(client, evaluation, step=4):
-    url = reverse("evaluations:survey", args=[services.survey_token(evaluation)])
+    url = reverse("evaluations:survey", args=[survey_services.survey_token(evaluation)])
     page = client.get(url)
     data = {"started": page.context["form"].initial["started"], "satisfaction": "4", "comment": ""}
     for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True):
@@ -51,13 +52,13 @@ def _survey_post(client, evaluation, step=4):
 
 
 def test_survey_page_works_without_login_and_sets_device_cookie(client, evaluation):
-    response = client.get(reverse("evaluations:survey", args=[services.survey_token(evaluation)]))
+    response = client.get(reverse("evaluations:survey", args=[survey_services.survey_token(evaluation)]))
     assert response.status_code == 200
     assert DEVICE_COOKIE in response.cookies
 
 
 def test_survey_page_shows_no_instructor_contact(client, world, evaluation):
-    response = client.get(reverse("evaluations:survey", args=[services.survey_token(evaluation)]))
+    response = client.get(reverse("evaluations:survey", args=[survey_services.survey_token(evaluation)]))
     assert world["lecturer"].phone not in response.content.decode()
 
 
@@ -78,14 +79,14 @@ def test_survey_without_cookie_stores_nothing(client, evaluation):
 
 
 def test_forged_survey_link_is_404(client, evaluation):
-    token = services.survey_token(evaluation)
+    token = survey_services.survey_token(evaluation)
     assert client.get(reverse("evaluations:survey", args=[token + "x"])).status_code == 404
 
 
 def test_closed_survey_says_so_and_stores_nothing(client, world, evaluation):
     evaluation.closes_at = timezone.now() - dt.timedelta(minutes=1)
     evaluation.save()
-    url = reverse("evaluations:survey", args=[services.survey_token(evaluation)])
+    url = reverse("evaluations:survey", args=[survey_services.survey_token(evaluation)])
     response = client.post(url, {"satisfaction": "4"})
     assert "关闭" in response.content.decode()
     assert Response.objects.count() == 0
@@ -125,7 +126,7 @@ def test_open_evaluation_other_county_is_404(client, world):
 
 def test_rater_link_for_account_needs_that_account(client, world, evaluation):
     judge = factories.user(role="judge", username="expert1")
-    assignment = services.rater_assign(evaluation=evaluation, role="expert", user=judge, by=world["org_a"])
+    assignment = survey_services.rater_assign(evaluation=evaluation, role="expert", user=judge, by=world["org_a"])
     url = reverse("evaluations:rate", args=[assignment.token])
     client.force_login(world["colleague_user"])
     assert client.get(url).status_code == 404
@@ -134,7 +135,9 @@ def test_rater_link_for_account_needs_that_account(client, world, evaluation):
 
 
 def test_rater_without_account_scores_through_personal_link(client, world, evaluation):
-    assignment = services.rater_assign(evaluation=evaluation, role="media", name="嘉州日报 记者", by=world["org_a"])
+    assignment = survey_services.rater_assign(
+        evaluation=evaluation, role="media", name="嘉州日报 记者", by=world["org_a"]
+    )
     data = {
         f"i{pk}": "85"
         for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)
@@ -148,7 +151,7 @@ def test_result_page_explains_and_instructor_sees_only_public_comments(client, w
     _fill(evaluation, 9, comment="讲得好")
     Comment.objects.filter(pk=Comment.objects.first().pk).update(state="public", text="公开的评语")
     Comment.objects.filter(state="pending").update(text="待审核的评语")
-    result = services.result_compute(evaluation=evaluation)
+    result = result_services.result_compute(evaluation=evaluation)
     client.force_login(world["lecturer_user"])
     body = client.get(reverse("evaluations:result_detail", args=[result.pk])).content.decode()
     assert "公开的评语" in body
@@ -157,7 +160,7 @@ def test_result_page_explains_and_instructor_sees_only_public_comments(client, w
 
 def test_result_page_of_colleague_is_404(client, world, evaluation):
     _fill(evaluation, 3)
-    result = services.result_compute(evaluation=evaluation)
+    result = result_services.result_compute(evaluation=evaluation)
     client.force_login(world["colleague_user"])
     assert client.get(reverse("evaluations:result_detail", args=[result.pk])).status_code == 404
     client.force_login(world["org_b"])
@@ -166,14 +169,14 @@ def test_result_page_of_colleague_is_404(client, world, evaluation):
 
 def test_insufficient_result_says_how_many_answers_are_missing(client, world, evaluation):
     _fill(evaluation, 5)
-    result = services.result_compute(evaluation=evaluation)
+    result = result_services.result_compute(evaluation=evaluation)
     client.force_login(world["org_a"])
     assert "还需" in client.get(reverse("evaluations:result_detail", args=[result.pk])).content.decode()
 
 
 def test_my_ratings_shows_own_results_only(client, world, evaluation):
     _fill(evaluation, 9)
-    result = services.result_compute(evaluation=evaluation)
+    result = result_services.result_compute(evaluation=evaluation)
     client.force_login(world["lecturer_user"])
     response = client.get(reverse("evaluations:my_ratings"))
     assert response.content.decode().count(reverse("evaluations:result_detail", args=[result.pk])) == 1
@@ -196,9 +199,9 @@ def _results(world, n: int):
         lecture = outreach_factories.lecture(
             course=world["course"], instructor=world["lecturer"], organization=world["organization"], start=start
         )
-        evaluation = services.evaluation_open(lecture=lecture, by=None)
+        evaluation = survey_services.evaluation_open(lecture=lecture, by=None)
         _fill(evaluation, 2)
-        services.result_compute(evaluation=evaluation)
+        result_services.result_compute(evaluation=evaluation)
 
 
 def test_result_list_query_count_is_constant(client, world):
@@ -237,7 +240,7 @@ def test_moderation_queue_scoped(client, world, evaluation):
 
 def test_action_decision_through_page(client, world, evaluation):
     _fill(evaluation, 12, step=2, satisfaction=1)
-    result = services.result_compute(evaluation=evaluation)
+    result = result_services.result_compute(evaluation=evaluation)
     action = ResultAction.objects.get(result=result, kind="retrain")
     client.force_login(world["org_b"])
     assert (
@@ -272,7 +275,7 @@ def test_lecture_list_query_count_is_constant(client, world):
             lecture = outreach_factories.lecture(
                 course=world["course"], instructor=world["lecturer"], organization=world["organization"], start=start
             )
-            services.evaluation_open(lecture=lecture, by=None)
+            survey_services.evaluation_open(lecture=lecture, by=None)
         with CaptureQueriesContext(connection) as ctx:
             client.get(reverse("evaluations:lecture_list"))
         counts.append(len(ctx.captured_queries))
@@ -288,11 +291,11 @@ def test_my_ratings_radar_follows_each_recomputation(client, world, evaluation):
         return {row["value"] for row in data["radar"]}
 
     _fill(evaluation, 9, step=4)
-    services.result_compute(evaluation=evaluation)
+    result_services.result_compute(evaluation=evaluation)
     client.force_login(world["lecturer_user"])
     assert radar() == {80.0}
     assert radar() == {80.0}  # from the cache this time
     _fill(evaluation, 9, step=2)
     assert radar() == {80.0}  # answers count once their lecture's result is computed
-    services.result_compute(evaluation=evaluation)
+    result_services.result_compute(evaluation=evaluation)
     assert radar() == {60.0}

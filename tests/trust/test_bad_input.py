@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from evaluations import services as eval_services
 from evaluations.models import Indicator
-from evaluations.views import DEVICE_COOKIE
+from evaluations.survey import services as survey_services
+from evaluations.survey.views import DEVICE_COOKIE
 from instructors import roster
 from instructors.models import Instructor
 from tests.courses import factories as cf
@@ -394,7 +394,7 @@ def test_review_cycle_with_period_in_wrong_order_is_refused_with_a_chinese_messa
 
 
 def _survey_data(client, evaluation, **overrides) -> tuple[str, dict]:
-    url = reverse("evaluations:survey", args=[eval_services.survey_token(evaluation)])
+    url = reverse("evaluations:survey", args=[survey_services.survey_token(evaluation)])
     page = client.get(url)
     data = {"started": page.context["form"].initial["started"], "satisfaction": "4", "comment": ""}
     for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True):

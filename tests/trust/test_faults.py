@@ -22,10 +22,18 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from evaluations import services as evaluation_services
-from evaluations.models import Indicator, Response
-from evaluations.models_competition import Competition, CompetitionResult, Entry, JudgeAssignment, JudgeScore
-from evaluations.models_review import ReviewCycle, ReviewProposal
+from evaluations.models import (
+    Competition,
+    CompetitionResult,
+    Entry,
+    Indicator,
+    JudgeAssignment,
+    JudgeScore,
+    Response,
+    ReviewCycle,
+    ReviewProposal,
+)
+from evaluations.survey import services as survey_services
 from instructors.models import Instructor, User
 from tests import factories
 from tests.conftest import need
@@ -175,8 +183,8 @@ def test_redis_down_pages_answers_and_uploads_go_on_and_the_work_is_done_when_it
             organization=outreach_factories.organization(region=tree["village_a"]),
             start=timezone.now() - dt.timedelta(hours=1),
         )
-        evaluation = evaluation_services.evaluation_open(lecture=lecture, by=organizer)
-        survey = f"/evaluations/s/{evaluation_services.survey_token(evaluation)}/"
+        evaluation = survey_services.evaluation_open(lecture=lecture, by=organizer)
+        survey = f"/evaluations/s/{survey_services.survey_token(evaluation)}/"
         indicator_ids = list(Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True))
         cycle = ReviewCycle.objects.create(
             region=tree["county_a"],

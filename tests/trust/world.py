@@ -14,10 +14,20 @@ from django.utils import timezone
 
 from courses import services as course_services
 from courses.models import Course
-from evaluations import services as eval_services
-from evaluations.models import Indicator, ResultAction
-from evaluations.models_competition import Competition, CompetitionResult, Entry, JudgeAssignment
-from evaluations.models_review import Notification, ReviewCycle, ReviewProposal, ReviewVeto
+from evaluations.models import (
+    Competition,
+    CompetitionResult,
+    Entry,
+    Indicator,
+    JudgeAssignment,
+    Notification,
+    ResultAction,
+    ReviewCycle,
+    ReviewProposal,
+    ReviewVeto,
+)
+from evaluations.results import services as result_services
+from evaluations.survey import services as survey_services
 from instructors.models import Region, User
 from outreach import ical
 from outreach.models import Lecture
@@ -48,12 +58,12 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
         start=timezone.now() - dt.timedelta(hours=1),
     )
     of.delivered(lecture)
-    evaluation = eval_services.evaluation_open(lecture=lecture, by=None)
+    evaluation = survey_services.evaluation_open(lecture=lecture, by=None)
     values = {
         pk: 4 for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)
     }
     for i in range(3):
-        eval_services.survey_submit(
+        survey_services.survey_submit(
             evaluation=evaluation,
             device_id=uuid.uuid4().hex,
             values=values,
@@ -61,16 +71,16 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
             comment="讲得很好，联系实际" if i == 0 else "",
             seconds=120,
         )
-    result = eval_services.result_compute(evaluation=evaluation)
+    result = result_services.result_compute(evaluation=evaluation)
     action = ResultAction.objects.create(kind=ResultAction.Kind.RETRAIN, result=result, rule="trust-suite")
-    rater = eval_services.rater_assign(evaluation=evaluation, role="expert", user=judge, by=w["admin"])
+    rater = survey_services.rater_assign(evaluation=evaluation, role="expert", user=judge, by=w["admin"])
     campaign = of.campaign(region=county)
     course_request = of.course_request(organization=organization, course=course, by=w["admin"])
     topic = course.topic
     programme = cf.programme(region=county, topics=[topic])
     session = cf.session(programme_obj=programme, topic_obj=topic)
-    session_evaluation = eval_services.evaluation_open_session(session=session, by=w["admin"])
-    session_result = eval_services.session_results_compute(evaluation_ids=[session_evaluation.pk])[0]
+    session_evaluation = survey_services.evaluation_open_session(session=session, by=w["admin"])
+    session_result = result_services.session_results_compute(evaluation_ids=[session_evaluation.pk])[0]
     today = timezone.localdate()
     cycle = ReviewCycle.objects.create(
         region=county,
@@ -107,7 +117,7 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
         "organization": organization,
         "lecture": lecture,
         "evaluation": evaluation,
-        "survey_token": eval_services.survey_token(evaluation),
+        "survey_token": survey_services.survey_token(evaluation),
         "result": result,
         "comment": evaluation.comments.get(),
         "action": action,

@@ -1,8 +1,4 @@
-"""Periodic admit/retire review (能者进、庸者退): cycles, one proposal per instructor and cycle, vetoes, messages.
-
-Imported at the bottom of ``evaluations.models``; it cannot import that module back (circular), so it refers to
-evaluation models by string and imports the lower apps directly.
-"""
+"""Admit/retire review cycles (能者进、庸者退), their proposals and manual vetoes."""
 
 from __future__ import annotations
 
@@ -13,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.scoring.review_rules import Outcome
 from instructors.models import Instructor, Region, User
-
-__all__ = ["Notification", "ReviewCycle", "ReviewProposal", "ReviewVeto"]
 
 
 class ReviewCycleQuerySet(models.QuerySet):
@@ -107,13 +102,7 @@ class ReviewProposalQuerySet(models.QuerySet):
 class ReviewProposal(models.Model):
     """What the review proposes for one instructor in one cycle, the rule that fired and the figures behind it."""
 
-    class Outcome(models.TextChoices):
-        RETAIN = "retain", _("Retain")
-        EXCELLENT = "excellent", _("Retain, excellent")
-        WARN = "warn", _("Warn")
-        PROBATION = "probation", _("Probation")
-        RETIRE = "retire", _("Retire")
-        ADMIT = "admit", _("Admit to the pool")
+    Outcome = Outcome  # defined beside the pure rules that decide it
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
@@ -193,22 +182,3 @@ class ReviewVeto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instructor}: {self.reason[:30]}"
-
-
-class Notification(models.Model):
-    """A short in-app message to one user (review outcomes, competition results)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    text = models.TextField(_("message"))
-    link = models.CharField(_("link"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    read = models.BooleanField(_("read"), default=False)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read"])]
-
-    def __str__(self) -> str:
-        return self.text[:40]

@@ -1,50 +1,14 @@
-"""Reads of the evaluation app: what each person may see, with aggregates computed in SQL."""
+"""Reads of results for the organizer's lists and the instructor's 我的评价."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, F, Max, Q, QuerySet, Sum
 
-from courses.models import TrainingProgramme, TrainingSession
+from courses.models import TrainingProgramme
+from evaluations.models import Answer, Comment, Evaluation, LectureResult, ResultAction, SessionResult
 from instructors.models import Instructor, User
 from outreach.models import Lecture
-
-from .models import Answer, Comment, Evaluation, LectureResult, ResultAction, SessionResult
-
-
-def lectures_visible(user: User) -> QuerySet[Lecture]:
-    return Lecture.objects.visible_to(user)
-
-
-def evaluation_for_user(user: User, pk: int) -> Evaluation:
-    """An evaluation an organizer may manage (raises Evaluation.DoesNotExist otherwise)."""
-    if not user.can_manage_registry:
-        raise Evaluation.DoesNotExist
-    return Evaluation.objects.select_related(
-        "lecture__course",
-        "lecture__instructor",
-        "lecture__organization",
-        "lecture__county",
-        "session__programme",
-        "system",
-        "scoring",
-    ).get(
-        Q(lecture__in=Lecture.objects.visible_to(user))
-        | Q(session__programme__in=TrainingProgramme.objects.managed_by(user)),
-        pk=pk,
-    )
-
-
-def training_sessions_to_evaluate(*, user: User, year: int | None = None) -> QuerySet[TrainingSession]:
-    """Sessions of the programmes an organizer runs, newest first, with evaluation and result (no query per row)."""
-    qs = TrainingSession.objects.filter(programme__in=TrainingProgramme.objects.managed_by(user)).select_related(
-        "programme", "topic", "evaluation", "result"
-    )
-    if year:
-        qs = qs.filter(programme__year=year)
-    return qs.annotate(answers=Count("evaluation__responses")).order_by("-starts_at", "-pk")
 
 
 def session_result_for_user(user: User, pk: int) -> SessionResult:
@@ -122,22 +86,6 @@ def results_list(*, user: User, filters: dict | None = None) -> QuerySet[Lecture
         qs = qs.filter(Q(instructor__name__icontains=filters["q"]) | Q(course__title__icontains=filters["q"]))
     order = {"score": "score", "-score": "-score", "date": "lecture__start", "-date": "-lecture__start"}
     return qs.order_by(order.get(filters.get("sort") or "-date", "-lecture__start"), "pk")
-
-
-def results_by_instructor(*, user: User, year: int) -> QuerySet:
-    """One row per instructor in scope: scored lectures, mean score, flags — one grouped query."""
-    return (
-        LectureResult.objects.filter(year=year, lecture__in=Lecture.objects.visible_to(user))
-        .values("instructor_id", "instructor__name", "instructor__tier")
-        .annotate(
-            lectures=Count("pk"),
-            usable=Count("pk", filter=Q(insufficient=False)),
-            mean=Avg("score", filter=Q(insufficient=False)),
-            reds=Count("pk", filter=Q(flag="red")),
-            yellows=Count("pk", filter=Q(flag="yellow")),
-        )
-        .order_by("-mean", "instructor__name")
-    )
 
 
 def my_results(*, instructor: Instructor) -> QuerySet[LectureResult]:
@@ -249,17 +197,3 @@ def action_list(*, user: User, status: str = "proposed") -> QuerySet[ResultActio
         "result__lecture", "result__course", "result__instructor"
     )
     return qs.filter(status=status) if status else qs
-
-
-def lectures_to_evaluate(*, user: User, days: int = 7) -> QuerySet[Lecture]:
-    """Lectures in scope from the last ``days`` days and the next two weeks, with their evaluation if opened."""
-    from django.utils import timezone
-
-    now = timezone.now()
-    return (
-        Lecture.objects.visible_to(user)
-        .exclude(status=Lecture.Status.CANCELLED)
-        .filter(start__gte=now - timedelta(days=days), start__lte=now + timedelta(days=14))
-        .select_related("course", "instructor", "organization", "evaluation")
-        .order_by("start", "pk")
-    )

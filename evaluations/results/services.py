@@ -1,337 +1,37 @@
-"""Every write of the evaluation app: opening surveys, storing answers, named raters, results and consequences."""
+"""Computing results from the answers (grouped SQL + the pure formulas), yearly quality, moderation and consequences."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from collections import defaultdict
 from decimal import Decimal
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Avg, Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import services as course_services
-from courses.models import Course, PremiumLibraryEntry, TrainingSession
-from instructors import services as registry_services
-from instructors.models import Instructor, User
-from outreach.models import Lecture
-
-from . import scoring
-from .models import (
+from courses.models import Course, PremiumLibraryEntry
+from evaluations import scoring
+from evaluations.models import (
     Answer,
     Comment,
-    DeviceVote,
-    Dimension,
     Evaluation,
     FollowUp,
-    Indicator,
-    IndicatorSystem,
     LectureResult,
-    RaterAnswer,
     RaterAssignment,
     RaterRole,
     Response,
     ResultAction,
-    ScoringSettings,
     SessionResult,
 )
-
-SURVEY_SALT = "evaluations.survey"
-DEFAULT_SYSTEM = [
-    (
-        "教学内容",
-        [
-            ("理论深度", "讲授内容的理论深度如何？", "0.150"),
-            ("实践指导价值", "内容对实际工作的指导价值如何？", "0.150"),
-            ("案例时效性", "所用案例是否新颖、贴近当下？", "0.100"),
-        ],
-    ),
-    (
-        "教学方式",
-        [
-            ("互动性", "课堂互动是否充分？", "0.100"),
-            ("趣味性", "授课是否生动有趣？", "0.080"),
-            ("多媒体运用", "多媒体运用是否熟练得当？", "0.070"),
-        ],
-    ),
-    (
-        "培训效果",
-        [
-            ("知识掌握", "您对所讲知识的掌握程度如何？", "0.120"),
-            ("行为转变", "课程是否促使您改进思想和行为？", "0.100"),
-            ("促进工作", "课程对推动您的工作有多大帮助？", "0.130"),
-        ],
-    ),
-]
-
-
-class AlreadyAnswered(Exception):
-    """This device has already answered this evaluation."""
-
-
-# --- Settings and indicator systems -----------------------------------------------------------------------------
-
-
-def scoring_current() -> ScoringSettings:
-    """The settings version in force (version 1 with the spec's defaults is made on first use)."""
-    current = ScoringSettings.objects.filter(is_current=True).first()
-    if current:
-        return current
-    try:
-        with transaction.atomic():
-            return ScoringSettings.objects.create(
-                version=1, params=dict(scoring.DEFAULTS), is_current=True, note="DOMAIN.md §3"
-            )
-    except IntegrityError:
-        return ScoringSettings.objects.get(is_current=True)
-
-
-def indicator_system_current() -> IndicatorSystem:
-    """The indicator system in force (the default of DOMAIN.md §3 is made on first use)."""
-    current = IndicatorSystem.objects.filter(is_current=True).first()
-    if current:
-        return current
-    with transaction.atomic():
-        system, created = IndicatorSystem.objects.get_or_create(
-            name="党员教育培训质量评价指标体系", version=1, defaults={"is_current": True}
-        )
-        if created:
-            for d_order, (dimension_name, indicators) in enumerate(DEFAULT_SYSTEM):
-                dimension = Dimension.objects.create(system=system, name=dimension_name, order=d_order)
-                for i_order, (name, question, weight) in enumerate(indicators):
-                    Indicator.objects.create(
-                        dimension=dimension, name=name, question=question, weight=Decimal(weight), order=i_order
-                    )
-        return system
-
-
-def indicator_weights_check(weights: list[Decimal]) -> None:
-    """Weights must sum to exactly 1; the message shows the current sum."""
-    total = sum(weights, Decimal("0"))
-    if total != Decimal("1"):
-        raise ValidationError(_("The weights must add up to 1; they now add up to %(sum)s.") % {"sum": f"{total:.3f}"})
-
-
-@transaction.atomic
-def indicator_system_copy(*, system: IndicatorSystem) -> IndicatorSystem:
-    """A system in use is frozen; changes go into a copy with the next version number."""
-    latest = IndicatorSystem.objects.filter(name=system.name).order_by("-version").first()
-    copy = IndicatorSystem.objects.create(name=system.name, version=latest.version + 1)
-    for dimension in system.dimensions.prefetch_related("indicators"):
-        new_dimension = Dimension.objects.create(system=copy, name=dimension.name, order=dimension.order)
-        Indicator.objects.bulk_create(
-            Indicator(
-                dimension=new_dimension,
-                name=i.name,
-                question=i.question,
-                description=i.description,
-                weight=i.weight,
-                order=i.order,
-            )
-            for i in dimension.indicators.all()
-        )
-    return copy
-
-
-def _weights(system: IndicatorSystem) -> dict[int, float]:
-    return {
-        pk: float(weight)
-        for pk, weight in Indicator.objects.filter(dimension__system=system).values_list("pk", "weight")
-    }
-
-
-# --- Trainee survey ------------------------------------------------------------------------------------------------
-
-
-def evaluation_open(*, lecture: Lecture, by: User | None) -> Evaluation:
-    """Open (or return) the evaluation of a lecture; the survey accepts answers from the start until the window ends."""
-    if lecture.status == Lecture.Status.CANCELLED and not Evaluation.objects.filter(lecture=lecture).exists():
-        raise ValidationError(_("A cancelled lecture cannot be evaluated."))
-    return _evaluation_open(subject={"lecture": lecture}, starts_at=lecture.start, by=by)
-
-
-def evaluation_open_session(*, session: TrainingSession, by: User | None) -> Evaluation:
-    """Open (or return) the on-the-spot evaluation of a training session (课中现场评估), same window as a lecture's."""
-    return _evaluation_open(subject={"session": session}, starts_at=session.starts_at, by=by)
-
-
-@transaction.atomic
-def _evaluation_open(*, subject: dict, starts_at: dt.datetime, by: User | None) -> Evaluation:
-    existing = Evaluation.objects.filter(**subject).first()
-    if existing:
-        return existing
-    params = scoring_current()
-    try:
-        with transaction.atomic():
-            return Evaluation.objects.create(
-                **subject,
-                system=indicator_system_current(),
-                scoring=params,
-                opens_at=starts_at,
-                closes_at=starts_at + dt.timedelta(hours=params.value("window_hours")),
-                opened_by=by,
-            )
-    except IntegrityError:  # opened by a second click at the same moment
-        return Evaluation.objects.get(**subject)
-
-
-def survey_token(evaluation: Evaluation) -> str:
-    return signing.dumps({"e": evaluation.pk, "s": evaluation.link_secret}, salt=SURVEY_SALT, compress=True)
-
-
-def survey_resolve(token: str) -> Evaluation:
-    """The evaluation a survey link points to; a forged or altered link raises Evaluation.DoesNotExist."""
-    try:
-        data = signing.loads(token, salt=SURVEY_SALT)
-    except signing.BadSignature:
-        raise Evaluation.DoesNotExist from None
-    return Evaluation.objects.select_related(
-        "lecture__course", "lecture__instructor", "lecture__organization", "session", "system", "scoring"
-    ).get(pk=data.get("e"), link_secret=data.get("s"))
-
-
-def device_hash(evaluation: Evaluation, device_id: str) -> str:
-    """A keyed hash: the stored value cannot be turned back into the device cookie or matched across lectures."""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"{evaluation.pk}:{device_id}".encode(), hashlib.sha256).hexdigest()
-
-
-def survey_submit(
-    *,
-    evaluation: Evaluation,
-    device_id: str,
-    values: dict[int, int],
-    satisfaction: int | None,
-    comment: str = "",
-    seconds: float | None = None,
-    now: dt.datetime | None = None,
-) -> Response:
-    """Store one anonymous answer sheet; a second one from the same device raises AlreadyAnswered."""
-    now = now or timezone.now()
-    if not evaluation.is_open(now):
-        raise ValidationError(
-            _(
-                "This survey is closed: answers are accepted from the start of the lecture until %(hours)d hours after it."
-            )
-            % {"hours": evaluation.scoring.value("window_hours")}
-        )
-    weights = _weights(evaluation.system)
-    values = {key: int(value) for key, value in values.items() if key in weights and value is not None}
-    if any(not 1 <= value <= 5 for value in values.values()):
-        raise ValidationError(_("Each item is rated from 1 to 5."))
-    if satisfaction is not None and satisfaction not in (1, 2, 3, 4):
-        raise ValidationError(_("Please choose an overall satisfaction level."))
-    params = evaluation.scoring.merged
-    step = params["trainee_points_per_step"]
-    result = scoring.response_score(
-        {k: v * step for k, v in values.items()}, weights, min_weight=params["min_answered_weight"]
-    )
-    speeder = scoring.is_speeder(seconds=seconds, steps=values.values(), threshold=params["speeder_seconds"])
-    valid = result.valid and not speeder
-    try:
-        with transaction.atomic():
-            DeviceVote.objects.create(evaluation=evaluation, device_hash=device_hash(evaluation, device_id))
-            response = Response.objects.create(
-                evaluation=evaluation,
-                satisfaction=satisfaction,
-                score=scoring.q2(result.score) if valid else None,
-                answered_weight=Decimal(str(round(result.answered_weight, 4))),
-                valid=valid,
-                dropped_reason="" if valid else ("speeder" if speeder else result.reason),
-                uniform=scoring.is_uniform(values.values()),
-            )
-            Answer.objects.bulk_create(Answer(response=response, indicator_id=k, value=v) for k, v in values.items())
-            if comment.strip():
-                Comment.objects.create(evaluation=evaluation, text=comment.strip()[:1000])
-    except IntegrityError:
-        raise AlreadyAnswered from None
-    return response
-
-
-# --- Named raters --------------------------------------------------------------------------------------------------
-
-
-def rater_conflict(*, evaluation: Evaluation, role: str, user: User | None) -> str:
-    """Why this person may not rate this lecture, or '' when they may."""
-    lecture = evaluation.lecture
-    if user is None:
-        return ""
-    if lecture.instructor.user_id == user.pk:
-        return _("Nobody rates their own lecture.")
-    own = Instructor.objects.filter(user=user).first()
-    if role == RaterRole.PEER:
-        if own is None:
-            return _("A peer rater must be an instructor.")
-        if set(own.groups.values_list("pk", flat=True)) & set(lecture.instructor.groups.values_list("pk", flat=True)):
-            return _("A peer from the lecturer's own teaching-research group cannot be assigned as peer.")
-    if own is not None and own.pk in set(lecture.course.co_instructors.values_list("pk", flat=True)):
-        return _("A co-instructor of the course cannot rate it.")
-    return ""
-
-
-@transaction.atomic
-def rater_assign(
-    *, evaluation: Evaluation, role: str, by: User | None, user: User | None = None, name: str = ""
-) -> RaterAssignment:
-    """Ask a named rater to score a lecture; conflicts of interest are refused."""
-    if role not in RaterRole.values or role == RaterRole.TRAINEE:
-        raise ValidationError(_("Choose the role of a named rater."))
-    if evaluation.lecture_id is None:
-        raise ValidationError(_("A training session is rated by its trainees only."))
-    reason = rater_conflict(evaluation=evaluation, role=role, user=user)
-    if reason:
-        raise ValidationError(reason)
-    assignment = RaterAssignment(evaluation=evaluation, role=role, user=user, name=name.strip(), assigned_by=by)
-    assignment.full_clean(exclude=["token", "assigned_by"])
-    try:
-        with transaction.atomic():
-            assignment.save()
-    except IntegrityError:
-        raise ValidationError(_("This person is already assigned to this lecture.")) from None
-    return assignment
-
-
-@transaction.atomic
-def rater_submit(
-    *, assignment: RaterAssignment, values: dict[int, Decimal], now: dt.datetime | None = None
-) -> RaterAssignment:
-    """Store or replace a named rater's scores while the evaluation window is open."""
-    locked = (
-        RaterAssignment.objects.select_for_update()
-        .select_related("evaluation__system", "evaluation__scoring")
-        .get(pk=assignment.pk)
-    )
-    evaluation = locked.evaluation
-    now = now or timezone.now()
-    if now > evaluation.closes_at:
-        raise ValidationError(_("Scoring of this lecture has closed."))
-    if now < evaluation.opens_at:
-        raise ValidationError(_("Scoring opens when the lecture starts."))
-    weights = _weights(evaluation.system)
-    clean = {k: Decimal(str(v)) for k, v in values.items() if k in weights and v is not None}
-    if any(not Decimal(0) <= v <= Decimal(100) for v in clean.values()):
-        raise ValidationError(_("Scores run from 0 to 100."))
-    result = scoring.response_score(
-        {k: float(v) for k, v in clean.items()}, weights, min_weight=evaluation.scoring.value("min_answered_weight")
-    )
-    if not result.valid:
-        raise ValidationError(_("Please score at least two thirds of the indicators (by weight)."))
-    locked.answers.all().delete()
-    RaterAnswer.objects.bulk_create(RaterAnswer(assignment=locked, indicator_id=k, value=v) for k, v in clean.items())
-    locked.score = scoring.q2(result.score)
-    locked.submitted_at = now
-    locked.save(update_fields=["score", "submitted_at"])
-    return locked
-
-
-# --- Results -------------------------------------------------------------------------------------------------------
+from evaluations.survey.services import scoring_current
+from instructors import services as registry_services
+from instructors.models import Instructor, User
+from outreach.models import Lecture
 
 
 def result_compute(*, evaluation: Evaluation) -> LectureResult:
@@ -673,16 +373,13 @@ def instructors_quality_refresh(*, year: int, instructor_ids: list[int] | None =
     return out
 
 
-# --- Comments, follow-ups and consequences -------------------------------------------------------------------------
-
-
 @transaction.atomic
 def comment_moderate(*, comment: Comment, state: str, reason: str, by: User) -> Comment:
     """Make a comment public, private or removed; removal needs a reason."""
     if state not in (Comment.State.PUBLIC, Comment.State.PRIVATE, Comment.State.REMOVED):
-        raise ValidationError(_("Unknown moderation decision."))
+        raise ValidationError(_("Unknown moderation decision."), code="unknown_decision")
     if state == Comment.State.REMOVED and not reason.strip():
-        raise ValidationError(_("Please give the reason for removing the comment."))
+        raise ValidationError(_("Please give the reason for removing the comment."), code="reason_required")
     comment.state, comment.moderation_reason = state, reason.strip()
     comment.moderated_by, comment.moderated_at = by, timezone.now()
     comment.save(update_fields=["state", "moderation_reason", "moderated_by", "moderated_at"])
@@ -694,7 +391,9 @@ def follow_up_create(
 ) -> FollowUp:
     """Record the feedback given to the instructor and the improvement agreed."""
     if not feedback.strip() or not improvement.strip():
-        raise ValidationError(_("Please record both the feedback and the improvement agreed."))
+        raise ValidationError(
+            _("Please record both the feedback and the improvement agreed."), code="follow_up_incomplete"
+        )
     return FollowUp.objects.create(
         lecture=lecture, feedback=feedback.strip(), improvement=improvement.strip(), due_on=due_on, created_by=by
     )
@@ -707,10 +406,10 @@ def action_decide(*, action: ResultAction, confirm: bool, reason: str, by: User)
         ResultAction.objects.select_for_update().select_related("result__course", "result__lecture").get(pk=action.pk)
     )
     if locked.status != ResultAction.Status.PROPOSED:
-        raise ValidationError(_("This proposal has already been decided."))
+        raise ValidationError(_("This proposal has already been decided."), code="already_decided")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(_("Please give the reason for this decision."))
+        raise ValidationError(_("Please give the reason for this decision."), code="reason_required")
     if confirm:
         course: Course = locked.result.course
         if locked.kind == ResultAction.Kind.RECTIFY and course.is_orderable:

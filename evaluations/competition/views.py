@@ -1,8 +1,4 @@
-"""Pages of the 十佳课程擂台赛: competitions, the judge's scoring page, ranking, publication and certificates.
-
-Judges see only their own scores until the results are published; before that the results page is for the
-competition's organizers only.
-"""
+"""Competition pages: entries, judging, peer review, audience votes, results and certificates."""
 
 from __future__ import annotations
 
@@ -17,11 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.queue import enqueue
+from evaluations.competition import selectors as competition_selectors
+from evaluations.competition import services as competition_services
+from evaluations.models import Competition, CompetitionResult, JudgeAssignment, JudgeScore, PeerScore
 from instructors.models import TeachingGroup, User
-
-from . import competition as comp
-from .models_competition import Competition, CompetitionResult, JudgeAssignment, JudgeScore, PeerScore
 
 
 def _get_competition_for_user(request: HttpRequest, pk: int) -> Competition:
@@ -42,7 +37,11 @@ def _get_managed_competition(request: HttpRequest, pk: int) -> Competition:
 
 @login_required
 def competition_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "evaluations/competition/list.html", {"competitions": comp.competitions_for(request.user)})
+    return render(
+        request,
+        "evaluations/competition/list.html",
+        {"competitions": competition_selectors.competitions_for(request.user)},
+    )
 
 
 @login_required
@@ -55,9 +54,10 @@ def competition_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "entries": entries,
         "manages": manages,
         "judging": competition.judge_assignments.filter(judge=request.user).exists(),
-        "peer_review": manages or bool(comp.peer_groups_of(competition=competition, user=request.user)),
+        "peer_review": manages
+        or bool(competition_selectors.peer_groups_of(competition=competition, user=request.user)),
         "judges": User.objects.filter(role=User.Role.JUDGE).order_by("username") if manages else [],
-        "results_visible": comp.results_visible(competition=competition, user=request.user),
+        "results_visible": competition_selectors.results_visible(competition=competition, user=request.user),
     }
     return render(request, "evaluations/competition/detail.html", context)
 
@@ -84,7 +84,7 @@ def competition_score(request: HttpRequest, pk: int) -> HttpResponse:
                     continue
                 try:
                     parsed = {c: Decimal(v) for c, v in values.items()}
-                    comp.judge_score_submit(assignment=assignment, values=parsed, by=request.user)
+                    competition_services.judge_score_submit(assignment=assignment, values=parsed, by=request.user)
                 except (InvalidOperation, ValidationError) as exc:
                     text = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Enter numbers.")
                     errors.append(f"{assignment.entry}: {text}")
@@ -113,16 +113,13 @@ def competition_score(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def competition_rank(request: HttpRequest, pk: int) -> HttpResponse:
-    from .tasks import competition_rank_task
-
     competition = _get_managed_competition(request, pk)
-    if competition.is_published:
-        messages.error(request, _("The results are published and can no longer be recomputed."))
-    elif enqueue(competition_rank_task, competition.pk):
-        messages.success(request, _("The ranking is being computed."))
-    else:  # no broker: the ranking takes a second, compute it here
-        comp.competition_rank(competition_id=competition.pk)
-        messages.success(request, _("The ranking was computed."))
+    try:
+        queued = competition_services.competition_rank_request(competition=competition)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The ranking is being computed.") if queued else _("The ranking was computed."))
     return redirect(competition)
 
 
@@ -131,7 +128,7 @@ def competition_rank(request: HttpRequest, pk: int) -> HttpResponse:
 def competition_advance(request: HttpRequest, pk: int) -> HttpResponse:
     competition = _get_managed_competition(request, pk)
     try:
-        competition = comp.competition_advance(competition=competition, by=request.user)
+        competition = competition_services.competition_advance(competition=competition, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -149,7 +146,7 @@ def competition_judge_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if judge is None:
         messages.error(request, _("Choose a judge."))
         return redirect(competition)
-    assigned, refused = comp.judge_assign_all(competition=competition, judge=judge)
+    assigned, refused = competition_services.judge_assign_all(competition=competition, judge=judge)
     messages.success(request, _("%(judge)s assigned to %(n)d entries.") % {"judge": judge, "n": assigned})
     for entry, reason in refused:
         messages.warning(request, f"{entry}: {reason}")
@@ -159,10 +156,10 @@ def competition_judge_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def competition_results(request: HttpRequest, pk: int) -> HttpResponse:
     competition = _get_competition_for_user(request, pk)
-    if not comp.results_visible(competition=competition, user=request.user):
+    if not competition_selectors.results_visible(competition=competition, user=request.user):
         raise Http404
-    names = comp.judge_names(competition)
-    results = list(comp.results_for(competition))
+    names = competition_selectors.judge_names(competition)
+    results = list(competition_selectors.results_for(competition))
     for result in results:
         for row in result.breakdown.get("judges", []):
             row["name"] = names.get(row["judge"], "?")
@@ -182,9 +179,6 @@ def competition_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     if result is None or not result.competition.is_published or not result.is_top_ten:
         raise Http404
     return render(request, "evaluations/competition/certificate.html", {"result": result})
-
-
-# --- Peer review among entrants (preliminary) and the live audience's votes (final) -------------------------------
 
 
 def _parse_scores(request: HttpRequest, entries, prefix: str) -> tuple[dict[int, Decimal], list[str]]:
@@ -223,7 +217,7 @@ def competition_peer(request: HttpRequest, pk: int) -> HttpResponse:
             TeachingGroup.objects.filter(competition_entries__competition=competition).distinct().order_by("name")
         )
     else:
-        groups = comp.peer_groups_of(competition=competition, user=request.user)
+        groups = competition_selectors.peer_groups_of(competition=competition, user=request.user)
         if not groups:
             raise Http404
     group = next((g for g in groups if str(g.pk) == request.GET.get("group", "")), groups[0] if groups else None)
@@ -240,7 +234,9 @@ def competition_peer(request: HttpRequest, pk: int) -> HttpResponse:
                 with transaction.atomic():
                     by_pk = {e.pk: e for e in entries}
                     for entry_pk, value in values.items():
-                        comp.peer_score_submit(entry=by_pk[entry_pk], group=group, value=value, by=request.user)
+                        competition_services.peer_score_submit(
+                            entry=by_pk[entry_pk], group=group, value=value, by=request.user
+                        )
             except ValidationError as exc:
                 errors = exc.messages
             else:
@@ -290,7 +286,9 @@ def competition_audience(request: HttpRequest, pk: int) -> HttpResponse:
                 with transaction.atomic():
                     by_pk = {e.pk: e for e in entries}
                     for entry_pk, n in counts.items():
-                        comp.audience_score_set(entry=by_pk[entry_pk], n=n, mean=means[entry_pk], by=request.user)
+                        competition_services.audience_score_set(
+                            entry=by_pk[entry_pk], n=n, mean=means[entry_pk], by=request.user
+                        )
             except ValidationError as exc:
                 errors = exc.messages
             else:

@@ -1,4 +1,4 @@
-"""The formulas of DOMAIN.md §3 as pure functions: no database, so every number can be checked by hand.
+"""The lecture formulas as pure functions: no database, so every number can be checked by hand.
 
 Selectors feed them aggregates computed in SQL (counts, sums and means per role); services store what they return
 together with the settings version that produced it.

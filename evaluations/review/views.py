@@ -1,56 +1,23 @@
-"""Pages of the admit/retire review: cycles, proposals with their figures, decisions, the instructor's outcomes.
-
-The small forms live here rather than in forms.py, which another engineer is editing at the same time.
-"""
+"""Review cycle pages, proposals, vetoes, the instructor's outcomes and notifications."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from instructors.models import Instructor, Region
+from evaluations.models import Notification, ReviewCycle, ReviewProposal
+from evaluations.review import selectors as review_selectors
+from evaluations.review import services as review_services
+from evaluations.review.forms import CycleForm, DecideForm, RevokeForm, VetoForm
+from evaluations.scoring import review_rules
+from evaluations.survey.views import require_manager
+from instructors.models import Instructor
 from instructors.selectors import instructor_search
-
-from . import review
-from .models_review import Notification, ReviewCycle, ReviewProposal
-
-
-class CycleForm(forms.Form):
-    region = forms.ModelChoiceField(label=gettext_lazy("Region"), queryset=Region.objects.none())
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ReviewCycle.Kind.choices)
-    period_start = forms.DateField(label=gettext_lazy("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=gettext_lazy("Period until"), widget=forms.DateInput(attrs={"type": "date"}))
-    due_at = forms.DateTimeField(
-        label=gettext_lazy("Runs at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        regions = Region.objects.filter(level__lte=Region.Level.COUNTY)
-        if not user.is_admin:
-            regions = regions.within(user.region)
-        self.fields["region"].queryset = regions
-
-
-class DecideForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=gettext_lazy("Outcome"),
-        choices=[("", gettext_lazy("As proposed"))] + ReviewProposal.Outcome.choices,
-        required=False,
-    )
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not request.user.can_manage_registry:
-        raise PermissionDenied
 
 
 def _get_cycle_for_user(request: HttpRequest, pk: int) -> ReviewCycle:
@@ -74,19 +41,19 @@ def _get_proposal_for_user(request: HttpRequest, pk: int) -> ReviewProposal:
 
 @login_required
 def review_cycle_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    context = {"cycles": review.review_cycles_for(request.user)[:200], "form": CycleForm(user=request.user)}
+    require_manager(request)
+    context = {"cycles": review_selectors.review_cycles_for(request.user)[:200], "form": CycleForm(user=request.user)}
     return render(request, "evaluations/review/cycle_list.html", context)
 
 
 @login_required
 @require_POST
 def review_cycle_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = CycleForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            cycle = review.review_cycle_create(**form.cleaned_data, by=request.user)
+            cycle = review_services.review_cycle_create(**form.cleaned_data, by=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -101,7 +68,7 @@ def review_cycle_create(request: HttpRequest) -> HttpResponse:
 def review_cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _get_cycle_for_user(request, pk)
     chosen = {key: request.GET.get(key, "") for key in ("proposal", "status", "sort")}
-    proposals = review.review_proposals_for(cycle=cycle, **chosen)[:1000]
+    proposals = review_selectors.review_proposals_for(cycle=cycle, **chosen)[:1000]
     context = {
         "cycle": cycle,
         "proposals": proposals,
@@ -127,7 +94,7 @@ def review_cycle_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def review_cycle_start(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _get_cycle_for_user(request, pk)
     try:
-        review.review_cycle_start(cycle=cycle, by=request.user)
+        review_services.review_cycle_start(cycle=cycle, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -140,7 +107,7 @@ def review_cycle_start(request: HttpRequest, pk: int) -> HttpResponse:
 def review_proposals_approve(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _get_cycle_for_user(request, pk)
     ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
-    approved, errors = review.review_proposals_approve(cycle=cycle, ids=ids, by=request.user)
+    approved, errors = review_services.review_proposals_approve(cycle=cycle, ids=ids, by=request.user)
     messages.success(request, _("%(n)d proposals approved.") % {"n": approved})
     for error in errors[:20]:
         messages.error(request, error)
@@ -152,8 +119,8 @@ def review_proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _get_proposal_for_user(request, pk)
     context = {
         "proposal": proposal,
-        "rule_label": review.rule_label(proposal.rule),
-        "figures": review.figure_rows(proposal.figures),
+        "rule_label": review_rules.rule_label(proposal.rule),
+        "figures": review_rules.figure_rows(proposal.figures),
         "form": DecideForm(),
         "may_decide": request.user.can_manage_registry and proposal.can_decide,
     }
@@ -163,12 +130,12 @@ def review_proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     proposal = _get_proposal_for_user(request, pk)
     form = DecideForm(request.POST)
     if form.is_valid():
         try:
-            review.review_proposal_decide(
+            review_services.review_proposal_decide(
                 proposal=proposal,
                 by=request.user,
                 outcome=form.cleaned_data["outcome"] or None,
@@ -183,7 +150,7 @@ def review_proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def review_my_outcomes(request: HttpRequest) -> HttpResponse:
-    outcomes = review.my_review_outcomes(request.user)[:100]
+    outcomes = review_selectors.my_review_outcomes(request.user)[:100]
     return render(request, "evaluations/review/my_outcomes.html", {"outcomes": outcomes})
 
 
@@ -200,24 +167,10 @@ def notification_read(request: HttpRequest) -> HttpResponse:
     return redirect("evaluations:notification_list")
 
 
-# --- Manual vetoes (一票否决) ---------------------------------------------------------------------------
-
-
-class VetoForm(forms.Form):
-    instructor = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000})
-    )
-
-
-class RevokeForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason for lifting"), max_length=1000)
-
-
 @login_required
 def review_veto_list(request: HttpRequest) -> HttpResponse:
     """The vetoes in force and lifted in the organizer's scope, and a search to veto an instructor."""
-    _require_manager(request)
+    require_manager(request)
     query = request.GET.get("q", "").strip()[:40]
     found = []
     if query:
@@ -226,14 +179,14 @@ def review_veto_list(request: HttpRequest) -> HttpResponse:
             .select_related("region")
             .order_by("pinyin", "pk")[:20]
         )
-    context = {"vetoes": review.review_vetoes_for(request.user)[:200], "query": query, "found": found}
+    context = {"vetoes": review_selectors.review_vetoes_for(request.user)[:200], "query": query, "found": found}
     return render(request, "evaluations/review/veto_list.html", context)
 
 
 @login_required
 @require_POST
 def review_veto_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = VetoForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please give the reason for the veto."))
@@ -242,7 +195,7 @@ def review_veto_create(request: HttpRequest) -> HttpResponse:
     if instructor is None:
         raise Http404
     try:
-        review.review_veto_add(instructor=instructor, reason=form.cleaned_data["reason"], by=request.user)
+        review_services.review_veto_add(instructor=instructor, reason=form.cleaned_data["reason"], by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -253,15 +206,15 @@ def review_veto_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def review_veto_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
-    veto = review.review_vetoes_for(request.user).filter(pk=pk).first()
+    require_manager(request)
+    veto = review_selectors.review_vetoes_for(request.user).filter(pk=pk).first()
     if veto is None:
         raise Http404
     form = RevokeForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(_("Please give the reason for lifting the veto."))
-        review.review_veto_revoke(veto=veto, reason=form.cleaned_data["reason"], by=request.user)
+            raise ValidationError(_("Please give the reason for lifting the veto."), code="reason_required")
+        review_services.review_veto_revoke(veto=veto, reason=form.cleaned_data["reason"], by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -1,9 +1,8 @@
-"""Periodic admit/retire review (能者进、庸者退): the figures per instructor, the rule order of DOMAIN.md §3, the run
-that proposes, and the organizer's decisions that apply them.
+"""Running a review cycle: figures from grouped SQL per batch of instructors, one proposal per instructor.
 
 The run is built to be repeated: a conditional UPDATE claims the cycle (a second worker backs off), every batch
 upserts on the (cycle, instructor) unique key, and a killed run leaves a stale heartbeat that the next beat tick
-re-enqueues. Figures come from grouped SQL aggregates per batch of instructors, never from a loop over answers.
+re-enqueues.
 """
 
 from __future__ import annotations
@@ -12,179 +11,40 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Avg, Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 
-from config.queue import enqueue
 from courses.models import PremiumLibraryEntry, Rectification
-from instructors import services as registry_services
-from instructors.models import Instructor, InstructorYearFigures, TeachingNorm, User
+from evaluations import scoring
+from evaluations.models import (
+    CompetitionResult,
+    LectureResult,
+    RaterRole,
+    ReviewCycle,
+    ReviewProposal,
+    ReviewVeto,
+)
+from evaluations.scoring.review_rules import REVIEW_DEFAULTS, Figures, Outcome, decide
+from evaluations.survey.services import scoring_current
+from instructors.models import Instructor, InstructorYearFigures, TeachingNorm
 from outreach.models import Lecture
-
-from . import scoring
-from .models import LectureResult, RaterRole
-from .models_competition import CompetitionResult
-from .models_review import Notification, ReviewCycle, ReviewProposal, ReviewVeto
-from .services import scoring_current
 
 log = logging.getLogger(__name__)
 
-# The review's own numbers (DOMAIN.md §3); an admin overrides them under the "review" key of ScoringSettings.params.
-REVIEW_DEFAULTS: dict = {
-    "retire_quality": 60,
-    "warn_quality": 75,
-    "excellent_quality": 90,
-    "excellent_sr": 0.95,
-    "min_scored_lectures": 2,
-    "suspensions": 2,
-    "suspension_months": 24,
-    "trial_expert_score": 80,
-    "trial_experts": 3,
-}
+
 BATCH = 500
+
+
 STALE_AFTER = dt.timedelta(minutes=10)
-Outcome = ReviewProposal.Outcome
-
-# Which registry status an outcome leads to (None: unchanged).
-OUTCOME_STATUS = {
-    Outcome.RETIRE: Instructor.Status.RETIRED,
-    Outcome.WARN: Instructor.Status.PROBATION,
-    Outcome.PROBATION: Instructor.Status.PROBATION,
-    Outcome.RETAIN: Instructor.Status.ACTIVE,
-    Outcome.EXCELLENT: Instructor.Status.ACTIVE,
-    Outcome.ADMIT: Instructor.Status.ACTIVE,
-}
-
-RULE_LABELS = {
-    "manual_veto": _l("Manual veto"),
-    "unrated_norms_missed_twice": _l("Fewer than 2 scored lectures; norms missed two years running"),
-    "unrated_norms_missed": _l("Fewer than 2 scored lectures; norms missed"),
-    "unrated_norms_met": _l("Fewer than 2 scored lectures; norms met (quality unrated)"),
-    "quality_below_retire": _l("Quality below 60"),
-    "rectified_course_failed_retest": _l("A rectified course failed its re-test"),
-    "repeated_suspensions": _l("Two suspensions within 24 months"),
-    "warned_two_cycles": _l("Warned in two consecutive cycles"),
-    "norms_missed_two_years": _l("Norms missed two years running"),
-    "quality_below_warn": _l("Quality between 60 and 75"),
-    "norms_missed": _l("Norms missed"),
-    "satisfaction_below_threshold": _l("Satisfaction below 85 %"),
-    "red_flag": _l("A red flag on a lecture"),
-    "excellent": _l("Quality ≥ 90, satisfaction ≥ 95 % and norms met"),
-    "retain": _l("No rule of concern fired"),
-    "trial_lecture_qualifies": _l("Trial lecture scored ≥ 80 by ≥ 3 experts, satisfaction ≥ 85 % (n ≥ 10)"),
-}
-
-
-FIGURE_LABELS = {
-    "lectures": _l("Lectures delivered"),
-    "hours": _l("Teaching hours"),
-    "scored_lectures": _l("Scored lectures"),
-    "quality_raw": _l("Quality before shrinking (hours-weighted)"),
-    "tier_mean": _l("Tier mean"),
-    "quality": _l("Yearly quality Q"),
-    "quality_unrated": _l("Quality unrated"),
-    "top_ten": _l("Top-ten courses"),
-    "finalist": _l("Finalist courses"),
-    "red_flags": _l("Red flags"),
-    "sr": _l("Satisfaction rate"),
-    "sr_n": _l("Satisfaction answers"),
-    "rectifications": _l("Rectifications opened"),
-    "suspensions_24m": _l("Suspensions in 24 months"),
-    "failed_retests": _l("Failed re-tests"),
-    "previously_warned": _l("Warned in the previous cycle"),
-    "veto": _l("Manual veto"),
-    "norm": _l("Norm (prorated by the period)"),
-    "norms_met": _l("Norms met"),
-    "prev_norms_met": _l("Norms met last year"),
-    "trial_lecture": _l("Trial lecture"),
-    "trial_score": _l("Trial lecture score"),
-    "experts_at_or_above": _l("Experts scoring 80 or more"),
-}
-
-
-def figure_rows(figures: dict) -> list[tuple[str, object]]:
-    """The stored figures with readable labels, in a fixed order."""
-    return [(str(FIGURE_LABELS.get(key, key)), value) for key, value in figures.items()]
 
 
 def review_params() -> dict:
     current = scoring_current()
     return {**current.merged, **REVIEW_DEFAULTS, **current.params.get("review", {})}
-
-
-def rule_label(rule: str) -> str:
-    return str(RULE_LABELS.get(rule, rule))
-
-
-# --- The rule order (pure) -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class Figures:
-    """What the rules read about one instructor in one cycle."""
-
-    vetoed: bool = False
-    scored: int = 0
-    quality: float | None = None
-    sr: float | None = None
-    sr_n: int = 0
-    red_flags: int = 0
-    failed_retests: int = 0
-    suspensions: int = 0
-    previously_warned: bool = False
-    norms_met: bool | None = None  # None: no norm is set for the tier and year
-    prev_norms_met: bool | None = None
-
-
-def decide(fig: Figures, p: dict) -> tuple[str, str]:
-    """(outcome, rule) in the order of DOMAIN.md §3; the first rule that fires wins."""
-    if fig.vetoed:
-        return Outcome.RETIRE, "manual_veto"
-    norms_missed = fig.norms_met is False
-    missed_twice = norms_missed and fig.prev_norms_met is False
-    if fig.scored < p["min_scored_lectures"] or fig.quality is None:
-        if missed_twice:
-            return Outcome.RETIRE, "unrated_norms_missed_twice"
-        if norms_missed:
-            return Outcome.WARN, "unrated_norms_missed"
-        return Outcome.RETAIN, "unrated_norms_met"
-    sr_known = fig.sr is not None and fig.sr_n >= p["sr_min_n"]
-    warn_rule = ""
-    if fig.quality < p["warn_quality"]:
-        warn_rule = "quality_below_warn"
-    elif norms_missed:
-        warn_rule = "norms_missed"
-    elif sr_known and fig.sr < p["sr_threshold"]:
-        warn_rule = "satisfaction_below_threshold"
-    elif fig.red_flags:
-        warn_rule = "red_flag"
-    if fig.quality < p["retire_quality"]:
-        return Outcome.RETIRE, "quality_below_retire"
-    if fig.failed_retests:
-        return Outcome.RETIRE, "rectified_course_failed_retest"
-    if fig.suspensions >= p["suspensions"]:
-        return Outcome.RETIRE, "repeated_suspensions"
-    if warn_rule and fig.previously_warned:
-        return Outcome.RETIRE, "warned_two_cycles"
-    if missed_twice:
-        return Outcome.RETIRE, "norms_missed_two_years"
-    if warn_rule:
-        return Outcome.WARN, warn_rule
-    if fig.quality >= p["excellent_quality"] and sr_known and fig.sr >= p["excellent_sr"] and fig.norms_met:
-        return Outcome.EXCELLENT, "excellent"
-    return Outcome.RETAIN, "retain"
-
-
-# --- Figures from SQL ----------------------------------------------------------------------------------------------
 
 
 def _bounds(cycle: ReviewCycle) -> tuple[dt.datetime, dt.datetime]:
@@ -460,9 +320,6 @@ def _trial_lectures(ctx: _Context, ids: list[int]) -> dict[int, dict]:
     return best
 
 
-# --- The run -------------------------------------------------------------------------------------------------------
-
-
 def review_cycle_claim(*, cycle_id: int, now: dt.datetime | None = None) -> str | None:
     """Take the cycle for this run (conditional UPDATE); None when another live run holds it or it is done."""
     now = now or timezone.now()
@@ -591,183 +448,4 @@ def review_cycles_due(*, now: dt.datetime | None = None) -> list[int]:
         ReviewCycle.objects.filter(Q(status=ReviewCycle.Status.PENDING, due_at__lte=now) | stale)
         .order_by("due_at", "pk")
         .values_list("pk", flat=True)
-    )
-
-
-# --- Organizer actions ---------------------------------------------------------------------------------------------
-
-
-def review_cycle_create(
-    *, region, kind: str, period_start: dt.date, period_end: dt.date, due_at: dt.datetime, by: User | None
-) -> ReviewCycle:
-    """Plan a review cycle for a region; beat runs it once due."""
-    if period_end < period_start:
-        raise ValidationError(_("The period must end after it starts."))
-    if ReviewCycle.objects.filter(region=region, kind=kind, period_start=period_start, period_end=period_end).exists():
-        raise ValidationError(_("This review cycle already exists."))
-    return ReviewCycle.objects.create(
-        region=region, kind=kind, period_start=period_start, period_end=period_end, due_at=due_at, created_by=by
-    )
-
-
-@transaction.atomic
-def review_cycle_start(*, cycle: ReviewCycle, by: User | None) -> ReviewCycle:
-    """Run a cycle now (again, if done): undecided proposals are recomputed, decided ones are kept."""
-    from .tasks import review_cycle_run_task
-
-    locked = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
-    if not locked.can_start:
-        raise ValidationError(_("This review is already running."))
-    locked.status = ReviewCycle.Status.PENDING
-    locked.processed = 0
-    # Due now: if the broker cannot take the task, the next beat tick runs the cycle (review_cycles_due).
-    locked.due_at = min(locked.due_at, timezone.now())
-    locked.save(update_fields=["status", "processed", "due_at"])
-    transaction.on_commit(lambda: enqueue(review_cycle_run_task, locked.pk))
-    return locked
-
-
-@transaction.atomic
-def review_veto_add(*, instructor: Instructor, reason: str, by: User | None) -> ReviewVeto:
-    """Record a manual veto (一票否决); the next review proposes retirement. One veto in force per instructor."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Please give the reason for the veto."))
-    if len(reason) > 1000:
-        raise ValidationError(_("The reason is too long (at most 1,000 characters)."))
-    try:
-        with transaction.atomic():
-            return ReviewVeto.objects.create(instructor=instructor, reason=reason, created_by=by)
-    except IntegrityError:
-        raise ValidationError(_("A veto is already in force for this instructor.")) from None
-
-
-@transaction.atomic
-def review_veto_revoke(*, veto: ReviewVeto, reason: str, by: User) -> ReviewVeto:
-    """Lift a veto: kept on record with who lifted it, when and why; the next review no longer counts it."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Please give the reason for lifting the veto."))
-    locked = ReviewVeto.objects.select_for_update().get(pk=veto.pk)
-    if locked.revoked:
-        raise ValidationError(_("This veto has already been lifted."))
-    locked.revoked, locked.revoked_by, locked.revoked_at, locked.revoke_reason = True, by, timezone.now(), reason[:1000]
-    locked.save(update_fields=["revoked", "revoked_by", "revoked_at", "revoke_reason"])
-    return locked
-
-
-def review_vetoes_for(user: User) -> QuerySet[ReviewVeto]:
-    """The vetoes of the instructors an organizer manages, newest first."""
-    return (
-        ReviewVeto.objects.filter(instructor__in=Instructor.objects.visible_to(user))
-        .select_related("instructor__region", "created_by", "revoked_by")
-        .order_by("revoked", "-created_at")
-    )
-
-
-def _apply(*, proposal: ReviewProposal, outcome: str, by: User, reason: str) -> None:
-    instructor = proposal.instructor
-    target = OUTCOME_STATUS[outcome]
-    if instructor.status != target:
-        registry_services.instructor_change_status(instructor=instructor, to_status=target, by=by, reason=reason)
-
-
-def _notify(*, proposal: ReviewProposal, outcome: str, reason: str) -> None:
-    user = proposal.instructor.user
-    if user is None:
-        return
-    text = _("Review %(cycle)s: %(outcome)s. %(reason)s") % {
-        "cycle": proposal.cycle,
-        "outcome": ReviewProposal.Outcome(outcome).label,
-        "reason": reason,
-    }
-    Notification.objects.create(user=user, text=text, link=proposal.get_absolute_url())
-    if user.email:
-        email = user.email
-        transaction.on_commit(lambda: send_mail(_("Your review outcome"), text, None, [email], fail_silently=True))
-
-
-@transaction.atomic
-def review_proposal_decide(
-    *, proposal: ReviewProposal, by: User, reason: str = "", outcome: str | None = None
-) -> ReviewProposal:
-    """Approve a proposal (outcome None) or override it with another outcome; applies it and tells the instructor."""
-    locked = (
-        ReviewProposal.objects.select_for_update(of=("self",))
-        .select_related("cycle", "instructor__user")
-        .get(pk=proposal.pk)
-    )
-    if not locked.can_decide:
-        raise ValidationError(_("This proposal has already been decided."))
-    if locked.cycle.status != ReviewCycle.Status.DONE:
-        raise ValidationError(_("Wait until the review has finished before deciding."))
-    reason = (reason or "").strip()
-    override = outcome is not None and outcome != locked.proposal
-    if outcome is not None and outcome not in ReviewProposal.Outcome.values:
-        raise ValidationError(_("Unknown outcome."))
-    if override and not reason:
-        raise ValidationError(_("Please give the reason for overriding the proposal."))
-    if outcome == Outcome.ADMIT and locked.instructor.status != Instructor.Status.CANDIDATE:
-        raise ValidationError(_("Only a candidate can be admitted."))
-    chosen = outcome if override else locked.proposal
-    reason = reason or _("Review %(cycle)s: %(rule)s") % {"cycle": locked.cycle, "rule": rule_label(locked.rule)}
-    _apply(proposal=locked, outcome=chosen, by=by, reason=reason)
-    locked.status = ReviewProposal.Status.OVERRIDDEN if override else ReviewProposal.Status.APPROVED
-    locked.decision = chosen
-    locked.decided_by = by
-    locked.decided_at = timezone.now()
-    locked.reason = reason
-    locked.save(update_fields=["status", "decision", "decided_by", "decided_at", "reason"])
-    _notify(proposal=locked, outcome=chosen, reason=reason)
-    return locked
-
-
-def review_proposals_approve(*, cycle: ReviewCycle, ids: Iterable[int], by: User) -> tuple[int, list[str]]:
-    """Approve several proposals; each in its own transaction, so one refusal does not undo the others."""
-    approved, errors = 0, []
-    for proposal in ReviewProposal.objects.filter(cycle=cycle, pk__in=list(ids)).select_related("instructor"):
-        try:
-            review_proposal_decide(proposal=proposal, by=by)
-        except ValidationError as exc:
-            errors.append(f"{proposal.instructor}: {' '.join(exc.messages)}")
-        else:
-            approved += 1
-    return approved, errors
-
-
-# --- Reads for the pages -------------------------------------------------------------------------------------------
-
-
-def review_cycles_for(user: User) -> QuerySet[ReviewCycle]:
-    return (
-        ReviewCycle.objects.visible_to(user)
-        .select_related("region")
-        .annotate(
-            proposals_n=Count("proposals"),
-            undecided_n=Count("proposals", filter=Q(proposals__status=ReviewProposal.Status.PROPOSED)),
-        )
-        .order_by("-period_end", "pk")
-    )
-
-
-def review_proposals_for(*, cycle: ReviewCycle, proposal: str = "", status: str = "", sort: str = "") -> QuerySet:
-    qs = ReviewProposal.objects.filter(cycle=cycle).select_related("instructor__region")
-    if proposal:
-        qs = qs.filter(proposal=proposal)
-    if status:
-        qs = qs.filter(status=status)
-    order = {
-        "score": [F("quality").asc(nulls_first=True)],
-        "-score": [F("quality").desc(nulls_last=True)],
-        "name": ["instructor__pinyin"],
-    }.get(sort, ["instructor__pinyin"])
-    return qs.order_by(*order, "pk")
-
-
-def my_review_outcomes(user: User) -> QuerySet[ReviewProposal]:
-    return (
-        ReviewProposal.objects.filter(instructor__user=user)
-        .exclude(status=ReviewProposal.Status.PROPOSED)
-        .select_related("cycle__region")
-        .order_by("-cycle__period_end", "pk")
     )

@@ -1,7 +1,4 @@
-"""十佳课程擂台赛: the yearly top-ten course competition, its entries, judges, scores and published results.
-
-Imported at the bottom of ``evaluations.models``; it imports the lower apps directly, never that module.
-"""
+"""The 十佳课程擂台赛: competitions, entries, judges, peer and audience scores, results and judge flags."""
 
 from __future__ import annotations
 
@@ -14,17 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course
 from instructors.models import Instructor, Region, TeachingGroup, User
-
-__all__ = [
-    "AudienceScore",
-    "Competition",
-    "CompetitionResult",
-    "Entry",
-    "JudgeAssignment",
-    "JudgeFlag",
-    "JudgeScore",
-    "PeerScore",
-]
 
 
 class CompetitionQuerySet(models.QuerySet):

@@ -1,0 +1,285 @@
+"""Result pages, 我的评价, the moderation queue, consequences and training-session results."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from evaluations.models import (
+    Comment,
+    LectureResult,
+    RaterRole,
+    ResultAction,
+    SessionResult,
+)
+from evaluations.results import selectors as result_selectors
+from evaluations.results import services as result_services
+from evaluations.results.forms import DecisionForm, FollowUpForm, ModerationForm, ResultFilterForm
+from evaluations.survey import selectors as survey_selectors
+from evaluations.survey.views import get_evaluation_for_user, require_manager
+from instructors.models import Instructor
+from outreach.models import Lecture
+
+
+def _get_result_for_user(request: HttpRequest, pk: int) -> LectureResult:
+    try:
+        return result_selectors.result_for_user(request.user, pk)
+    except LectureResult.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@require_POST
+def evaluation_compute(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = get_evaluation_for_user(request, pk)
+    if evaluation.session_id:
+        session_result = result_services.session_results_compute(evaluation_ids=[evaluation.pk])[0]
+        messages.success(request, _("The result was computed."))
+        return redirect("evaluations:session_result_detail", pk=session_result.pk)
+    result = result_services.result_compute(evaluation=evaluation)
+    result_services.instructor_quality_refresh(instructor=result.instructor, year=result.year)
+    messages.success(request, _("The result was computed."))
+    return redirect("evaluations:result_detail", pk=result.pk)
+
+
+@login_required
+def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    result = _get_result_for_user(request, pk)
+    manager = request.user.can_manage_registry
+    context = {
+        "result": result,
+        "lecture": result.lecture,
+        "roles": [{**r, "label": RaterRole(r["role"]).label} for r in result.explanation.get("roles", [])],
+        "distribution": result_selectors.indicator_distribution(evaluation=result.evaluation),
+        "comments": result_selectors.comments_for(evaluation=result.evaluation, user=request.user),
+        "manager": manager,
+        "follow_ups": result.lecture.follow_ups.all() if manager else [],
+        "follow_up_form": FollowUpForm() if manager else None,
+        "needed": _answers_needed(result),
+    }
+    return render(request, "evaluations/result_detail.html", context)
+
+
+def _answers_needed(result: LectureResult) -> int:
+    trainee = next((r for r in result.explanation.get("roles", []) if r.get("role") == RaterRole.TRAINEE), None)
+    return max(0, trainee["minimum"] - result.trainee_n) if trainee else 0
+
+
+@login_required
+@require_POST
+def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
+    require_manager(request)
+    result = _get_result_for_user(request, pk)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        result_services.follow_up_create(lecture=result.lecture, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The follow-up was recorded."))
+    else:
+        messages.error(request, _("Please record both the feedback and the improvement agreed."))
+    return redirect("evaluations:result_detail", pk=result.pk)
+
+
+def _year(request: HttpRequest) -> int:
+    """The ?year= of the page, or this year when it is missing or not a plausible year."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@login_required
+def my_ratings(request: HttpRequest) -> HttpResponse:
+    instructor = Instructor.objects.filter(user=request.user).first()
+    if instructor is None:
+        raise Http404
+    year = _year(request)
+
+    def results() -> list:
+        return list(result_selectors.my_results(instructor=instructor)[:200])
+
+    def chart() -> dict:
+        trend = [
+            {"date": timezone.localtime(r.lecture.start).strftime("%Y-%m-%d"), "score": float(r.score)}
+            for r in reversed(results())
+            if r.usable
+        ]
+        return {"radar": result_selectors.my_dimension_averages(instructor=instructor, year=year), "trend": trend}
+
+    # The figures are functions: the template calls them only when its cached fragment (keyed by the stamp of
+    # the instructor's results, so any recomputation shows at once) is missing.
+    context = {
+        "instructor": instructor,
+        "year": year,
+        # Mine (the table, the radar) and the year's (the tier mean).
+        "stamp": result_selectors.results_stamp(LectureResult.objects.filter(instructor=instructor))
+        + "-"
+        + result_selectors.results_stamp(LectureResult.objects.filter(year=year)),
+        "results": results,
+        "summary": lambda: result_selectors.my_year_summary(instructor=instructor, year=year),
+        "chart": chart,
+    }
+    return render(request, "evaluations/my_ratings.html", context)
+
+
+@login_required
+def result_list(request: HttpRequest) -> HttpResponse:
+    require_manager(request)
+    form = ResultFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(result_selectors.results_list(user=request.user, filters=filters), 50).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "evaluations/result_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@login_required
+def result_export(request: HttpRequest) -> HttpResponse:
+    require_manager(request)
+    form = ResultFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("评价结果")
+    sheet.append(
+        [
+            "授课日期",
+            "课程",
+            "师资",
+            "县（市、区）",
+            "综合得分",
+            "有效学员答卷",
+            "满意率",
+            "满意率下限",
+            "满意率上限",
+            "预警",
+            "数据不足",
+        ]
+    )
+    flags = {"red": "红色", "yellow": "黄色", "": ""}
+    for r in result_selectors.results_list(user=request.user, filters=filters).iterator(chunk_size=2000):
+        sheet.append(
+            [
+                timezone.localtime(r.lecture.start).strftime("%Y-%m-%d %H:%M"),
+                r.course.title,
+                r.instructor.name,
+                r.lecture.county.name,
+                float(r.score) if r.score is not None else None,
+                r.trainee_n,
+                float(r.sr) if r.sr is not None else None,
+                float(r.sr_lower) if r.sr_lower is not None else None,
+                float(r.sr_upper) if r.sr_upper is not None else None,
+                flags.get(r.flag, ""),
+                "是" if r.insufficient else "否",
+            ]
+        )
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        "attachment; filename=\"results.xlsx\"; filename*=UTF-8''%E8%AF%84%E4%BB%B7%E7%BB%93%E6%9E%9C.xlsx"
+    )
+    return response
+
+
+@login_required
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    require_manager(request)
+    comments = result_selectors.moderation_queue(user=request.user)[:100]
+    return render(request, "evaluations/moderation_queue.html", {"comments": comments, "form": ModerationForm()})
+
+
+@login_required
+@require_POST
+def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    require_manager(request)
+    comment = get_object_or_404(
+        Comment.objects.filter(evaluation__lecture__in=Lecture.objects.visible_to(request.user)), pk=pk
+    )
+    form = ModerationForm(request.POST)
+    if form.is_valid():
+        try:
+            result_services.comment_moderate(comment=comment, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The comment was moderated."))
+    return redirect("evaluations:moderation_queue")
+
+
+@login_required
+def action_list(request: HttpRequest) -> HttpResponse:
+    require_manager(request)
+    status = request.GET.get("status", ResultAction.Status.PROPOSED)
+    if status not in ResultAction.Status.values:
+        status = ResultAction.Status.PROPOSED
+    actions = result_selectors.action_list(user=request.user, status=status)[:200]
+    return render(
+        request,
+        "evaluations/action_list.html",
+        {"actions": actions, "status": status, "statuses": ResultAction.Status.choices, "form": DecisionForm()},
+    )
+
+
+@login_required
+@require_POST
+def action_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    require_manager(request)
+    action = get_object_or_404(result_selectors.action_list(user=request.user, status=""), pk=pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            result_services.action_decide(
+                action=action, confirm=form.cleaned_data["confirm"], reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The decision was recorded."))
+    else:
+        messages.error(request, _("Please give the reason for this decision."))
+    return redirect("evaluations:action_list")
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    """The year's training sessions with their evaluation and result, and the per-topic feedback for the menu."""
+    require_manager(request)
+    year = _year(request)
+    sessions = survey_selectors.training_sessions_to_evaluate(user=request.user, year=year)
+    page = Paginator(sessions, 50).get_page(request.GET.get("page"))
+    feedback = result_selectors.training_menu_feedback(user=request.user, year=year)
+    context = {"page": page, "year": year, "feedback": feedback, "query": f"year={year}"}
+    return render(request, "evaluations/session_list.html", context)
+
+
+@login_required
+def session_result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        result = result_selectors.session_result_for_user(request.user, pk)
+    except SessionResult.DoesNotExist:
+        raise Http404 from None
+    trainee = next((r for r in result.explanation.get("roles", []) if r.get("role") == RaterRole.TRAINEE), None)
+    context = {
+        "result": result,
+        "session": result.session,
+        "subject": result.evaluation.subject,
+        "roles": [{**r, "label": RaterRole(r["role"]).label} for r in result.explanation.get("roles", [])],
+        "distribution": result_selectors.indicator_distribution(evaluation=result.evaluation),
+        "comments": result_selectors.comments_for(evaluation=result.evaluation, user=request.user),
+        "needed": max(0, trainee["minimum"] - result.trainee_n) if trainee else 0,
+    }
+    return render(request, "evaluations/session_result_detail.html", context)
