@@ -155,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
     "evaluations-review-due": {"task": "evaluations.tasks.review_due_cycles_task", "schedule": 900.0},
     # Every 10 minutes: recompute lecture results while surveys collect answers (and for 4 days after they close).
     "evaluations-results-refresh": {"task": "evaluations.tasks.results_refresh_task", "schedule": 600.0},
+    # Every 5 minutes: re-queue lecture analyses whose worker stopped sending heartbeats (killed, restarted).
+    "evaluations-analysis-repair": {"task": "evaluations.tasks.analysis_repair_task", "schedule": 300.0},
+    # Daily: delete lecture recordings past their retention period (the analysis figures stay).
+    "evaluations-analysis-retention": {"task": "evaluations.tasks.analysis_retention_task", "schedule": 86400.0},
 }
 # Test only (tests/test_multinode.py): every N seconds, an idempotent cheap task, to count how often beat fires.
 BEAT_TEST_INTERVAL = env_int("BEAT_TEST_INTERVAL", 0, minimum=0)
@@ -201,6 +205,27 @@ STATIC_ROOT = env_path("STATIC_ROOT", VAR_DIR / "staticfiles")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
+# Private files (lecture recordings): no URL serves this folder; views check permission and stream the file.
+PRIVATE_MEDIA_ROOT = env_path("PRIVATE_MEDIA_ROOT", VAR_DIR / "private")
+
+# --- 智能教学分析 (lecture recordings, evaluations/analysis) -----------------------------------------------------
+ANALYSIS_MAX_UPLOAD_MB = env_int("ANALYSIS_MAX_UPLOAD_MB", 1024, minimum=1)
+ANALYSIS_MAX_MINUTES = env_int("ANALYSIS_MAX_MINUTES", 180, minimum=1)
+# Recordings are deleted this many days after upload; the figures stay.
+ANALYSIS_RETENTION_DAYS = env_int("ANALYSIS_RETENTION_DAYS", 90, minimum=1)
+# An analysis without a progress heartbeat for this long is taken as abandoned by its worker and re-queued.
+ANALYSIS_STALE_SECONDS = env_int("ANALYSIS_STALE_SECONDS", 600, minimum=60)
+ANALYSIS_MAX_ATTEMPTS = 3
+# The rules' thresholds (evaluations/analysis/engine/settings.py lists every one and its default).
+ANALYSIS_RULES = {
+    "pace_low": env_int("ANALYSIS_PACE_LOW", 180, minimum=1),  # comfortable speaking rate, 字/分钟
+    "pace_high": env_int("ANALYSIS_PACE_HIGH", 260, minimum=1),
+    "long_pause_seconds": 5.0,
+    "monotone_semitones": 1.5,
+    "monotone_min_seconds": 60.0,
+    "section_rushed_seconds": 60.0,
+    "still_min_seconds": 120.0,
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -3,6 +3,7 @@
 
     make bench                      # province scale on PostgreSQL (database djsz_bench, built once, then reused)
     make bench BENCH_ARGS=--quick   # city scale, fewer repetitions
+    make bench BENCH_ARGS=--analysis  # lecture analysis of a 45-minute recording (scripts/bench_analysis.py)
 
 Each page is requested in-process through Django's test client as a logged-in user; the server time is the
 time Django spends on the request (no network). Every figure is the median and p95 of repeated runs, beside its
@@ -62,7 +63,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="city scale, fewer repetitions")
     parser.add_argument("--repeat", type=int, default=None)
     parser.add_argument("--no-write", action="store_true", help="print the table, do not update BENCHMARKS.md")
+    parser.add_argument("--analysis", action="store_true", help="lecture analysis speed and memory only")
     args = parser.parse_args()
+    if args.analysis:
+        import bench_analysis
+
+        print(bench_analysis.run(write=not args.no_write))
+        return
     scale = "city" if args.quick else "province"
     repeat = args.repeat or (5 if args.quick else 20)
     url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/djsz_bench_{scale}")

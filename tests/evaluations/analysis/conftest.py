@@ -7,13 +7,13 @@ import subprocess
 import pytest
 
 from evaluations.analysis import synth
+from tests.conftest import need
 
 
 @pytest.fixture(scope="session")
 def media_dir(tmp_path_factory):
     missing = synth.tools_missing()
-    if missing:
-        pytest.skip(f"needs {', '.join(missing)} (installed by .ci/run)")
+    need(not missing, f"needs {', '.join(missing)} (Debian packages; .ci/run installs them)")
     return tmp_path_factory.mktemp("analysis-media")
 
 
