@@ -33,6 +33,7 @@ from outreach import ical
 from outreach.models import Lecture
 from tests import factories as f
 from tests.courses import factories as cf
+from tests.evaluations.analysis.builders import finished_analysis
 from tests.outreach import factories as of
 
 PASSWORD = "pw-secret-123"
@@ -108,7 +109,9 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
     entry.instructors.add(person)
     JudgeAssignment.objects.create(competition=competition, entry=entry, judge=judge)
     certificate = CompetitionResult.objects.create(competition=competition, entry=entry, final=Decimal("90"), rank=1)
+    analysis = finished_analysis(lecture=lecture)
     return {
+        "analysis": analysis,
         "user": account,
         "instructor": person,
         "group": group,
