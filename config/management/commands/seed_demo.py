@@ -7,6 +7,7 @@ from django.db import connection
 
 from courses import demo as courses_demo
 from evaluations import demo as evaluations_demo
+from evaluations import demo_analysis as analysis_demo
 from evaluations import demo_competition as competition_demo
 from instructors import demo as instructors_demo
 from outreach import demo as outreach_demo
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             ("outreach", outreach_demo),
             ("evaluations", evaluations_demo),
             ("competition", competition_demo),
+            ("analysis", analysis_demo),
         ]
         for name, module in modules:
             step = time.monotonic()
