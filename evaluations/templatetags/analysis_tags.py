@@ -27,3 +27,11 @@ def analysis_panel(context, lecture=None, session=None) -> dict:
         analyses = analyses.filter(session=session)
         upload_url = reverse("evaluations:analysis_session_new", args=[session.pk])
     return {"analyses": list(analyses[:20]), "upload_url": upload_url}
+
+
+@register.filter
+def clock(seconds) -> str:
+    """Seconds as m:ss (or h:mm:ss), as a player shows a moment."""
+    total = int(round(float(seconds or 0)))
+    hours, rest = divmod(total, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
