@@ -113,6 +113,9 @@ def _video(path, info, duration, settings, pdf_path, sections, report, done) -> 
             duration, threshold=settings.motion_threshold, still_min_seconds=settings.still_min_seconds
         ),
     }
+    if pages and not any(s.get("first_page") for s in sections or []):
+        # No outline mapped to pages: each page is its own knowledge point.
+        sections = [{"title": f"第 {n} 页", "first_page": n, "page": True} for n in range(1, len(pages) + 1)]
     if sections and pages:
         paged = [s for s in sections if s.get("first_page")]
         out["sections"] = slides.time_per_section(paged, duration, segments=segments) if paged else None

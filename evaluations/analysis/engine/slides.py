@@ -127,7 +127,10 @@ def time_per_section(sections: list[dict], duration: float, *, segments: list[di
             pages = range(sec["first_page"], last + 1)
             spent = sum(s["length"] for s in segments if s["page"] in pages)
             first = min((s["start"] for s in segments if s["page"] in pages), default=None)
-            out.append({"title": sec["title"], "start": first, "seconds": round(spent, 1), **_planned(sec)})
+            row = {"title": sec["title"], "start": first, "seconds": round(spent, 1), **_planned(sec)}
+            if sec.get("page"):
+                row["page"] = True
+            out.append(row)
         return out
     ordered = sorted(sections, key=lambda s: s["start"])
     for i, sec in enumerate(ordered):

@@ -61,7 +61,9 @@ def build(result: dict, settings: AnalysisSettings) -> list[dict]:
         text = "讲话时间只占录音的 {share}%，停顿和空白偏多。".format(**params)
         out.append({"code": "talk_share", "start": 0.0, "end": None, "params": params, "text": text})
     for section in result.get("sections") or []:
-        if section["seconds"] < s.section_rushed_seconds:
+        # A page of its own (no outline) is flagged only when it never appeared: many slides take under a minute.
+        limit = 0.5 if section.get("page") else s.section_rushed_seconds
+        if section["seconds"] < limit:
             params = {"title": section["title"], "seconds": round(section["seconds"])}
             if section["seconds"] == 0:
                 text = "「{title}」没有讲到（录像中未出现对应课件页）。".format(**params)

@@ -115,6 +115,17 @@ def test_motion_is_found_while_the_speaker_moves_and_not_after(video_result):
     assert 0.35 <= motion["moving_share"] <= 0.65  # the block waves for 20 of 46 seconds
 
 
+def test_without_an_outline_each_page_is_timed_and_an_unshown_page_is_flagged(slide_video):
+    video, pdf, _ = slide_video
+    from evaluations.analysis import synth
+
+    bigger = pdf.parent / "deck6.pdf"
+    synth.build_pdf(bigger, 6)  # the same five pages and a sixth never shown
+    result = analyse(str(video), pdf_path=str(bigger))
+    skipped = [x["params"]["title"] for x in result["suggestions"] if x["code"] == "section_skipped"]
+    assert ([round(x["seconds"]) for x in result["sections"]], skipped) == ([9, 6, 12, 8, 11, 0], ["第 6 页"])
+
+
 def test_sections_marked_by_hand_on_audio_are_timed(lecture_at):
     path, truth = lecture_at(160)
     result = analyse(str(path), sections=[{"title": "甲", "start": 0.0}, {"title": "乙", "start": 20.0}])
