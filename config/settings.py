@@ -209,7 +209,8 @@ MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 PRIVATE_MEDIA_ROOT = env_path("PRIVATE_MEDIA_ROOT", VAR_DIR / "private")
 
 # --- 智能教学分析 (lecture recordings, evaluations/analysis) -----------------------------------------------------
-ANALYSIS_MAX_UPLOAD_MB = env_int("ANALYSIS_MAX_UPLOAD_MB", 1024, minimum=1)
+# At most nginx's client_max_body_size (deploy/nginx.conf: 520m); raise both together.
+ANALYSIS_MAX_UPLOAD_MB = env_int("ANALYSIS_MAX_UPLOAD_MB", 500, minimum=1)
 ANALYSIS_MAX_MINUTES = env_int("ANALYSIS_MAX_MINUTES", 180, minimum=1)
 # Recordings are deleted this many days after upload; the figures stay.
 ANALYSIS_RETENTION_DAYS = env_int("ANALYSIS_RETENTION_DAYS", 90, minimum=1)
