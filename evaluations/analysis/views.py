@@ -8,7 +8,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -104,14 +104,26 @@ def analysis_recording(request: HttpRequest, pk: int) -> HttpResponse:
         end = min(int(match[2]), size - 1) if match[1] and match[2] else size - 1
         if start >= size or start > end:
             return HttpResponse(status=416, headers={"Content-Range": f"bytes */{size}"})
-        with open(path, "rb") as f:
-            f.seek(start)
-            response = HttpResponse(f.read(end - start + 1), status=206, content_type=content_type)
+        response = StreamingHttpResponse(_file_range(path, start, end), status=206, content_type=content_type)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _file_range(path: str, start: int, end: int, block: int = 256 * 1024):
+    """The bytes start..end of the file, a block at a time (a browser asks for `bytes=0-` of a whole video)."""
+    with open(path, "rb") as f:
+        f.seek(start)
+        left = end - start + 1
+        while left > 0:
+            data = f.read(min(block, left))
+            if not data:
+                return
+            left -= len(data)
+            yield data
 
 
 @login_required

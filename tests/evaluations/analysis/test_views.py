@@ -60,7 +60,15 @@ def test_recording_answers_a_byte_range_for_seeking(client, scene):
     client.force_login(scene["organizer_a"])
     url = reverse("evaluations:analysis_recording", args=[scene["analysis"].pk])
     response = client.get(url, HTTP_RANGE="bytes=100-199")
-    assert (response.status_code, len(response.content), response["Content-Range"]) == (206, 100, "bytes 100-199/16044")
+    body = b"".join(response.streaming_content)
+    assert (response.status_code, len(body), response["Content-Range"]) == (206, 100, "bytes 100-199/16044")
+
+
+def test_open_ended_range_streams_to_the_end(client, scene):
+    client.force_login(scene["teacher"].user)
+    url = reverse("evaluations:analysis_recording", args=[scene["analysis"].pk])
+    response = client.get(url, HTTP_RANGE="bytes=16000-")
+    assert (len(b"".join(response.streaming_content)), response["Content-Range"]) == (44, "bytes 16000-16043/16044")
 
 
 def test_recording_is_served_whole_without_a_range(client, scene):
