@@ -35,7 +35,8 @@ class Command(BaseCommand):
             module.seed(scale=scale, seed=seed, stdout=self.stdout)
             self.stdout.write(f"  {name}: {time.monotonic() - step:.1f}s")
         if connection.vendor == "postgresql":
-            # Bulk loads leave the planner's statistics stale; without them it picks nested loops over thousands of rows.
+            # Bulk loads leave the planner's statistics stale; without them it picks nested loops over thousands of
+            # rows.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"demo data ready ({scale}) in {time.monotonic() - started:.1f}s"))
