@@ -173,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
     # Daily at 08:30 (Asia/Shanghai): festival greetings (教师节, 七一, 春节, 中秋) and pool anniversaries; a rerun
     # on the same day sends nothing twice.
     "care-greetings": {"task": "care.tasks.send_greetings_task", "schedule": crontab(hour=8, minute=30)},
+    # Every 5 minutes: re-queue lecture analyses whose worker stopped sending heartbeats (killed, restarted).
+    "evaluations-analysis-repair": {"task": "evaluations.tasks.analysis_repair_task", "schedule": 300.0},
+    # Daily: delete lecture recordings past their retention period (the analysis figures stay).
+    "evaluations-analysis-retention": {"task": "evaluations.tasks.analysis_retention_task", "schedule": 86400.0},
 }
 
 # --- Auth -------------------------------------------------------------------------------------------------------
@@ -212,6 +216,28 @@ STATIC_ROOT = env_path("STATIC_ROOT", VAR_DIR / "staticfiles")
 # Only the storage names files by this prefix; no URL serves it (private files go out through views, core/files.py).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
+# Private files (lecture recordings): no URL serves this folder; views check permission and stream the file.
+PRIVATE_MEDIA_ROOT = env_path("PRIVATE_MEDIA_ROOT", VAR_DIR / "private")
+
+# --- 智能教学分析 (lecture recordings, evaluations/analysis) -----------------------------------------------------
+# At most nginx's client_max_body_size (deploy/nginx.conf: 520m); raise both together.
+ANALYSIS_MAX_UPLOAD_MB = env_int("ANALYSIS_MAX_UPLOAD_MB", 500, minimum=1)
+ANALYSIS_MAX_MINUTES = env_int("ANALYSIS_MAX_MINUTES", 180, minimum=1)
+# Recordings are deleted this many days after upload; the figures stay.
+ANALYSIS_RETENTION_DAYS = env_int("ANALYSIS_RETENTION_DAYS", 90, minimum=1)
+# An analysis without a progress heartbeat for this long is taken as abandoned by its worker and re-queued.
+ANALYSIS_STALE_SECONDS = env_int("ANALYSIS_STALE_SECONDS", 600, minimum=60)
+ANALYSIS_MAX_ATTEMPTS = 3
+# The rules' thresholds (evaluations/analysis/engine/settings.py lists every one and its default).
+ANALYSIS_RULES = {
+    "pace_low": env_int("ANALYSIS_PACE_LOW", 180, minimum=1),  # comfortable speaking rate, 字/分钟
+    "pace_high": env_int("ANALYSIS_PACE_HIGH", 260, minimum=1),
+    "long_pause_seconds": 5.0,
+    "monotone_semitones": 1.5,
+    "monotone_min_seconds": 60.0,
+    "section_rushed_seconds": 60.0,
+    "still_min_seconds": 120.0,
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

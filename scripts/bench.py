@@ -5,6 +5,7 @@
     make bench BENCH_ARGS=--quick   # city scale, fewer repetitions
     make bench BENCH_ARGS="--quick --sqlite"   # city scale on the embedded default (SQLite, no Redis)
     make bench BENCH_ARGS=--fresh-clone        # a fresh clone of this repository: `make run` until the first 200
+    make bench BENCH_ARGS=--analysis           # lecture analysis of a 45-minute recording (scripts/bench_analysis.py)
 
 Each table is written to BENCHMARKS.md as soon as it is measured; a phase that fails is listed under "Missing" with
 its reason, and the run goes on.
@@ -105,7 +106,13 @@ def main() -> None:
     parser.add_argument("--fresh-clone", action="store_true", help="only: fresh clone → `make run` → first 200")
     parser.add_argument("--repeat", type=int, default=None)
     parser.add_argument("--no-write", action="store_true", help="print the tables, do not update BENCHMARKS.md")
+    parser.add_argument("--analysis", action="store_true", help="lecture analysis speed and memory only")
     args = parser.parse_args()
+    if args.analysis:
+        import bench_analysis
+
+        print(bench_analysis.run(write=not args.no_write))
+        return
     if args.fresh_clone:
         import bench_clone
 

@@ -106,6 +106,12 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     # evaluations
     "evaluations:action_decide":                 (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:action_list":                   (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "evaluations:analysis_detail":               (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "evaluations:analysis_lecture_new":          (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "evaluations:analysis_recording":            (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "evaluations:analysis_retry":                (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:analysis_sections":             (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:analysis_session_new":          (302, 302, 404, 404, 200, 404, 200, 404, 200),
     "evaluations:comment_moderate":              (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:competition_advance":           (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:competition_certificate":       (302, 302, 200, 404, 200, 404, 200, 200, 200),
@@ -277,6 +283,12 @@ def url_for(name: str, w: dict) -> str:
         "care:talk_book": a["talk"],
         "care:booking_detail": a["booking"],
         "care:booking_update": a["booking"],
+        "evaluations:analysis_detail": a["analysis"],
+        "evaluations:analysis_recording": a["analysis"],
+        "evaluations:analysis_sections": a["analysis"],
+        "evaluations:analysis_retry": a["analysis"],
+        "evaluations:analysis_lecture_new": a["lecture"],
+        "evaluations:analysis_session_new": a["session"],
     }
     if name in by_object:
         return reverse(name, args=[by_object[name].pk])
@@ -421,6 +433,10 @@ POST_REFUSALS: dict[str, dict[str, int]] = {
     "care:talk_book": {"org_x": 404, "judge": 404},
     "care:booking_create": {"org_x": 404, "judge": 404},
     "care:booking_update": {"inst_b": 404, "org_x": 404, "org_city": 404, "judge": 404, "admin": 404},
+    "evaluations:analysis_sections": {"inst_b": 404, "org_y": 404, "judge": 404},
+    "evaluations:analysis_retry": {"inst_b": 404, "org_y": 404, "judge": 404},
+    "evaluations:analysis_lecture_new": {"inst_b": 404, "org_y": 404, "judge": 404},
+    "evaluations:analysis_session_new": {"inst_a": 404, "inst_b": 404, "org_y": 404, "judge": 404},
 }
 POSTS = [(name, role, code) for name, refusals in POST_REFUSALS.items() for role, code in refusals.items()]
 

@@ -37,6 +37,7 @@ from outreach.models import Lecture, LecturePhoto
 from tests import factories as f
 from tests.care import factories as care_factories
 from tests.courses import factories as cf
+from tests.evaluations.analysis.builders import finished_analysis
 from tests.outreach import factories as of
 
 PASSWORD = "pw-secret-123"
@@ -119,7 +120,9 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
     entry.instructors.add(person)
     assignment = JudgeAssignment.objects.create(competition=competition, entry=entry, judge=judge)
     certificate = CompetitionResult.objects.create(competition=competition, entry=entry, final=Decimal("90"), rank=1)
+    analysis = finished_analysis(lecture=lecture)
     return {
+        "analysis": analysis,
         "user": account,
         "instructor": person,
         "group": group,
