@@ -252,12 +252,31 @@ def test_year_figures_satisfaction_is_the_share_of_satisfied_answers(world):  # 
     values = {
         pk: 4 for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)
     }
-    for satisfaction in (4, 4, 3, 1):
+    for satisfaction in (4, 4, 3, 1, 4, 3, 2, 4):  # 8 answers (the trainee minimum), 6 satisfied
         survey_services.survey_submit(
             evaluation=evaluation, device_id=uuid.uuid4().hex, values=values, satisfaction=satisfaction, seconds=120
         )
+    for role in ("expert", "organizer"):  # with the trainees: counted weight 0.75, so the result is usable
+        assignment = survey_services.rater_assign(evaluation=evaluation, role=role, by=None, name=f"{role}评分人")
+        survey_services.rater_submit(assignment=assignment, values={pk: Decimal("85") for pk in values})
     result = result_services.result_compute(evaluation=evaluation)
-    assert selectors.figures_of(world["lecturer"], result.year)["satisfaction"] == Decimal("75.0")
+    assert (result.insufficient, selectors.figures_of(world["lecturer"], result.year)["satisfaction"]) == (
+        False,
+        Decimal("75.0"),
+    )
+
+
+def test_year_figures_leave_out_lectures_with_insufficient_data(world):  # noqa: F811
+    evaluation = survey_services.evaluation_open(lecture=world["lecture"], by=None)
+    values = {
+        pk: 4 for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)
+    }
+    for _ in range(3):
+        survey_services.survey_submit(
+            evaluation=evaluation, device_id=uuid.uuid4().hex, values=values, satisfaction=4, seconds=120
+        )
+    result = result_services.result_compute(evaluation=evaluation)
+    assert (result.insufficient, selectors.figures_of(world["lecturer"], result.year)["satisfaction"]) == (True, 0)
 
 
 # --- Honours and priority -------------------------------------------------------------------------------------------
