@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.scope import RegionScopedQuerySet, below_q, lineage_q, within
 from core.status import AuditedStatusMixin, StatusChangeBase
 from instructors.models import Instructor, Region, TeachingGroup, User
 
@@ -69,14 +70,12 @@ class Series(models.Model):
         return reverse("courses:series_detail", args=[self.pk])
 
 
-class CourseQuerySet(models.QuerySet):
+class CourseQuerySet(RegionScopedQuerySet):
+    region_field = "lead_instructor__region"
+
     def orderable(self) -> CourseQuerySet:
         """Courses grassroots organizations may order and organizers may schedule: active or premium."""
         return self.filter(status__in=Course.ORDERABLE_STATUSES)
-
-    def within(self, region: Region) -> CourseQuerySet:
-        """Courses whose lead instructor belongs to the region or below."""
-        return self.filter(lead_instructor__region__path__startswith=region.path)
 
     def visible_to(self, user: User) -> CourseQuerySet:
         """Admins all; organizers their region's courses and those of the regions above (a county orders the
@@ -86,22 +85,9 @@ class CourseQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(
-                Q(lead_instructor__region__path__startswith=user.region.path)
-                | Q(lead_instructor__region__code__in=user.region.lineage_codes)
-            )
+            return self.filter(lineage_q("lead_instructor__region", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(Q(lead_instructor__user=user) | Q(co_instructors__user=user)).distinct()
-        return self.none()
-
-    def managed_by(self, user: User) -> CourseQuerySet:
-        """Courses a user may edit and move along the life-cycle: admins all, organizers their region and below."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_organizer:
-            return self.within(user.region)
         return self.none()
 
     def taught_by_user(self, user: User) -> CourseQuerySet:
@@ -269,7 +255,7 @@ class RectificationQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(course__lead_instructor__region__path__startswith=user.region.path)
+            return self.filter(below_q("course__lead_instructor__region", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(Q(course__lead_instructor__user=user) | Q(course__co_instructors__user=user)).distinct()
         return self.none()
@@ -466,22 +452,15 @@ class TrainingProgrammeQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(
-                Q(region__path__startswith=user.region.path) | Q(region__code__in=user.region.lineage_codes)
-            )
+            return self.filter(lineage_q("region", user.region))
         instructor = getattr(user, "instructor", None)
         if user.role == User.Role.INSTRUCTOR and instructor is not None:
             return self.filter(region__code__in=instructor.region.lineage_codes)
         return self.none()
 
     def managed_by(self, user: User) -> TrainingProgrammeQuerySet:
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_organizer:
-            return self.filter(region__path__startswith=user.region.path)
-        return self.none()
+        """Admins all, organizers the programmes of their region and below."""
+        return within(self, user, "region")
 
 
 class TrainingProgramme(models.Model):

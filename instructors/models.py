@@ -8,12 +8,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import field_error
+from core.scope import RegionScopedQuerySet, lineage_q
 from core.status import AuditedStatusMixin, StatusChangeBase
 
 from .validators import mask_id_number, mask_phone, validate_id_number, validate_phone
@@ -133,9 +133,7 @@ class TeachingGroupQuerySet(models.QuerySet):
         if user.is_organizer:
             # A city organizer sees the city's groups; a county organizer sees the groups of the regions above
             # (they draw members from the county) and those of the county itself.
-            return self.filter(
-                Q(region__path__startswith=user.region.path) | Q(region__code__in=user.region.lineage_codes)
-            )
+            return self.filter(lineage_q("region", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(members__user=user)
         return self.none()
@@ -185,16 +183,13 @@ class Specialty(models.Model):
         return self.name
 
 
-class InstructorQuerySet(models.QuerySet):
+class InstructorQuerySet(RegionScopedQuerySet):
     def active(self) -> InstructorQuerySet:
         return self.filter(status=Instructor.Status.ACTIVE)
 
     def in_pool(self) -> InstructorQuerySet:
         """Active or on probation: may teach."""
         return self.filter(status__in=[Instructor.Status.ACTIVE, Instructor.Status.PROBATION])
-
-    def within(self, region: Region) -> InstructorQuerySet:
-        return self.filter(region__path__startswith=region.path)
 
     def visible_to(self, user: User) -> InstructorQuerySet:
         """What a user may see: admins all, organizers their region and below, instructors themselves."""

@@ -54,7 +54,7 @@ def instructor_list(*, user: User, filters: dict | None = None) -> QuerySet[Inst
     if filters.get("specialty"):
         qs = qs.filter(specialties=filters["specialty"])
     if filters.get("region"):
-        qs = qs.filter(region__path__startswith=filters["region"].path)
+        qs = qs.within(filters["region"])
     qs = qs.order_by(*SORTS.get(filters.get("sort") or "pinyin", SORTS["pinyin"]))
     return qs.prefetch_related(Prefetch("groups", queryset=TeachingGroup.objects.only("pk", "name")))
 

@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.scope import below_q, lineage_q
 from courses.models import Course
 from instructors.models import Instructor, InstructorYearFigures, Region, User
 
@@ -198,9 +199,7 @@ class Suggestion:
 def dispatch_candidates(*, organization: Organization) -> QuerySet[Instructor]:
     """Who may be sent to an organization: the pool of its county and of the regions above (city, province)."""
     county = organization.county
-    return Instructor.objects.in_pool().filter(
-        Q(region__path__startswith=county.path) | Q(region__code__in=county.lineage_codes)
-    )
+    return Instructor.objects.in_pool().filter(lineage_q("region", county))
 
 
 def dispatch_suggestions(
@@ -245,7 +244,7 @@ def dispatch_suggestions(
         .annotate(
             teaches=Case(When(Q(pk=course.lead_instructor_id) | Exists(co_teaches), then=1), default=0),
             tier_fits=Case(When(tier__in=suits, then=1), default=0),
-            same_county=Case(When(region__path__startswith=county.path, then=1), default=0),
+            same_county=Case(When(below_q("region", county), then=1), default=0),
             month_lectures=Coalesce(Subquery(month_lectures, output_field=IntegerField()), 0),
             quality=Subquery(quality),
             busy=busy,
@@ -402,7 +401,7 @@ def _plays(user: User, region: Region | None, year: int) -> QuerySet[PlayLog]:
     if not user.is_admin and not user.is_organizer:
         return PlayLog.objects.none()
     if region is not None:
-        stations = stations.filter(region__path__startswith=region.path)
+        stations = stations.filter(below_q("region", region))
     qs = PlayLog.objects.filter(played_at__gte=start, played_at__lt=end)
     if region is None and user.is_admin:
         return qs
@@ -499,7 +498,7 @@ def coverage_figures(*, user: User, year: int, region: Region | None = None) -> 
     totals["members"] = sum(n for _county, _type, n in members)
     all_organizations = Organization.objects.visible_to(user)
     if region is not None:
-        all_organizations = all_organizations.filter(region__path__startswith=region.path)
+        all_organizations = all_organizations.filter(below_q("region", region))
     pool = all_organizations.aggregate(organizations=Count("pk"), members=Coalesce(Sum("member_count"), 0))
     month_filters = _month_filters(year, "start")
     by_month = lectures.aggregate(
@@ -559,7 +558,7 @@ def coverage_figures(*, user: User, year: int, region: Region | None = None) -> 
     ]
     stations = Station.objects.visible_to(user)
     if region is not None:
-        stations = stations.filter(region__path__startswith=region.path)
+        stations = stations.filter(below_q("region", region))
     plays = _plays(user, region, year)
     loudspeakers = stations.aggregate(
         stations=Count("pk"),
@@ -613,5 +612,5 @@ def broadcast_schedules(*, user: User, on: dt.date) -> QuerySet:
         return BroadcastSchedule.objects.none()
     qs = BroadcastSchedule.objects.filter(starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
     if not user.is_admin:
-        qs = qs.filter(Q(region__path__startswith=user.region.path) | Q(region__code__in=user.region.lineage_codes))
+        qs = qs.filter(lineage_q("region", user.region))
     return qs.select_related("region", "programme").order_by("weekday", "time", "pk")
