@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.filters import apply_filters
 from core.scope import below_q, lineage_q
 from courses.models import Course
 from instructors.models import Instructor, InstructorYearFigures, Region, User
@@ -94,10 +95,7 @@ def organization_list(*, user: User, filters: dict | None = None) -> QuerySet[Or
     qs = Organization.objects.visible_to(user).select_related("region", "county")
     if filters.get("q"):
         qs = qs.filter(Q(name__icontains=filters["q"]) | Q(contact_name__icontains=filters["q"]))
-    if filters.get("type"):
-        qs = qs.filter(type=filters["type"])
-    if filters.get("county"):
-        qs = qs.filter(county=filters["county"])
+    qs = apply_filters(qs, filters, {"type": "type", "county": "county"})
     return qs.order_by("county__path", "name", "pk")
 
 
@@ -174,9 +172,7 @@ def request_list(*, user: User, filters: dict | None = None) -> QuerySet[CourseR
     qs = CourseRequest.objects.visible_to(user).select_related(
         "organization", "organization__county", "course", "campaign"
     )
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    return qs.order_by("status", "preferred_from", "pk")
+    return apply_filters(qs, filters, {"status": "status"}).order_by("status", "preferred_from", "pk")
 
 
 def request_detail(*, user: User, pk: int) -> CourseRequest:
@@ -281,18 +277,18 @@ def dispatch_suggestions(
 # --- Lectures ---------------------------------------------------------------------------------------------------
 
 
+LECTURE_FILTERS = {
+    "status": "status",
+    "county": "county",
+    "date_from": "start__date__gte",
+    "date_to": "start__date__lte",
+}
+
+
 def lecture_list(*, user: User, filters: dict | None = None) -> QuerySet[Lecture]:
     filters = filters or {}
     qs = Lecture.objects.visible_to(user).select_related("instructor", "course", "organization", "county")
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("county"):
-        qs = qs.filter(county=filters["county"])
-    if filters.get("date_from"):
-        qs = qs.filter(start__date__gte=filters["date_from"])
-    if filters.get("date_to"):
-        qs = qs.filter(start__date__lte=filters["date_to"])
-    return qs.order_by("-start", "pk")
+    return apply_filters(qs, filters, LECTURE_FILTERS).order_by("-start", "pk")
 
 
 def lecture_detail(*, user: User, pk: int) -> Lecture:
