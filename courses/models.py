@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.scope import RegionScopedQuerySet, below_q, lineage_q, within
-from core.status import AuditedStatusMixin, StatusChangeBase
+from core.status import AuditedStatusMixin, StatusChangeBase, status_fields
 from instructors.models import Instructor, Region, TeachingGroup, User
 
 
@@ -185,15 +185,11 @@ class CourseStatusChange(StatusChangeBase):
     course = models.ForeignKey(
         Course, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("course")
     )
-    from_status = models.CharField(_("from"), max_length=16, choices=Course.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=Course.Status.choices)
+    from_status, to_status = status_fields(Course.Status.choices, max_length=16)
 
     class Meta(StatusChangeBase.Meta):
         verbose_name = _("course status change")
         verbose_name_plural = _("course status changes")
-
-    def __str__(self) -> str:
-        return f"{self.course}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 def courseware_path(instance: CoursewareVersion, filename: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 from core.errors import error_text
 from core.params import year_param
 from core.permissions import require_manager
+from core.views import status_form_submit
 from core.xlsx import xlsx_response
 from instructors.models import Instructor
 
@@ -180,20 +183,7 @@ def course_status_change(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_manage(request.user, course):
         raise PermissionDenied
     form = CourseStatusForm(request.POST, course=course)
-    if form.is_valid():
-        try:
-            services.course_change_status(
-                course=course,
-                to_status=form.cleaned_data["to_status"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("The status was changed and recorded."))
-    else:
-        messages.error(request, _("The status was not changed: %(errors)s") % {"errors": form.errors.as_text()})
+    status_form_submit(request, form, partial(services.course_change_status, course=course))
     return redirect(course)
 
 

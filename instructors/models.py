@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import field_error
 from core.scope import RegionScopedQuerySet, lineage_q
-from core.status import AuditedStatusMixin, StatusChangeBase
+from core.status import AuditedStatusMixin, StatusChangeBase, status_fields
 
 from .validators import mask_id_number, mask_phone, validate_id_number, validate_phone
 
@@ -321,15 +321,11 @@ class InstructorStatusChange(StatusChangeBase):
     instructor = models.ForeignKey(
         Instructor, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("instructor")
     )
-    from_status = models.CharField(_("from"), max_length=12, choices=Instructor.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, choices=Instructor.Status.choices)
+    from_status, to_status = status_fields(Instructor.Status.choices, max_length=12)
 
     class Meta(StatusChangeBase.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
-
-    def __str__(self) -> str:
-        return f"{self.instructor}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class TeachingNorm(models.Model):
