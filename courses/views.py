@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import error_text
 from core.params import year_param
-from core.permissions import require_manager
+from core.permissions import require_manager, visible_or_404
 from core.views import status_form_submit
 from core.xlsx import xlsx_response
 from instructors.models import Instructor
@@ -46,10 +46,7 @@ PAGE_SIZE = 50
 
 def _get_course_for_user(request: HttpRequest, pk: int) -> Course:
     """The course with its page data, or 404 when the user may not see it (so existence does not leak)."""
-    try:
-        return selectors.course_detail(user=request.user, pk=pk)
-    except Course.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.course_detail, request, pk)
 
 
 def _may_manage(user, course: Course) -> bool:
@@ -62,24 +59,15 @@ def _may_edit_courseware(user, course: Course) -> bool:
 
 
 def _get_rectification_for_user(request: HttpRequest, pk: int) -> Rectification:
-    try:
-        return selectors.rectification_detail(user=request.user, pk=pk)
-    except Rectification.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.rectification_detail, request, pk)
 
 
 def _get_programme_for_user(request: HttpRequest, pk: int) -> TrainingProgramme:
-    try:
-        return selectors.training_programme_detail(user=request.user, pk=pk)
-    except TrainingProgramme.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.training_programme_detail, request, pk)
 
 
 def _get_session_for_user(request: HttpRequest, pk: int) -> TrainingSession:
-    try:
-        return selectors.training_session_detail(user=request.user, pk=pk)
-    except TrainingSession.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.training_session_detail, request, pk)
 
 
 def _own_instructor(request: HttpRequest) -> Instructor | None:

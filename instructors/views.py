@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.permissions import require_manager
+from core.permissions import require_manager, visible_or_404
 from core.views import import_page, status_form_submit
 from core.xlsx import xlsx_response
 
@@ -27,10 +27,7 @@ PAGE_SIZE = 50
 
 def _get_instructor_for_user(request: HttpRequest, pk: int) -> Instructor:
     """The instructor, or 404 when the user may not see them (so existence does not leak)."""
-    try:
-        return selectors.instructor_detail(user=request.user, pk=pk)
-    except Instructor.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.instructor_detail, request, pk)
 
 
 def _may_see_full_identity(user, instructor: Instructor) -> bool:
