@@ -106,18 +106,19 @@ def _unreadable() -> ValidationError:
     return ValidationError(_("The file cannot be read as an Excel workbook."), code="unreadable")
 
 
-def _count(archive: zipfile.ZipFile, name: str, needles: tuple[bytes, ...], limit: int) -> int:
-    """Occurrences of the needles in one zip member, read in chunks; stops once above ``limit``."""
+def _count(archive: zipfile.ZipFile, name: str, needles: tuple[bytes, ...], limit: int) -> list[int]:
+    """Occurrences of each needle in one zip member, read in chunks; stops once the first two are above ``limit``."""
     keep = max(len(needle) for needle in needles) - 1  # too short to hold a whole needle: nothing counted twice
-    total, tail = 0, b""
+    totals, tail = [0] * len(needles), b""
     with archive.open(name) as stream:
         while chunk := stream.read(_CHUNK):
             data = tail + chunk
-            total += sum(data.count(needle) for needle in needles)
-            if total > limit:
-                return total
+            for i, needle in enumerate(needles):
+                totals[i] += data.count(needle)
+            if totals[0] + totals[1] > limit:
+                break
             tail = data[-keep:]
-    return total
+    return totals
 
 
 def inspect_workbook(upload) -> WorkbookStats:
@@ -136,18 +137,19 @@ def inspect_workbook(upload) -> WorkbookStats:
                 )
             names = {info.filename for info in members}
             strings = (
-                _count(archive, "xl/sharedStrings.xml", (b"<si>", b"<si "), max_cells)
+                sum(_count(archive, "xl/sharedStrings.xml", (b"<si>", b"<si "), max_cells))
                 if "xl/sharedStrings.xml" in names
                 else 0
             )
-            sheets = sorted(name for name in names if _SHEET.fullmatch(name))
             cells = rows = 0
-            for name in sheets:
-                cells += _count(archive, name, (b"<c ", b"<c>"), max_cells - cells)
+            for index, name in enumerate(sorted(name for name in names if _SHEET.fullmatch(name))):
+                # One pass per sheet; rows are counted on the first sheet, the one that is imported.
+                needles = (b"<c ", b"<c>", b"<row ", b"<row>") if index == 0 else (b"<c ", b"<c>")
+                counts = _count(archive, name, needles, max_cells - cells)
+                cells += counts[0] + counts[1]
+                rows = rows or sum(counts[2:])
                 if cells > max_cells:
                     break
-            if sheets and cells <= max_cells:
-                rows = _count(archive, sheets[0], (b"<row ", b"<row>"), max_cells)
     except (BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError) as exc:
         raise _unreadable() from exc
     finally:
@@ -187,7 +189,7 @@ def _rows(workbook, required: list[str], max_rows: int) -> list[tuple[int, dict]
     columns = [(i, name) for i, name in enumerate(header) if name]
     out = []
     for number, cells in enumerate(rows, start=2):
-        if cells is None or all(cell is None or text(cell) == "" for cell in cells):
+        if cells is None or not any(cell is not None and str(cell).strip() for cell in cells):
             continue
         if len(out) >= max_rows:
             raise ValidationError(
