@@ -150,6 +150,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Hourly: make any missing photo thumbnails (repairs uploads made while no worker ran).
     "instructors-thumbnails": {"task": "instructors.tasks.missing_thumbnails_task", "schedule": 3600.0},
+    # Every 5 minutes: queue again the large Excel imports whose task could not be queued (broker down).
+    "core-import-jobs": {"task": "core.tasks.import_jobs_resume_task", "schedule": 300.0},
     # Every 15 minutes: run the review cycles whose due time has passed, and resume any whose worker died.
     "evaluations-review-due": {"task": "evaluations.tasks.review_due_cycles_task", "schedule": 900.0},
     # Every 10 minutes: recompute lecture results while surveys collect answers (and for 4 days after they close).

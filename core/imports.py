@@ -15,6 +15,7 @@ The column headers are a file format shared with other offices, so they are fixe
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 import zlib
@@ -26,6 +27,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -332,3 +334,17 @@ def import_job_run(*, job_id) -> bool:
     ImportJob.objects.filter(pk=job.pk).update(status=status, result=result.as_dict())
     job.file.delete(save=False)
     return True
+
+
+def import_jobs_resume(*, waiting_for=dt.timedelta(minutes=2)) -> int:
+    """Queue again the jobs still waiting after ``waiting_for`` (their task could not be queued: broker down).
+    A job is claimed once (``import_job_run``), so a duplicate message does nothing."""
+    from .models import ImportJob
+
+    cutoff = timezone.now() - waiting_for
+    ids = list(
+        ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        enqueue(IMPORT_TASK, str(pk))
+    return len(ids)
