@@ -33,14 +33,14 @@ def import_page(
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if form.stats.rows > settings.IMPORT_ASYNC_ROWS:
+        if form.stats.rows - 1 > settings.IMPORT_ASYNC_ROWS:  # the header row is not data
             job = import_job_create(
                 importer=importer,
                 title=title,
                 success_url=reverse(success_url),
                 upload=upload,
                 by=request.user,
-                total=form.stats.rows,
+                total=max(form.stats.rows - 1, 0),
             )
             return redirect(job)
         try:

@@ -198,3 +198,16 @@ def test_a_job_left_waiting_is_queued_again_and_runs(w, settings):
     assert import_jobs_resume() == 1
     job.refresh_from_db()
     assert (job.status, Organization.objects.filter(name="甲").exists()) == ("done", True)
+
+
+def test_progress_rises_through_reading_and_checking_to_the_total(w, monkeypatch):
+    from core import imports
+    from outreach.imports import OrganizationImporter
+
+    monkeypatch.setattr(imports, "READ_PROGRESS_EVERY", 1)
+    calls = []
+    rows = [[f"组织{n}", "机关", w["town_a"].code, 1, "", ""] for n in range(4)]
+    importer = OrganizationImporter(by=w["organizer_a"])
+    importer.progress_every = 1
+    importer.run(io.BytesIO(_book(rows)), progress=lambda done, total: calls.append(done))
+    assert (calls == sorted(calls), calls[-1], len(calls)) == (True, 4, 9)
