@@ -144,8 +144,7 @@ else:
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_queue_dir / "processed"),
-        # Its exchange tables too (the default is a `control/` folder wherever the process was started).
-        "control_folder": str(_queue_dir / "control"),
+        "control_folder": str(_queue_dir / "control"),  # kombu's default is ./control in the working directory
     }
 # Celery's own log formats, with the id of the web request that queued the task at the end (config/celery.py).
 CELERY_WORKER_LOG_FORMAT = "[%(asctime)s: %(levelname)s/%(processName)s] %(message)s [%(request_id)s]"
@@ -163,6 +162,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Hourly: make any missing photo thumbnails (repairs uploads made while no worker ran).
     "instructors-thumbnails": {"task": "instructors.tasks.missing_thumbnails_task", "schedule": 3600.0},
+    # Every 5 minutes: queue again the large Excel imports whose task could not be queued (broker down).
+    "core-import-jobs": {"task": "core.tasks.import_jobs_resume_task", "schedule": 300.0},
     # Every 15 minutes: run the review cycles whose due time has passed, and resume any whose worker died.
     "evaluations-review-due": {"task": "evaluations.tasks.review_due_cycles_task", "schedule": 900.0},
     # Every 10 minutes: recompute lecture results while surveys collect answers (and for 4 days after they close).

@@ -8,6 +8,7 @@ from, to, why) in one transaction. The history is shown by ``templates/includes/
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
@@ -35,6 +36,14 @@ class AuditedStatusMixin:
         return []
 
 
+def status_fields(choices, max_length: int) -> tuple[models.CharField, models.CharField]:
+    """The history's ``from_status`` and ``to_status`` columns with the subject's choices."""
+    return (
+        models.CharField(gettext_lazy("from"), max_length=max_length, choices=choices, blank=True),
+        models.CharField(gettext_lazy("to"), max_length=max_length, choices=choices),
+    )
+
+
 class StatusChangeBase(models.Model):
     """One audited change of a status: who, when, from what to what, and why (subclasses add the subject and
     the two status fields with their choices)."""
@@ -57,7 +66,13 @@ class StatusChangeBase(models.Model):
         ordering = ["-changed_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+        return f"{self.subject}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    @property
+    def subject(self) -> models.Model:
+        """The record whose status changed (the foreign key whose related name is ``status_changes``)."""
+        field = next(f for f in self._meta.fields if f.is_relation and f.remote_field.related_name == "status_changes")
+        return getattr(self, field.name)
 
 
 def status_history_start(*, obj: models.Model, by, reason: str, at=None) -> models.Model:
@@ -94,3 +109,17 @@ def status_change(*, obj: models.Model, to_status: str, by, reason: str) -> mode
     for name in extra:
         setattr(obj, name, getattr(locked, name))
     return locked
+
+
+class StatusChangeForm(forms.Form):
+    """The "change status" form of a record's page: the statuses its transition table allows, and a reason."""
+
+    to_status = forms.ChoiceField(label=gettext_lazy("New status"))
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, obj: models.Model, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [(value, type(obj).Status(value).label) for value in self.allowed(obj)]
+
+    def allowed(self, obj: models.Model) -> tuple[str, ...]:
+        return obj.allowed_transitions()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from .errors import error_text
 from .imports import ImportForm, ImportResult, import_job_create
 from .models import ImportJob
 
@@ -32,14 +33,14 @@ def import_page(
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if form.stats.rows > settings.IMPORT_ASYNC_ROWS:
+        if form.stats.rows - 1 > settings.IMPORT_ASYNC_ROWS:  # the header row is not data
             job = import_job_create(
                 importer=importer,
                 title=title,
                 success_url=reverse(success_url),
                 upload=upload,
                 by=request.user,
-                total=form.stats.rows,
+                total=max(form.stats.rows - 1, 0),
             )
             return redirect(job)
         try:
@@ -64,3 +65,21 @@ def import_job(request: HttpRequest, pk) -> HttpResponse:
     context = {"job": job, "result": result, "message": _finished_message(result) if result and result.ok else ""}
     template = "core/_import_progress.html" if request.GET.get("partial") else "core/import_job.html"
     return render(request, template, context)
+
+
+def form_errors(form) -> str:
+    """Every error of a bound form in one line, for a message after a POST."""
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+def status_form_submit(request: HttpRequest, form, change) -> None:
+    """Run a status form: ``change(to_status=..., by=..., reason=...)`` moves the record; a message either way."""
+    if not form.is_valid():
+        messages.error(request, _("The status was not changed: %(errors)s") % {"errors": form_errors(form)})
+        return
+    try:
+        change(to_status=form.cleaned_data["to_status"], by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("The status was changed and recorded."))

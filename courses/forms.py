@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.status import StatusChangeForm
 from instructors.images import clean_image_upload
 from instructors.models import Instructor, TeachingGroup, User
 
@@ -110,18 +111,15 @@ class CourseForm(forms.ModelForm):
         return data
 
 
-class CourseStatusForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("New status"))
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
+class CourseStatusForm(StatusChangeForm):
     def __init__(self, *args, course: Course, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, obj=course, **kwargs)
+
+    def allowed(self, obj: Course) -> tuple[str, ...]:
         # Rectification is entered and left through its own pages (findings, deadline, decision).
-        self.fields["to_status"].choices = [
-            (value, Course.Status(value).label)
-            for value in course.allowed_transitions()
-            if value != Course.Status.RECTIFICATION and course.status != Course.Status.RECTIFICATION
-        ]
+        if obj.status == Course.Status.RECTIFICATION:
+            return ()
+        return tuple(value for value in obj.allowed_transitions() if value != Course.Status.RECTIFICATION)
 
 
 class CoursewareUploadForm(forms.Form):

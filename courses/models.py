@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.files import UnguessableUploadTo
-from core.status import AuditedStatusMixin, StatusChangeBase
+from core.scope import RegionScopedQuerySet, below_q, lineage_q, within
+from core.status import AuditedStatusMixin, StatusChangeBase, status_fields
 from instructors.models import Instructor, Region, TeachingGroup, User
 
 
@@ -70,14 +71,12 @@ class Series(models.Model):
         return reverse("courses:series_detail", args=[self.pk])
 
 
-class CourseQuerySet(models.QuerySet):
+class CourseQuerySet(RegionScopedQuerySet):
+    region_field = "lead_instructor__region"
+
     def orderable(self) -> CourseQuerySet:
         """Courses grassroots organizations may order and organizers may schedule: active or premium."""
         return self.filter(status__in=Course.ORDERABLE_STATUSES)
-
-    def within(self, region: Region) -> CourseQuerySet:
-        """Courses whose lead instructor belongs to the region or below."""
-        return self.filter(lead_instructor__region__path__startswith=region.path)
 
     def visible_to(self, user: User) -> CourseQuerySet:
         """Admins all; organizers their region's courses and those of the regions above (a county orders the
@@ -87,22 +86,9 @@ class CourseQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(
-                Q(lead_instructor__region__path__startswith=user.region.path)
-                | Q(lead_instructor__region__code__in=user.region.lineage_codes)
-            )
+            return self.filter(lineage_q("lead_instructor__region", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(Q(lead_instructor__user=user) | Q(co_instructors__user=user)).distinct()
-        return self.none()
-
-    def managed_by(self, user: User) -> CourseQuerySet:
-        """Courses a user may edit and move along the life-cycle: admins all, organizers their region and below."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_organizer:
-            return self.within(user.region)
         return self.none()
 
     def taught_by_user(self, user: User) -> CourseQuerySet:
@@ -200,15 +186,11 @@ class CourseStatusChange(StatusChangeBase):
     course = models.ForeignKey(
         Course, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("course")
     )
-    from_status = models.CharField(_("from"), max_length=16, choices=Course.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=Course.Status.choices)
+    from_status, to_status = status_fields(Course.Status.choices, max_length=16)
 
     class Meta(StatusChangeBase.Meta):
         verbose_name = _("course status change")
         verbose_name_plural = _("course status changes")
-
-    def __str__(self) -> str:
-        return f"{self.course}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 def courseware_path(instance: CoursewareVersion, filename: str) -> str:
@@ -272,7 +254,7 @@ class RectificationQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(course__lead_instructor__region__path__startswith=user.region.path)
+            return self.filter(below_q("course__lead_instructor__region", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(Q(course__lead_instructor__user=user) | Q(course__co_instructors__user=user)).distinct()
         return self.none()
@@ -469,22 +451,15 @@ class TrainingProgrammeQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(
-                Q(region__path__startswith=user.region.path) | Q(region__code__in=user.region.lineage_codes)
-            )
+            return self.filter(lineage_q("region", user.region))
         instructor = getattr(user, "instructor", None)
         if user.role == User.Role.INSTRUCTOR and instructor is not None:
             return self.filter(region__code__in=instructor.region.lineage_codes)
         return self.none()
 
     def managed_by(self, user: User) -> TrainingProgrammeQuerySet:
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_organizer:
-            return self.filter(region__path__startswith=user.region.path)
-        return self.none()
+        """Admins all, organizers the programmes of their region and below."""
+        return within(self, user, "region")
 
 
 class TrainingProgramme(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +18,8 @@ from django.views.decorators.http import require_POST
 from core.errors import error_text
 from core.files import serve_private_file
 from core.params import year_param
-from core.permissions import require_manager
+from core.permissions import require_manager, visible_or_404
+from core.views import status_form_submit
 from core.xlsx import xlsx_response
 from instructors.models import Instructor
 
@@ -44,10 +47,7 @@ PAGE_SIZE = 50
 
 def _get_course_for_user(request: HttpRequest, pk: int) -> Course:
     """The course with its page data, or 404 when the user may not see it (so existence does not leak)."""
-    try:
-        return selectors.course_detail(user=request.user, pk=pk)
-    except Course.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.course_detail, request, pk)
 
 
 def _may_manage(user, course: Course) -> bool:
@@ -66,24 +66,15 @@ def _may_download_courseware(user, course: Course) -> bool:
 
 
 def _get_rectification_for_user(request: HttpRequest, pk: int) -> Rectification:
-    try:
-        return selectors.rectification_detail(user=request.user, pk=pk)
-    except Rectification.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.rectification_detail, request, pk)
 
 
 def _get_programme_for_user(request: HttpRequest, pk: int) -> TrainingProgramme:
-    try:
-        return selectors.training_programme_detail(user=request.user, pk=pk)
-    except TrainingProgramme.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.training_programme_detail, request, pk)
 
 
 def _get_session_for_user(request: HttpRequest, pk: int) -> TrainingSession:
-    try:
-        return selectors.training_session_detail(user=request.user, pk=pk)
-    except TrainingSession.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.training_session_detail, request, pk)
 
 
 def _own_instructor(request: HttpRequest) -> Instructor | None:
@@ -189,20 +180,7 @@ def course_status_change(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_manage(request.user, course):
         raise PermissionDenied
     form = CourseStatusForm(request.POST, course=course)
-    if form.is_valid():
-        try:
-            services.course_change_status(
-                course=course,
-                to_status=form.cleaned_data["to_status"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("The status was changed and recorded."))
-    else:
-        messages.error(request, _("The status was not changed: %(errors)s") % {"errors": form.errors.as_text()})
+    status_form_submit(request, form, partial(services.course_change_status, course=course))
     return redirect(course)
 
 

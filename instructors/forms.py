@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.status import StatusChangeForm as BaseStatusChangeForm
+
 from .images import clean_image_upload
 from .models import Instructor, Region, Specialty, TeachingGroup, User
 from .selectors import regions_for_filter
@@ -124,12 +126,6 @@ def _service_data(form: forms.ModelForm) -> dict:
     return data
 
 
-class StatusChangeForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("New status"))
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
+class StatusChangeForm(BaseStatusChangeForm):
     def __init__(self, *args, instructor: Instructor, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = [
-            (value, Instructor.Status(value).label) for value in instructor.allowed_transitions()
-        ]
+        super().__init__(*args, obj=instructor, **kwargs)

@@ -8,14 +8,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import field_error
 from core.files import UnguessableUploadTo
-from core.status import AuditedStatusMixin, StatusChangeBase
+from core.scope import RegionScopedQuerySet, lineage_q
+from core.status import AuditedStatusMixin, StatusChangeBase, status_fields
 
 from .validators import mask_id_number, mask_phone, validate_id_number, validate_phone
 
@@ -139,9 +139,7 @@ class TeachingGroupQuerySet(models.QuerySet):
         if user.is_organizer:
             # A city organizer sees the city's groups; a county organizer sees the groups of the regions above
             # (they draw members from the county) and those of the county itself.
-            return self.filter(
-                Q(region__path__startswith=user.region.path) | Q(region__code__in=user.region.lineage_codes)
-            )
+            return self.filter(lineage_q("region", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(members__user=user)
         return self.none()
@@ -191,16 +189,13 @@ class Specialty(models.Model):
         return self.name
 
 
-class InstructorQuerySet(models.QuerySet):
+class InstructorQuerySet(RegionScopedQuerySet):
     def active(self) -> InstructorQuerySet:
         return self.filter(status=Instructor.Status.ACTIVE)
 
     def in_pool(self) -> InstructorQuerySet:
         """Active or on probation: may teach."""
         return self.filter(status__in=[Instructor.Status.ACTIVE, Instructor.Status.PROBATION])
-
-    def within(self, region: Region) -> InstructorQuerySet:
-        return self.filter(region__path__startswith=region.path)
 
     def visible_to(self, user: User) -> InstructorQuerySet:
         """What a user may see: admins all, organizers their region and below, instructors themselves."""
@@ -335,15 +330,11 @@ class InstructorStatusChange(StatusChangeBase):
     instructor = models.ForeignKey(
         Instructor, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("instructor")
     )
-    from_status = models.CharField(_("from"), max_length=12, choices=Instructor.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, choices=Instructor.Status.choices)
+    from_status, to_status = status_fields(Instructor.Status.choices, max_length=12)
 
     class Meta(StatusChangeBase.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
-
-    def __str__(self) -> str:
-        return f"{self.instructor}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class TeachingNorm(models.Model):

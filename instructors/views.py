@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,10 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import error_text
 from core.files import serve_private_file
-from core.permissions import require_manager
-from core.views import import_page
+from core.permissions import require_manager, visible_or_404
+from core.views import import_page, status_form_submit
 from core.xlsx import xlsx_response
 
 from . import roster, selectors, services
@@ -27,10 +28,7 @@ PAGE_SIZE = 50
 
 def _get_instructor_for_user(request: HttpRequest, pk: int) -> Instructor:
     """The instructor, or 404 when the user may not see them (so existence does not leak)."""
-    try:
-        return selectors.instructor_detail(user=request.user, pk=pk)
-    except Instructor.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.instructor_detail, request, pk)
 
 
 def _may_see_full_identity(user, instructor: Instructor) -> bool:
@@ -137,25 +135,8 @@ def instructor_status_change(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request)
     instructor = _get_instructor_for_user(request, pk)
     form = StatusChangeForm(request.POST, instructor=instructor)
-    if form.is_valid():
-        try:
-            services.instructor_change_status(
-                instructor=instructor,
-                to_status=form.cleaned_data["to_status"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("The status was changed and recorded."))
-    else:
-        messages.error(request, _("The status was not changed: %(errors)s") % {"errors": _form_errors(form)})
+    status_form_submit(request, form, partial(services.instructor_change_status, instructor=instructor))
     return redirect(instructor)
-
-
-def _form_errors(form) -> str:
-    return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
 @login_required

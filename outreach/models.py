@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import field_error
 from core.files import UnguessableUploadTo
+from core.scope import below_q, lineage_q
 from instructors.models import Instructor, Region, User
 
 # Lectures occupy their instructor and venue in buckets of this many minutes (see LectureSlot).
@@ -98,8 +99,7 @@ class CampaignQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            ancestors = user.region.lineage_codes
-            return self.filter(Q(region__path__startswith=user.region.path) | Q(region__code__in=ancestors))
+            return self.filter(lineage_q("region", user.region))
         return self.none()
 
 
@@ -189,7 +189,7 @@ class LectureQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(county__path__startswith=user.region.path)
+            return self.filter(below_q("county", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(instructor__user=user)
         return self.none()

@@ -30,6 +30,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.filters import apply_filters
+from core.scope import below_q, lineage_q
 from courses.models import Course
 from instructors.models import Instructor, InstructorYearFigures, Region, User
 
@@ -96,10 +98,7 @@ def organization_list(*, user: User, filters: dict | None = None) -> QuerySet[Or
     qs = Organization.objects.visible_to(user).select_related("region", "county")
     if filters.get("q"):
         qs = qs.filter(Q(name__icontains=filters["q"]) | Q(contact_name__icontains=filters["q"]))
-    if filters.get("type"):
-        qs = qs.filter(type=filters["type"])
-    if filters.get("county"):
-        qs = qs.filter(county=filters["county"])
+    qs = apply_filters(qs, filters, {"type": "type", "county": "county"})
     return qs.order_by("county__path", "name", "pk")
 
 
@@ -176,9 +175,7 @@ def request_list(*, user: User, filters: dict | None = None) -> QuerySet[CourseR
     qs = CourseRequest.objects.visible_to(user).select_related(
         "organization", "organization__county", "course", "campaign"
     )
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    return qs.order_by("status", "preferred_from", "pk")
+    return apply_filters(qs, filters, {"status": "status"}).order_by("status", "preferred_from", "pk")
 
 
 def request_detail(*, user: User, pk: int) -> CourseRequest:
@@ -201,9 +198,7 @@ class Suggestion:
 def dispatch_candidates(*, organization: Organization) -> QuerySet[Instructor]:
     """Who may be sent to an organization: the pool of its county and of the regions above (city, province)."""
     county = organization.county
-    return Instructor.objects.in_pool().filter(
-        Q(region__path__startswith=county.path) | Q(region__code__in=county.lineage_codes)
-    )
+    return Instructor.objects.in_pool().filter(lineage_q("region", county))
 
 
 def dispatch_suggestions(
@@ -248,7 +243,7 @@ def dispatch_suggestions(
         .annotate(
             teaches=Case(When(Q(pk=course.lead_instructor_id) | Exists(co_teaches), then=1), default=0),
             tier_fits=Case(When(tier__in=suits, then=1), default=0),
-            same_county=Case(When(region__path__startswith=county.path, then=1), default=0),
+            same_county=Case(When(below_q("region", county), then=1), default=0),
             month_lectures=Coalesce(Subquery(month_lectures, output_field=IntegerField()), 0),
             quality=Subquery(quality),
             busy=busy,
@@ -285,18 +280,18 @@ def dispatch_suggestions(
 # --- Lectures ---------------------------------------------------------------------------------------------------
 
 
+LECTURE_FILTERS = {
+    "status": "status",
+    "county": "county",
+    "date_from": "start__date__gte",
+    "date_to": "start__date__lte",
+}
+
+
 def lecture_list(*, user: User, filters: dict | None = None) -> QuerySet[Lecture]:
     filters = filters or {}
     qs = Lecture.objects.visible_to(user).select_related("instructor", "course", "organization", "county")
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("county"):
-        qs = qs.filter(county=filters["county"])
-    if filters.get("date_from"):
-        qs = qs.filter(start__date__gte=filters["date_from"])
-    if filters.get("date_to"):
-        qs = qs.filter(start__date__lte=filters["date_to"])
-    return qs.order_by("-start", "pk")
+    return apply_filters(qs, filters, LECTURE_FILTERS).order_by("-start", "pk")
 
 
 def lecture_detail(*, user: User, pk: int) -> Lecture:
@@ -416,7 +411,7 @@ def _plays(user: User, region: Region | None, year: int) -> QuerySet[PlayLog]:
     if not user.is_admin and not user.is_organizer:
         return PlayLog.objects.none()
     if region is not None:
-        stations = stations.filter(region__path__startswith=region.path)
+        stations = stations.filter(below_q("region", region))
     qs = PlayLog.objects.filter(played_at__gte=start, played_at__lt=end)
     if region is None and user.is_admin:
         return qs
@@ -513,7 +508,7 @@ def coverage_figures(*, user: User, year: int, region: Region | None = None) -> 
     totals["members"] = sum(n for _county, _type, n in members)
     all_organizations = Organization.objects.visible_to(user)
     if region is not None:
-        all_organizations = all_organizations.filter(region__path__startswith=region.path)
+        all_organizations = all_organizations.filter(below_q("region", region))
     pool = all_organizations.aggregate(organizations=Count("pk"), members=Coalesce(Sum("member_count"), 0))
     month_filters = _month_filters(year, "start")
     by_month = lectures.aggregate(
@@ -573,7 +568,7 @@ def coverage_figures(*, user: User, year: int, region: Region | None = None) -> 
     ]
     stations = Station.objects.visible_to(user)
     if region is not None:
-        stations = stations.filter(region__path__startswith=region.path)
+        stations = stations.filter(below_q("region", region))
     plays = _plays(user, region, year)
     loudspeakers = stations.aggregate(
         stations=Count("pk"),
@@ -627,7 +622,7 @@ def broadcast_schedules(*, user: User, on: dt.date) -> QuerySet:
         return BroadcastSchedule.objects.none()
     qs = BroadcastSchedule.objects.filter(starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
     if not user.is_admin:
-        qs = qs.filter(Q(region__path__startswith=user.region.path) | Q(region__code__in=user.region.lineage_codes))
+        qs = qs.filter(lineage_q("region", user.region))
     return qs.select_related("region", "programme").order_by("weekday", "time", "pk")
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from core.errors import error_text
 from core.files import serve_private_file
 from core.params import id_param, month_param, week_param, year_param
-from core.permissions import require_manager
+from core.permissions import require_manager, visible_or_404
 from core.queue import enqueue
 from core.views import import_page
 from core.xlsx import xlsx_response
@@ -44,24 +44,15 @@ PAGE_SIZE = 50
 
 def _get_lecture_for_user(request: HttpRequest, pk: int) -> Lecture:
     """The lecture, or 404 when the user may not see it (so existence does not leak)."""
-    try:
-        return selectors.lecture_detail(user=request.user, pk=pk)
-    except Lecture.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.lecture_detail, request, pk)
 
 
 def _get_request_for_user(request: HttpRequest, pk: int) -> CourseRequest:
-    try:
-        return selectors.request_detail(user=request.user, pk=pk)
-    except CourseRequest.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.request_detail, request, pk)
 
 
 def _get_campaign_for_user(request: HttpRequest, pk: int) -> Campaign:
-    try:
-        return selectors.campaign_detail(user=request.user, pk=pk)
-    except Campaign.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.campaign_detail, request, pk)
 
 
 def _page(request: HttpRequest, qs):

@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
@@ -180,3 +181,33 @@ def test_a_job_runs_once_even_if_the_task_is_delivered_twice(w):
         importer="x", title="导入", success_url="/", created_by=w["organizer_a"], status="done"
     )
     assert import_job_run(job_id=job.pk) is False
+
+
+def test_a_job_left_waiting_is_queued_again_and_runs(w, settings):
+    import datetime as dt
+
+    from core.imports import import_jobs_resume
+
+    data = _book([["甲", "机关", w["town_a"].code, 1, "", ""]])
+    job = ImportJob(
+        importer="outreach.imports.OrganizationImporter", title="导入", success_url="/", created_by=w["organizer_a"]
+    )
+    job.file.save(f"{job.pk}.xlsx", ContentFile(data), save=False)
+    job.save()
+    ImportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - dt.timedelta(minutes=10))
+    assert import_jobs_resume() == 1
+    job.refresh_from_db()
+    assert (job.status, Organization.objects.filter(name="甲").exists()) == ("done", True)
+
+
+def test_progress_rises_through_reading_and_checking_to_the_total(w, monkeypatch):
+    from core import imports
+    from outreach.imports import OrganizationImporter
+
+    monkeypatch.setattr(imports, "READ_PROGRESS_EVERY", 1)
+    calls = []
+    rows = [[f"组织{n}", "机关", w["town_a"].code, 1, "", ""] for n in range(4)]
+    importer = OrganizationImporter(by=w["organizer_a"])
+    importer.progress_every = 1
+    importer.run(io.BytesIO(_book(rows)), progress=lambda done, total: calls.append(done))
+    assert (calls == sorted(calls), calls[-1], len(calls)) == (True, 4, 9)
