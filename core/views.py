@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -83,3 +84,11 @@ def status_form_submit(request: HttpRequest, form, change) -> None:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The status was changed and recorded."))
+
+
+def paginate(request: HttpRequest, qs, per_page: int = 50):
+    """The requested page of ``qs`` (a bad ``?page=`` gives the first or last page) and the query string without
+    ``page``, for the pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return Paginator(qs, per_page).get_page(request.GET.get("page")), query.urlencode()

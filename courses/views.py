@@ -7,7 +7,6 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from core.errors import error_text
 from core.files import serve_private_file
 from core.params import year_param
 from core.permissions import require_manager, visible_or_404
-from core.views import status_form_submit
+from core.views import paginate, status_form_submit
 from core.xlsx import xlsx_response
 from instructors.models import Instructor
 
@@ -85,12 +84,6 @@ def _errors(exc: ValidationError) -> str:
     return error_text(exc)
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- catalog -----------------------------------------------------------------------------------------------------
 
 
@@ -98,10 +91,8 @@ def _query_without_page(request: HttpRequest) -> str:
 def course_list(request: HttpRequest) -> HttpResponse:
     form = CourseFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.course_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    context = {"form": form, "page": page, "query": _query_without_page(request)}
+    page, query = paginate(request, selectors.course_list(user=request.user, filters=filters), PAGE_SIZE)
+    context = {"form": form, "page": page, "query": query}
     return render(request, "courses/course_list.html", context)
 
 
@@ -109,10 +100,8 @@ def course_list(request: HttpRequest) -> HttpResponse:
 def course_menu(request: HttpRequest) -> HttpResponse:
     form = MenuFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.course_menu(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    context = {"form": form, "page": page, "query": _query_without_page(request)}
+    page, query = paginate(request, selectors.course_menu(user=request.user, filters=filters), PAGE_SIZE)
+    context = {"form": form, "page": page, "query": query}
     return render(request, "courses/course_menu.html", context)
 
 
@@ -243,10 +232,8 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def rectification_list(request: HttpRequest) -> HttpResponse:
     form = RectificationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.rectification_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    context = {"form": form, "page": page, "query": _query_without_page(request), "today": timezone.localdate()}
+    page, query = paginate(request, selectors.rectification_list(user=request.user, filters=filters), PAGE_SIZE)
+    context = {"form": form, "page": page, "query": query, "today": timezone.localdate()}
     return render(request, "courses/rectification_list.html", context)
 
 

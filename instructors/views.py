@@ -7,7 +7,6 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.files import serve_private_file
 from core.permissions import require_manager, visible_or_404
-from core.views import import_page, status_form_submit
+from core.views import import_page, paginate, status_form_submit
 from core.xlsx import xlsx_response
 
 from . import roster, selectors, services
@@ -40,15 +39,11 @@ def instructor_list(request: HttpRequest) -> HttpResponse:
     require_manager(request)
     form = InstructorFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.instructor_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, selectors.instructor_list(user=request.user, filters=filters), PAGE_SIZE)
     return render(
         request,
         "instructors/instructor_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "query": query},
     )
 
 

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from core.files import serve_private_file
 from core.params import id_param, month_param, week_param, year_param
 from core.permissions import require_manager, visible_or_404
 from core.queue import enqueue
-from core.views import import_page
+from core.views import import_page, paginate
 from core.xlsx import xlsx_response
 from instructors.models import Instructor, Region
 from instructors.services import user_feed_token, user_reset_feed_token
@@ -39,8 +38,6 @@ from .forms import (
 )
 from .models import Campaign, CourseRequest, Lecture, LecturePhoto
 
-PAGE_SIZE = 50
-
 
 def _get_lecture_for_user(request: HttpRequest, pk: int) -> Lecture:
     """The lecture, or 404 when the user may not see it (so existence does not leak)."""
@@ -55,12 +52,6 @@ def _get_campaign_for_user(request: HttpRequest, pk: int) -> Campaign:
     return visible_or_404(selectors.campaign_detail, request, pk)
 
 
-def _page(request: HttpRequest, qs):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), query.urlencode()
-
-
 # --- Organizations ----------------------------------------------------------------------------------------------
 
 
@@ -69,7 +60,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     require_manager(request)
     form = OrganizationFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    page, query = _page(request, selectors.organization_list(user=request.user, filters=filters))
+    page, query = paginate(request, selectors.organization_list(user=request.user, filters=filters))
     return render(request, "outreach/organization_list.html", {"form": form, "page": page, "query": query})
 
 
@@ -114,7 +105,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     require_manager(request)
     form = RequestFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page, query = _page(request, selectors.request_list(user=request.user, filters=filters))
+    page, query = paginate(request, selectors.request_list(user=request.user, filters=filters))
     return render(request, "outreach/request_list.html", {"form": form, "page": page, "query": query})
 
 
@@ -190,7 +181,7 @@ def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def lecture_list(request: HttpRequest) -> HttpResponse:
     form = LectureFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    page, query = _page(request, selectors.lecture_list(user=request.user, filters=filters))
+    page, query = paginate(request, selectors.lecture_list(user=request.user, filters=filters))
     return render(request, "outreach/lecture_list.html", {"form": form, "page": page, "query": query})
 
 
@@ -388,7 +379,7 @@ def station_list(request: HttpRequest) -> HttpResponse:
     year = year_param(request)
     form = OrganizationFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    page, query = _page(request, selectors.station_list(user=request.user, year=year, filters=filters))
+    page, query = paginate(request, selectors.station_list(user=request.user, year=year, filters=filters))
     return render(request, "outreach/station_list.html", {"page": page, "query": query, "year": year, "form": form})
 
 
