@@ -8,6 +8,7 @@ eager mode) are not caught here.
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from kombu.exceptions import OperationalError
@@ -22,6 +23,19 @@ except ImportError:  # pragma: no cover
 RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 
+def task_named(name: str):
+    """The registered task called ``name`` ("<module>.<function>"), importing its module where nothing has yet.
+
+    Only a worker imports every tasks module at start (autodiscovery); a web process registers a task when its module
+    is first imported, so the name alone would be unknown there.
+    """
+    from celery import current_app
+
+    if name not in current_app.tasks:
+        importlib.import_module(name.rpartition(".")[0])
+    return current_app.tasks[name]
+
+
 def enqueue(task, *args, **kwargs) -> bool:
     """Queue ``task(*args, **kwargs)``; False (logged) when the broker cannot be reached.
 
@@ -29,9 +43,7 @@ def enqueue(task, *args, **kwargs) -> bool:
     module that imports it (tasks are leaves).
     """
     if isinstance(task, str):
-        from celery import current_app
-
-        task = current_app.tasks[task]
+        task = task_named(task)
     try:
         task.apply_async(args=args, kwargs=kwargs, retry=True, retry_policy=RETRY_POLICY)
     except (OperationalError, RedisError, ConnectionError, TimeoutError):
