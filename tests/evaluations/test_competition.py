@@ -269,7 +269,8 @@ def test_judge_saves_scores_from_the_page(client, world):
     mine = JudgeAssignment.objects.get(judge=world["judges"][0], entry=world["entries"][0])
     client.force_login(world["judges"][0])
     data = {f"s{mine.pk}-{c}": "88" for c in JudgeScore.Criterion.values}
-    client.post(reverse("evaluations:competition_score", args=[world["competition"].pk]), data)
+    response = client.post(reverse("evaluations:competition_score", args=[world["competition"].pk]), data)
+    assert response.status_code == 302
     assert set(mine.scores.values_list("value", flat=True)) == {Decimal("88.00")}
 
 
@@ -308,8 +309,10 @@ def test_competition_pages_send_anonymous_users_to_login(client, world, name):
 def test_organizer_ranks_and_publishes_from_the_page(client, world, django_capture_on_commit_callbacks):
     client.force_login(world["organizer"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("evaluations:competition_rank", args=[world["competition"].pk]))
-    client.post(reverse("evaluations:competition_advance", args=[world["competition"].pk]))
+        response = client.post(reverse("evaluations:competition_rank", args=[world["competition"].pk]))
+        assert response.status_code == 302
+    response = client.post(reverse("evaluations:competition_advance", args=[world["competition"].pk]))
+    assert response.status_code == 302
     assert Competition.objects.get(pk=world["competition"].pk).phase == "publicity"
 
 
