@@ -13,6 +13,7 @@ from celery import current_app
 from django.core.exceptions import ValidationError
 
 from config.celery import app as celery_app
+from tests import factories
 from tests.browser import ARTIFACTS, LAUNCH_ARGS
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -52,6 +53,12 @@ def _eager_celery(settings, tmp_path):
     leaked = current_app._get_current_object() is not celery_app
     celery_app.set_current()
     assert not leaked, "the test left another Celery app as the current one (create it with set_as_current=False)"
+
+
+@pytest.fixture
+def tree():
+    """A province with one city and two counties, each with a township and a village (tests/factories.py)."""
+    return factories.region_tree()
 
 
 @pytest.fixture

@@ -23,11 +23,6 @@ from tests.courses import factories as cf
 
 
 @pytest.fixture
-def tree():
-    return f.region_tree()
-
-
-@pytest.fixture
 def lead(tree):
     return f.instructor(region=tree["county_a"])
 

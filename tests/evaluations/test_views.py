@@ -19,11 +19,6 @@ from tests.outreach import factories as outreach_factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def evaluation(world):
-    return survey_services.evaluation_open(lecture=world["lecture"], by=world["org_a"])
-
-
 def _fill(evaluation, n: int, step: int = 4, satisfaction: int = 4, comment: str = ""):
     now = evaluation.opens_at + dt.timedelta(hours=1)
     values = {
