@@ -3,12 +3,16 @@ nodes and Celery workers started as subprocesses, with their output in files, pl
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -75,3 +79,47 @@ class Cluster:
                 self.procs[name].send_signal(signal.SIGTERM)
         for name in self.procs:
             self.stop(name, timeout=20)
+
+
+class Worker:
+    """What `celery_worker` yields: the worker's output, there once the worker has stopped."""
+
+    output = ""
+
+
+@contextlib.contextmanager
+def celery_worker(**env: str) -> Iterator[Worker]:
+    """A real Celery worker process (solo pool) on the PostgreSQL test database, consuming a queue of its own; while
+    it runs, the in-process app queues tasks there instead of running them eagerly. `env` adds to its environment."""
+    from django.db import connection
+
+    from config.celery import app as celery_app
+
+    db = connection.settings_dict
+    host = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}/{db['NAME']}",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        **env,
+    }
+    argv = ["celery", "-A", "config", "worker", "--pool=solo", "-Q", queue, "-l", "info"]
+    argv += ["--without-mingle", "--without-gossip", "--without-heartbeat"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", *argv], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    old_eager, old_queue = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
+    celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = False, queue
+    worker = Worker()
+    try:
+        yield worker
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = old_eager, old_queue
+        process.terminate()
+        try:
+            worker.output, _ = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            worker.output, _ = process.communicate()
+        print(worker.output[-3000:])

@@ -9,9 +9,11 @@ import shutil
 import uuid
 
 import pytest
+from celery import current_app
 from django.core.exceptions import ValidationError
 
 from config.celery import app as celery_app
+from tests import factories
 from tests.browser import ARTIFACTS, LAUNCH_ARGS
 from tests.s3 import s3_endpoint, s3_settings  # noqa: F401  (fixtures for the S3 storage tests)
 
@@ -48,6 +50,17 @@ def _eager_celery(settings, tmp_path):
     # counts under its own prefix so one test's failures never lock another test's user.
     settings.LOGIN_THROTTLE_KEY_PREFIX = f"{uuid.uuid4().hex}:"
     yield
+    # `Celery(...)` makes itself the current app unless told `set_as_current=False`, and the portal's shared tasks
+    # resolve through the current app: a test that leaves another one current sends every later `.delay()` there.
+    leaked = current_app._get_current_object() is not celery_app
+    celery_app.set_current()
+    assert not leaked, "the test left another Celery app as the current one (create it with set_as_current=False)"
+
+
+@pytest.fixture
+def tree():
+    """A province with one city and two counties, each with a township and a village (tests/factories.py)."""
+    return factories.region_tree()
 
 
 @pytest.fixture

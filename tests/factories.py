@@ -1,4 +1,6 @@
-"""Small builders for test data: plain functions with sensible defaults, one place to change a model's shape."""
+"""The registry's (instructors app) builders for test data: plain functions with sensible defaults, one place to
+change a model's shape. The other apps have theirs next to their tests (tests/courses/factories.py,
+tests/outreach/factories.py, tests/evaluations/factories.py), built on these; see tests/README.md."""
 
 from __future__ import annotations
 

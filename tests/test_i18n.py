@@ -56,5 +56,6 @@ def test_english_stays_available():
 def test_english_browser_still_gets_chinese_until_switched(client):
     response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert "登录" in response.content.decode()
-    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    answer = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert answer.status_code == 302
     assert "Log in" in client.get("/login/").content.decode()

@@ -30,7 +30,8 @@ def test_every_log_record_of_a_request_carries_its_id(client, monkeypatch):
     logging.getLogger("config.health").addHandler(handler)
     monkeypatch.setattr("config.health._database_ok", lambda: logging.getLogger("config.health").error("x") or False)
     try:
-        client.get("/readyz", HTTP_X_REQUEST_ID="req-1")
+        response = client.get("/readyz", HTTP_X_REQUEST_ID="req-1")
+        assert response.status_code == 503
     finally:
         logging.getLogger("config.health").removeHandler(handler)
     assert seen == ["req-1"]

@@ -10,22 +10,21 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parent
 
 
-def _imported_modules(path: Path) -> set[str]:
+def _imported_test_modules(path: Path) -> set[str]:
+    """The test modules (test_*.py) of this suite that `path` imports, absolutely or relatively."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+            candidates = [alias.name for alias in node.names if alias.name.startswith("tests.")]
+        elif isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("tests")):
+            module = "." * node.level + (node.module or "")
+            candidates = [module] + [f"{module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        names.update(name for name in candidates if name.rpartition(".")[2].startswith("test_"))
     return names
 
 
 def test_no_test_module_imports_another_test_module():
-    offenders = {
-        str(path.relative_to(TESTS)): sorted(
-            name for name in _imported_modules(path) if name.startswith("tests.") and ".test_" in f".{name}"
-        )
-        for path in TESTS.rglob("*.py")
-    }
+    offenders = {str(path.relative_to(TESTS)): _imported_test_modules(path) for path in TESTS.rglob("*.py")}
     assert {path: names for path, names in offenders.items() if names} == {}

@@ -9,11 +9,6 @@ from tests import factories as f
 from tests.courses import factories as cf
 
 
-@pytest.fixture
-def tree():
-    return f.region_tree()
-
-
 @pytest.mark.django_db
 def test_course_is_orderable_only_when_active_or_premium(tree):
     lead = f.instructor(region=tree["county_a"])

@@ -24,11 +24,6 @@ from tests.refusals import refused
 
 
 @pytest.fixture
-def tree():
-    return f.region_tree()
-
-
-@pytest.fixture
 def lead(tree):
     return f.instructor(region=tree["county_a"])
 

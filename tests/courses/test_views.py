@@ -215,16 +215,18 @@ def test_course_update_saves_fields(client, world):
         "duration_minutes": 15,
         "lead_instructor": world["me"].pk,
     }
-    client.post(reverse("courses:course_update", args=[world["mine"].pk]), data)
+    response = client.post(reverse("courses:course_update", args=[world["mine"].pk]), data)
+    assert response.status_code == 302
     world["mine"].refresh_from_db()
     assert (world["mine"].title, world["mine"].status) == ("改名后的课程", "active")
 
 
 def test_course_status_change_records_reason(client, world):
     client.force_login(world["organizer"])
-    client.post(
+    response = client.post(
         reverse("courses:course_status_change", args=[world["mine"].pk]), {"to_status": "premium", "reason": "评为精品"}
     )
+    assert response.status_code == 302
     world["mine"].refresh_from_db()
     assert world["mine"].status_changes.first().reason == "评为精品"
 
@@ -285,10 +287,11 @@ def test_catalog_export_has_chinese_headers(client, world):
 def test_organizer_opens_rectification(client, world):
     client.force_login(world["organizer"])
     deadline = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
-    client.post(
+    response = client.post(
         reverse("courses:rectification_create", args=[world["mine"].pk]),
         {"reason": "满意度低", "findings": "黄灯两次", "deadline": deadline},
     )
+    assert response.status_code == 302
     world["mine"].refresh_from_db()
     assert world["mine"].status == "rectification"
 
@@ -300,10 +303,11 @@ def test_instructor_sees_findings_of_own_rectification(client, world):
 
 def test_instructor_submits_revision(client, world):
     client.force_login(world["me_user"])
-    client.post(
+    response = client.post(
         reverse("courses:rectification_submit", args=[world["rect"].pk]),
         {"file": cf.pdf_upload(), "note": "更新了案例"},
     )
+    assert response.status_code == 302
     world["rect"].refresh_from_db()
     assert world["rect"].status == "submitted"
 
@@ -318,9 +322,10 @@ def test_instructor_cannot_decide_own_rectification(client, world):
 
 def test_organizer_retires_course_after_rectification(client, world):
     client.force_login(world["organizer"])
-    client.post(
+    response = client.post(
         reverse("courses:rectification_decide", args=[world["rect"].pk]), {"decision": "retire", "note": "逾期未整改"}
     )
+    assert response.status_code == 302
     world["rect"].refresh_from_db()
     assert (world["rect"].status, world["rect"].course.status) == ("retired", "retired")
 
@@ -344,7 +349,8 @@ def test_premium_list_shows_this_years_library(client, world):
 def test_premium_create_adds_selected_course(client, world):
     other = cf.course(lead=world["me"], title="遴选课程")
     client.force_login(world["organizer"])
-    client.post(reverse("courses:premium_create") + "?year=2030", {"course": other.pk, "source": "遴选会"})
+    response = client.post(reverse("courses:premium_create") + "?year=2030", {"course": other.pk, "source": "遴选会"})
+    assert response.status_code == 302
     assert PremiumLibraryEntry.objects.filter(year=2030, course=other, reason="selection").exists()
 
 
@@ -381,7 +387,8 @@ def test_column_list_counts_published_works(client, world):
 
 def test_instructor_signs_up_from_programme_page(client, world):
     client.force_login(world["me_user"])
-    client.post(reverse("courses:training_signup", args=[world["session"].pk]))
+    response = client.post(reverse("courses:training_signup", args=[world["session"].pk]))
+    assert response.status_code == 302
     assert TrainingSignup.objects.filter(session=world["session"], instructor=world["me"]).exists()
 
 
@@ -399,13 +406,15 @@ def test_full_session_refuses_with_message(client, world):
 def test_instructor_cancels_signup(client, world):
     TrainingSignup.objects.create(session=world["session"], instructor=world["me"])
     client.force_login(world["me_user"])
-    client.post(reverse("courses:training_signup_cancel", args=[world["session"].pk]))
+    response = client.post(reverse("courses:training_signup_cancel", args=[world["session"].pk]))
+    assert response.status_code == 302
     assert not TrainingSignup.objects.exists()
 
 
 def test_instructor_wish_shows_in_organizer_demand(client, world):
     client.force_login(world["me_user"])
-    client.post(reverse("courses:training_wish_toggle", args=[world["programme"].pk, world["topic"].pk]))
+    answer = client.post(reverse("courses:training_wish_toggle", args=[world["programme"].pk, world["topic"].pk]))
+    assert answer.status_code == 302
     client.force_login(world["organizer"])
     response = client.get(_url(world, "training_programme_detail"))
     assert response.context["demand"][0].wish_count == 1
@@ -419,7 +428,10 @@ def test_instructor_cannot_open_session_attendance(client, world):
 def test_organizer_records_attendance(client, world):
     signup = TrainingSignup.objects.create(session=world["session"], instructor=world["me"])
     client.force_login(world["organizer"])
-    client.post(reverse("courses:training_attendance", args=[world["session"].pk]), {"attended": [signup.pk]})
+    response = client.post(
+        reverse("courses:training_attendance", args=[world["session"].pk]), {"attended": [signup.pk]}
+    )
+    assert response.status_code == 302
     signup.refresh_from_db()
     assert signup.attended is True
 

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from evaluations.survey import services as survey_services
 from tests import factories
 from tests.courses import factories as course_factories
 from tests.outreach import factories as outreach_factories
@@ -36,3 +37,9 @@ def world(db):
         "org_b": factories.organizer(tree["county_b"]),
         "city_org": factories.organizer(tree["city"]),
     }
+
+
+@pytest.fixture
+def evaluation(world):
+    """The evaluation of the world's lecture, opened by the county organizer."""
+    return survey_services.evaluation_open(lecture=world["lecture"], by=world["org_a"])

@@ -319,8 +319,10 @@ def test_competition_pages_send_anonymous_users_to_login(client, world, name):
 def test_organizer_ranks_and_publishes_from_the_page(client, world, django_capture_on_commit_callbacks):
     client.force_login(world["organizer"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("evaluations:competition_rank", args=[world["competition"].pk]))
-    client.post(reverse("evaluations:competition_advance", args=[world["competition"].pk]))
+        response = client.post(reverse("evaluations:competition_rank", args=[world["competition"].pk]))
+        assert response.status_code == 302
+    response = client.post(reverse("evaluations:competition_advance", args=[world["competition"].pk]))
+    assert response.status_code == 302
     assert Competition.objects.get(pk=world["competition"].pk).phase == "publicity"
 
 

@@ -405,7 +405,8 @@ def test_review_proposal_page_shows_rule_and_figures(client, decided_world):
 def test_organizer_approves_from_the_page(client, decided_world):
     client.force_login(decided_world["organizer"])
     url = reverse("evaluations:review_proposal_decide", args=[decided_world["proposal"].pk])
-    client.post(url, {"outcome": "", "reason": ""})
+    response = client.post(url, {"outcome": "", "reason": ""})
+    assert response.status_code == 302
     assert ReviewProposal.objects.get(pk=decided_world["proposal"].pk).status == "approved"
 
 
@@ -424,7 +425,8 @@ def test_stranger_cannot_decide(client, decided_world):
 def test_bulk_approve_page(client, decided_world):
     client.force_login(decided_world["organizer"])
     url = reverse("evaluations:review_proposals_approve", args=[decided_world["cycle"].pk])
-    client.post(url, {"ids": [decided_world["other_proposal"].pk]})
+    response = client.post(url, {"ids": [decided_world["other_proposal"].pk]})
+    assert response.status_code == 302
     assert ReviewProposal.objects.get(pk=decided_world["other_proposal"].pk).status == "approved"
 
 
@@ -438,7 +440,8 @@ def test_organizer_starts_a_cycle_by_hand(client, decided_world, django_capture_
     )
     client.force_login(decided_world["organizer"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("evaluations:review_cycle_start", args=[new.pk]))
+        response = client.post(reverse("evaluations:review_cycle_start", args=[new.pk]))
+        assert response.status_code == 302
     assert ReviewCycle.objects.get(pk=new.pk).status == "done"
 
 
@@ -451,7 +454,8 @@ def test_organizer_plans_a_cycle(client, decided_world):
         "period_end": "2031-12-31",
         "due_at": "2032-01-05T02:00",
     }
-    client.post(reverse("evaluations:review_cycle_create"), data)
+    response = client.post(reverse("evaluations:review_cycle_create"), data)
+    assert response.status_code == 302
     assert ReviewCycle.objects.filter(period_start=dt.date(2031, 1, 1)).count() == 1
 
 
@@ -464,7 +468,8 @@ def test_organizer_cannot_plan_for_another_county(client, decided_world):
         "period_end": "2031-12-31",
         "due_at": "2032-01-05T02:00",
     }
-    client.post(reverse("evaluations:review_cycle_create"), data)
+    response = client.post(reverse("evaluations:review_cycle_create"), data)
+    assert response.status_code == 302
     assert not ReviewCycle.objects.filter(period_start=dt.date(2031, 1, 1)).exists()
 
 

@@ -4,29 +4,23 @@ review cycle against the PostgreSQL test database."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from config.middleware import request_id_var
 from evaluations import tasks
 from evaluations.models import ReviewCycle, ReviewProposal
 from evaluations.review import services as review_services
 from tests import factories as f
+from tests.cluster import celery_worker
 from tests.conftest import need
 from tests.evaluations.factories import cycle, good, make_competition
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db
@@ -65,41 +59,7 @@ def test_real_celery_worker_on_redis_runs_a_review_cycle(settings):
     """The organizer's start enqueues on commit; a separate worker process consumes from Redis and writes proposals."""
     need(bool(django_settings.REDIS_URL), "REDIS_URL is not set")
     need(connection.vendor == "postgresql", "the worker process needs the PostgreSQL test database (DATABASE_URL)")
-    db = connection.settings_dict
-    host = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
-    queue = f"test-review-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}/{db['NAME']}",
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "-l",
-            "info",
-            "--without-mingle",
-            "--without-gossip",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    old_eager, old_queue = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.task_default_queue = queue
-    try:
+    with celery_worker() as worker:
         tree = f.region_tree()
         people = [f.instructor(region=tree["county_a"]) for _ in range(3)]
         for person in people:
@@ -120,14 +80,6 @@ def test_real_celery_worker_on_redis_runs_a_review_cycle(settings):
             status = ReviewCycle.objects.values_list("status", flat=True).get(pk=planned.pk)
         assert status == "done", "the worker did not finish the review within 60 s"
         assert ReviewProposal.objects.filter(cycle=planned).count() == 3
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = old_eager, old_queue
-        worker.terminate()
-        try:
-            output, _ = worker.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
-        print(output[-3000:])
     # The worker's log line of the task carries the id of the request that queued it.
+    output = worker.output
     assert re.search(rf"review cycle {planned.pk}: 3 proposals written \[{request_id}\]", output), output[-3000:]

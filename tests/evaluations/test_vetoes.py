@@ -32,10 +32,12 @@ def test_organizer_finds_by_initials_vetoes_once_and_lifts_with_a_reason(client,
     veto = ReviewVeto.objects.get()
     assert (veto.reason, veto.created_by, veto.revoked) == ("违反政治纪律", world["org_a"], False)
     revoke = reverse("evaluations:review_veto_revoke", args=[veto.pk])
-    client.post(revoke, {"reason": ""})
+    response = client.post(revoke, {"reason": ""})
+    assert response.status_code == 302
     veto.refresh_from_db()
     assert veto.revoked is False
-    client.post(revoke, {"reason": "经复查，处分已撤销"})
+    response = client.post(revoke, {"reason": "经复查，处分已撤销"})
+    assert response.status_code == 302
     veto.refresh_from_db()
     assert (veto.revoked, veto.revoked_by, veto.revoke_reason) == (True, world["org_a"], "经复查，处分已撤销")
     assert veto.revoked_at is not None
@@ -46,7 +48,10 @@ def test_organizer_finds_by_initials_vetoes_once_and_lifts_with_a_reason(client,
 
 def test_a_veto_needs_a_reason(client, world):
     client.force_login(world["org_a"])
-    client.post(reverse("evaluations:review_veto_create"), {"instructor": world["person"].pk, "reason": "  "})
+    response = client.post(
+        reverse("evaluations:review_veto_create"), {"instructor": world["person"].pk, "reason": "  "}
+    )
+    assert response.status_code == 302
     assert ReviewVeto.objects.count() == 0
 
 

@@ -21,11 +21,6 @@ from tests.outreach import factories as outreach_factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def evaluation(world):
-    return survey_services.evaluation_open(lecture=world["lecture"], by=world["org_a"])
-
-
 def _fill(evaluation, n: int, step: int = 4, satisfaction: int = 4, comment: str = ""):
     now = evaluation.opens_at + dt.timedelta(hours=1)
     values = {
@@ -75,7 +70,8 @@ def test_survey_submit_and_retried_post_store_one_row(client, evaluation):
 def test_survey_without_cookie_stores_nothing(client, evaluation):
     url, data = _survey_post(client, evaluation)
     client.cookies.pop(DEVICE_COOKIE)
-    client.post(url, data)
+    response = client.post(url, data)
+    assert response.status_code == 200
     assert Response.objects.count() == 0
 
 
@@ -143,7 +139,8 @@ def test_rater_without_account_scores_through_personal_link(client, world, evalu
         f"i{pk}": "85"
         for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)
     }
-    client.post(reverse("evaluations:rate", args=[assignment.token]), data)
+    response = client.post(reverse("evaluations:rate", args=[assignment.token]), data)
+    assert response.status_code == 302
     assignment.refresh_from_db()
     assert assignment.score == Decimal("85.000")
 
@@ -233,7 +230,8 @@ def test_moderation_queue_scoped(client, world, evaluation):
         client.post(reverse("evaluations:comment_moderate", args=[comment.pk]), {"state": "public"}).status_code == 404
     )
     client.force_login(world["org_a"])
-    client.post(reverse("evaluations:comment_moderate", args=[comment.pk]), {"state": "public"})
+    response = client.post(reverse("evaluations:comment_moderate", args=[comment.pk]), {"state": "public"})
+    assert response.status_code == 302
     comment.refresh_from_db()
     assert comment.state == "public"
 
@@ -248,9 +246,10 @@ def test_action_decision_through_page(client, world, evaluation):
         == 404
     )
     client.force_login(world["org_a"])
-    client.post(
+    response = client.post(
         reverse("evaluations:action_decide", args=[action.pk]), {"confirm": "1", "reason": "限期一个月回炉培训"}
     )
+    assert response.status_code == 302
     action.refresh_from_db()
     assert action.status == "confirmed"
 

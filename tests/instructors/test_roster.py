@@ -11,11 +11,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def tree():
-    return factories.region_tree()
-
-
 def _xlsx(rows: list[list]) -> io.BytesIO:
     workbook = Workbook()
     sheet = workbook.active

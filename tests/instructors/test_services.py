@@ -13,11 +13,6 @@ from tests.refusals import refused
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def tree():
-    return factories.region_tree()
-
-
 def _png(size=(40, 60), fmt="PNG", exif: bool = False) -> SimpleUploadedFile:
     buffer = io.BytesIO()
     image = Image.new("RGB", size, (200, 30, 30))

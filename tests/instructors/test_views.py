@@ -141,7 +141,7 @@ def test_create_form_shows_chinese_error_for_bad_id(client, world):
 
 def test_create_refuses_region_outside_scope(client, world):
     client.force_login(world["org_a"])
-    client.post(
+    response = client.post(
         reverse("instructors:instructor_create"),
         {
             "name": "赵六",
@@ -153,6 +153,7 @@ def test_create_refuses_region_outside_scope(client, world):
             "region": world["county_b"].pk,
         },
     )
+    assert response.status_code == 200
     assert not Instructor.objects.filter(name="赵六").exists()
 
 
@@ -176,10 +177,11 @@ def test_create_happy_path(client, world):
 
 def test_instructor_edits_own_biography_but_not_tier(client, world):
     client.force_login(world["own_user"])
-    client.post(
+    response = client.post(
         reverse("instructors:instructor_update", args=[world["a"].pk]),
         {"post": "讲师", "biography": "新的简介", "tier": "provincial"},
     )
+    assert response.status_code == 302
     world["a"].refresh_from_db()
     assert (world["a"].biography, world["a"].tier) == ("新的简介", "county")
 

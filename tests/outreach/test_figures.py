@@ -14,7 +14,7 @@ from outreach import demo as outreach_demo
 from outreach import selectors, services, tasks
 from outreach.models import CoverageFigures, Lecture
 
-from .test_selectors import YEAR, report  # noqa: F401  (the hand-made year)
+from .conftest import YEAR
 
 pytestmark = pytest.mark.django_db
 

@@ -153,7 +153,8 @@ def test_request_create_records_a_request(client, w):
 def test_dispatch_schedules_the_lecture_and_it_shows_on_the_calendar(client, w):
     req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
     data = {"instructor": w["instructor_a"].pk, "date": "2030-03-12", "start_time": "14:00", "end_time": "16:00"}
-    _client(client, w["organizer_a"]).post(req.get_absolute_url(), data)
+    response = _client(client, w["organizer_a"]).post(req.get_absolute_url(), data)
+    assert response.status_code == 302
     calendar = client.get(reverse("outreach:calendar") + f"?county={w['county_a'].pk}&month=2030-03").content.decode()
     assert (CourseRequest.objects.get(pk=req.pk).status, "14:00 张三" in calendar) == ("scheduled", True)
 
@@ -173,13 +174,15 @@ def test_dispatch_page_lists_suggestions(client, w):
 
 
 def test_instructor_confirms_their_lecture(client, w):
-    _client(client, w["instructor_a"].user).post(reverse("outreach:lecture_confirm", args=[w["lecture"].pk]))
+    response = _client(client, w["instructor_a"].user).post(reverse("outreach:lecture_confirm", args=[w["lecture"].pk]))
+    assert response.status_code == 302
     assert Lecture.objects.get(pk=w["lecture"].pk).status == Lecture.Status.CONFIRMED
 
 
 def test_organizer_cancels_a_lecture(client, w):
     url = reverse("outreach:lecture_cancel", args=[w["lecture"].pk])
-    _client(client, w["organizer_a"]).post(url, {"reason": "场地检修"})
+    response = _client(client, w["organizer_a"]).post(url, {"reason": "场地检修"})
+    assert response.status_code == 302
     assert Lecture.objects.get(pk=w["lecture"].pk).status == Lecture.Status.CANCELLED
 
 
@@ -194,7 +197,8 @@ def test_instructor_records_delivery(client, w):
     )
     services.lecture_confirm(lecture=past, by=None)
     url = reverse("outreach:lecture_deliver", args=[past.pk])
-    _client(client, w["instructor_a"].user).post(url, {"attendance": 50, "hours": "2"})
+    response = _client(client, w["instructor_a"].user).post(url, {"attendance": 50, "hours": "2"})
+    assert response.status_code == 302
     assert Lecture.objects.get(pk=past.pk).audience_actual == 50
 
 
@@ -313,7 +317,8 @@ def test_dispatch_page_query_count_does_not_grow(client, w):
 def test_dispatch_form_refuses_an_end_before_the_start(client, w):
     req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
     data = {"instructor": w["instructor_a"].pk, "date": "2030-03-12", "start_time": "14:00", "end_time": "13:00"}
-    _client(client, w["organizer_a"]).post(req.get_absolute_url(), data)
+    response = _client(client, w["organizer_a"]).post(req.get_absolute_url(), data)
+    assert response.status_code == 200
     assert Lecture.objects.filter(start__date=dt.date(2030, 3, 12)).count() == 0
 
 
@@ -348,7 +353,8 @@ def test_week_view_query_count_does_not_grow(client, w):
 
 def test_organizer_withdraws_a_request(client, w):
     req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
-    _client(client, w["organizer_a"]).post(reverse("outreach:request_cancel", args=[req.pk]))
+    response = _client(client, w["organizer_a"]).post(reverse("outreach:request_cancel", args=[req.pk]))
+    assert response.status_code == 302
     assert CourseRequest.objects.get(pk=req.pk).status == CourseRequest.Status.CANCELLED
 
 

@@ -15,20 +15,19 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 
     media_root, settings.MEDIA_ROOT = settings.MEDIA_ROOT, str(tmp_path_factory.mktemp("media"))
     private_root, settings.PRIVATE_MEDIA_ROOT = settings.PRIVATE_MEDIA_ROOT, str(tmp_path_factory.mktemp("private"))
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
+    # What Django's TestCase.setUpClass does for setUpTestData: one atomic block around the module's tests (each test
+    # runs in a savepoint inside it), marked for rollback so that leaving the block undoes the world.
+    try:
+        with django_db_blocker.unblock(), transaction.atomic():
             yield {
                 **world_builder.build(),
                 "media_root": settings.MEDIA_ROOT,
                 "private_root": settings.PRIVATE_MEDIA_ROOT,
             }
-        finally:
             transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            settings.MEDIA_ROOT = media_root
-            settings.PRIVATE_MEDIA_ROOT = private_root
+    finally:
+        settings.MEDIA_ROOT = media_root
+        settings.PRIVATE_MEDIA_ROOT = private_root
 
 
 @pytest.fixture

@@ -477,7 +477,8 @@ def test_survey_with_a_forged_started_stamp_still_stores_one_answer(world, clien
 @pytest.mark.parametrize("text", [SCRIPT, SQL, CHINESE_EMOJI])
 def test_survey_comment_with_hostile_text_is_shown_escaped_in_moderation(world, client, org_x, text):
     url, data = _survey_data(client, world["a"]["evaluation"], comment=text)
-    client.post(url, data)
+    response = client.post(url, data)
+    assert response.status_code == 302
     page = org_x.get(reverse("evaluations:moderation_queue")).content.decode()
     assert SCRIPT not in page
     assert text.replace("'", "&#x27;").replace("<", "&lt;").replace(">", "&gt;") in page

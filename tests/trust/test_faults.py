@@ -234,7 +234,7 @@ def test_redis_down_pages_answers_and_uploads_go_on_and_the_work_is_done_when_it
             "--without-mingle", "--without-gossip",
         )  # fmt: skip
         cluster.wait_log("worker", "ready.")
-        producer = Celery("producer", broker=redis_server.url)
+        producer = Celery("producer", broker=redis_server.url, set_as_current=False)  # see tests/test_multinode.py
         producer.send_task("evaluations.tasks.review_due_cycles_task")  # what beat sends every 15 minutes
         producer.send_task("instructors.tasks.missing_thumbnails_task")  # and every hour
         producer.close()

@@ -96,7 +96,8 @@ def test_many_failures_from_one_address_lock_that_address(client, settings):
 def test_admin_login_is_throttled_too(client, settings):
     settings.LOGIN_FAILURE_LIMIT = 1
     f.user(username="root", is_staff=True, is_superuser=True, role="admin")
-    client.post(reverse("admin:login"), {"username": "root", "password": "wrong"})
+    response = client.post(reverse("admin:login"), {"username": "root", "password": "wrong"})
+    assert response.status_code == 200
     page = client.post(reverse("admin:login"), {"username": "root", "password": PASSWORD})
     assert page.status_code == 200 and LOCKED in page.content.decode()
 
