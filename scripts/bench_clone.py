@@ -181,15 +181,21 @@ def _seconds(value: float | None) -> str:
 
 
 def run(*, write: bool, writer) -> None:
+    import resource
+
     load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = measure()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     total = result["first_200"]
     rows = [f"| {label} | {'—' if s is None else f'{s:.0f} s'} |" for label, s in result["steps"]]
-    stop = (
-        "exit status 0, no `make: ***` line"
-        if result["exit"] == 0 and not result["make_error"]
-        else (f"exit status {result['exit']}{', `make: ***` printed' if result['make_error'] else ''}")
-    )
+    if result["make_error"]:
+        stop = f"`make: ***` printed (exit status {result['exit']})"
+    elif result["exit"] in (0, -signal.SIGINT):  # make itself ends by the SIGINT, as in a terminal
+        stop = "stopped cleanly, no `make: ***` line"
+    else:
+        stop = f"exit status {result['exit']}"
     table = "\n".join(
         [
             f"Run: {time.strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} cores · load average at start {load:.1f} · "
@@ -199,6 +205,7 @@ def run(*, write: bool, writer) -> None:
             "|---|---|",
             *rows,
             f"| **First HTTP 200 (login page), from `make run`** | **{_seconds(total)}** |",
+            f"| CPU time of the whole run, every process (user + system; the wait on a quiet machine) | {cpu:.0f} s |",
             f"| Banner printed / stop with Ctrl-C | {'yes' if result['banner'] else 'no'} / {stop} |",
         ]
     )
