@@ -11,7 +11,6 @@ VENDOR := static/vendor
 $(VENV)/.installed: pyproject.toml
 	@echo "==> 安装 Python 依赖（首次约 1 分钟，之后跳过）……"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade pip
 	@$(PY) -m pip install --quiet -e '.[dev]'
 	@# psycopg2 compiles against libpq; where that is missing the binary wheel installs instead (never both).
 	@if [ -n "$$DATABASE_URL" ] || command -v pg_config >/dev/null; then \

@@ -11,6 +11,7 @@ from .models import (
     BroadcastSchedule,
     Campaign,
     CourseRequest,
+    CoverageFigures,
     Lecture,
     LecturePhoto,
     Organization,
@@ -121,3 +122,19 @@ class BroadcastScheduleAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("weekday",)
     list_select_related = ("region", "programme")
     autocomplete_fields = ("region",)
+
+
+@admin.register(CoverageFigures)
+class CoverageFiguresAdmin(admin.ModelAdmin):
+    """Read only: the worker computes these rows (outreach/tasks.py); deleting one makes the next view recompute it."""
+
+    list_display = ("year", "region", "computed_at", "stamp")
+    list_filter = ("year",)
+    list_select_related = ("region",)
+    readonly_fields = ("region", "year", "figures", "stamp", "computed_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

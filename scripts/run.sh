@@ -16,8 +16,16 @@ stop() {
   local code="${1:-0}"
   trap - INT TERM
   echo
-  echo "正在停止网站和后台任务……"
+  echo "正在停止网站和后台任务（最多等 15 秒）……"
   for pid in $WEB $WORKER; do kill -TERM "$pid" 2>/dev/null || true; done
+  # The worker finishes the task in hand first; a longer one is stopped (tasks are idempotent and run again).
+  for _ in $(seq 1 60); do
+    alive=""
+    for pid in $WEB $WORKER; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ -z "$alive" ] && break
+    sleep 0.25
+  done
+  for pid in $WEB $WORKER; do kill -KILL "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   echo "已停止。"
   exit "$code"

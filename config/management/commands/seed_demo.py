@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.utils import timezone
 
 from care import demo as care_demo
 from courses import demo as courses_demo
@@ -12,6 +13,7 @@ from evaluations import demo_analysis as analysis_demo
 from evaluations import demo_competition as competition_demo
 from instructors import demo as instructors_demo
 from outreach import demo as outreach_demo
+from outreach import services as outreach_services
 
 
 class Command(BaseCommand):
@@ -39,6 +41,11 @@ class Command(BaseCommand):
             self.stdout.flush()
             module.seed(scale=scale, seed=seed, stdout=self.stdout)
             self.stdout.write(f"      完成，用时 {time.monotonic() - step:.1f} 秒")
+        step = time.monotonic()
+        self.stdout.write("  年度宣讲数据（仪表盘和年度报表读取，之后由后台任务保持更新）……")
+        made = outreach_services.coverage_figures_ensure(year=timezone.localdate().year)
+        outreach_services.coverage_figures_refresh_stale()
+        self.stdout.write(f"      新建 {made} 个范围，用时 {time.monotonic() - step:.1f} 秒")
         if connection.vendor == "postgresql":
             # Bulk loads leave the planner's statistics stale; without them it picks nested loops over thousands
             # of rows.
