@@ -15,6 +15,20 @@ app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+def _make_broker_folders() -> None:
+    """The embedded filesystem broker (no REDIS_URL) needs its folders before the first message is written."""
+    from pathlib import Path
+
+    options = app.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+if str(app.conf.broker_url or "").startswith("filesystem://"):
+    _make_broker_folders()
+
 REQUEST_ID_HEADER = "request_id"
 _tokens: dict[str, object] = {}
 

@@ -18,6 +18,11 @@ def _capped_count(qs) -> str:
     return f"{CAP}+" if n > CAP else str(n)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form (expired page, blocked cookies): the portal's Chinese page with a way back, nothing saved."""
+    return render(request, "403_csrf.html", status=403)
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user

@@ -151,7 +151,7 @@ class RectificationOpenForm(forms.ModelForm):
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
         if deadline < timezone.localdate():
-            raise forms.ValidationError(_("The deadline cannot be in the past."))
+            raise forms.ValidationError(_("The deadline cannot be in the past."), code="deadline_past")
         return deadline
 
 
@@ -168,6 +168,8 @@ class RectificationDecideForm(forms.Form):
     note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
     def __init__(self, *args, rectification: Rectification, **kwargs) -> None:
+        # The submit form on the same page also has a "note": its own ids keep the page's ids unique.
+        kwargs.setdefault("auto_id", "id_decide_%s")
         super().__init__(*args, **kwargs)
         if not rectification.can_decide:
             self.fields["decision"].choices = [("retire", _("Retire the course"))]

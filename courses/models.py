@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.files import UnguessableUploadTo
+from core.status import AuditedStatusMixin, StatusChangeBase
 from instructors.models import Instructor, Region, TeachingGroup, User
 
 
@@ -110,7 +112,7 @@ class CourseQuerySet(models.QuerySet):
         return self.filter(Q(lead_instructor__user=user) | Q(co_instructors__user=user)).distinct()
 
 
-class Course(models.Model):
+class Course(AuditedStatusMixin, models.Model):
     """A course of the pool: what is taught, by whom, in which format, with its status life-cycle."""
 
     class Format(models.TextChoices):
@@ -139,6 +141,7 @@ class Course(models.Model):
         Status.RECTIFICATION: (Status.ACTIVE, Status.RETIRED),
         Status.RETIRED: (),
     }
+    STATUS_REFUSAL = _("A course that is “%(from)s” cannot become “%(to)s”.")
     ORDERABLE_STATUSES = (Status.ACTIVE, Status.PREMIUM)
 
     title = models.CharField(_("title"), max_length=120)
@@ -164,7 +167,7 @@ class Course(models.Model):
         related_name="courses",
         verbose_name=_("teaching-research group"),
     )
-    cover = models.ImageField(_("cover image"), upload_to="covers/%Y/", blank=True)
+    cover = models.ImageField(_("cover image"), upload_to=UnguessableUploadTo("covers"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True, editable=False
     )
@@ -190,14 +193,8 @@ class Course(models.Model):
     def is_orderable(self) -> bool:
         return self.status in self.ORDERABLE_STATUSES
 
-    def allowed_transitions(self) -> tuple[str, ...]:
-        return self.TRANSITIONS[self.status]
 
-    def can_change_status_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
-
-
-class CourseStatusChange(models.Model):
+class CourseStatusChange(StatusChangeBase):
     """One audited change of a course's status: who, when, from what to what, and why."""
 
     course = models.ForeignKey(
@@ -205,27 +202,17 @@ class CourseStatusChange(models.Model):
     )
     from_status = models.CharField(_("from"), max_length=16, choices=Course.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=Course.Status.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
-    reason = models.TextField(_("reason"))
 
-    class Meta:
+    class Meta(StatusChangeBase.Meta):
         verbose_name = _("course status change")
         verbose_name_plural = _("course status changes")
-        ordering = ["-changed_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.course}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 def courseware_path(instance: CoursewareVersion, filename: str) -> str:
+    """The old, guessable naming (kept because migration 0001 refers to it); new files use UnguessableUploadTo."""
     return f"courseware/{instance.course_id}/v{instance.number}.{instance.kind}"
 
 
@@ -243,7 +230,8 @@ class CoursewareVersion(models.Model):
         Course, on_delete=models.CASCADE, related_name="courseware_versions", verbose_name=_("course")
     )
     number = models.PositiveIntegerField(_("version"))
-    file = models.FileField(_("file"), upload_to=courseware_path, max_length=200)
+    # A private file under a random name (core/files.py), served only by courses:courseware_download.
+    file = models.FileField(_("file"), upload_to=UnguessableUploadTo("courseware"), max_length=200)
     kind = models.CharField(_("file type"), max_length=4, choices=Kind.choices)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     original_name = models.CharField(_("original file name"), max_length=200)

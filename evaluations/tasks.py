@@ -10,7 +10,7 @@ import logging
 
 from celery import shared_task
 
-from config.queue import enqueue
+from core.queue import enqueue
 from evaluations.analysis import services as analysis_services
 from evaluations.competition import services as competition_services
 from evaluations.results import services as result_services

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import (
     Case,
@@ -15,6 +17,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -382,6 +385,17 @@ def instructor_schedule(*, instructor: Instructor, since: dt.datetime) -> QueryS
     )
 
 
+def region_schedule(*, user: User, since: dt.datetime, limit: int = 5000) -> QuerySet[Lecture]:
+    """The lectures of an organizer's region (an admin's: all) for the region's calendar feed, soonest first."""
+    return (
+        Lecture.objects.visible_to(user)
+        .active()
+        .filter(end__gte=since)
+        .select_related("course", "organization", "county")
+        .order_by("start")[:limit]
+    )
+
+
 # --- Loudspeakers -------------------------------------------------------------------------------------------------
 
 
@@ -615,3 +629,78 @@ def broadcast_schedules(*, user: User, on: dt.date) -> QuerySet:
     if not user.is_admin:
         qs = qs.filter(Q(region__path__startswith=user.region.path) | Q(region__code__in=user.region.lineage_codes))
     return qs.select_related("region", "programme").order_by("weekday", "time", "pk")
+
+
+# --- Yearly figures kept by the worker (CoverageFigures) ------------------------------------------------------------
+
+
+def coverage_stamp() -> str:
+    """The state of the data behind the yearly figures: newest change stamp and row count of lectures, organizations
+    and plays (the count catches deletions). Six index lookups and counts, a few milliseconds."""
+    parts = []
+    for model in (Lecture, Organization, PlayLog):
+        row = model.objects.order_by().aggregate(newest=Max("changed_at"), n=Count("pk"))
+        newest = row["newest"].isoformat() if row["newest"] else "-"
+        parts.append(f"{newest}/{row['n']}")
+    return "|".join(parts)
+
+
+def coverage_scope(*, user: User, region: Region | None) -> tuple[bool, Region | None]:
+    """(whether stored figures may serve this user, the region they are stored under).
+
+    An administrator's figures are those of ``region`` (or of everything); an organizer's those of ``region`` when
+    given (the report form offers only regions within theirs), else of their own region."""
+    if user.is_admin:
+        return True, region
+    if user.is_organizer:
+        return True, region or user.region
+    return False, None
+
+
+def _scope_user() -> User:
+    """An unsaved administrator: coverage_figures() of a region then depends on the region alone, not on a person."""
+    return User(role=User.Role.ADMIN, is_active=True)
+
+
+def coverage_figures_live(*, region: Region | None, year: int) -> dict:
+    """The figures of a region (or of everything) computed now, as an administrator sees them."""
+    return coverage_figures(user=_scope_user(), year=year, region=region)
+
+
+def coverage_figures_encode(figures: dict) -> dict:
+    """The JSON form of coverage_figures(): the region becomes its id, labels are dropped (they follow the
+    language of the reader), Decimals become strings."""
+    data = {key: value for key, value in figures.items() if key != "region"}
+    data["region_id"] = figures["region"].pk if figures["region"] is not None else None
+    data["tiers"] = [{k: v for k, v in row.items() if k != "label"} for row in figures["tiers"]]
+    data["types"] = [{k: v for k, v in row.items() if k != "label"} for row in figures["types"]]
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def coverage_figures_decode(data: dict, region: Region | None) -> dict:
+    """Back from coverage_figures_encode(): equal to what coverage_figures() returned."""
+    figures = {key: value for key, value in data.items() if key != "region_id"}
+    figures["region"] = region
+    figures["totals"] = {**data["totals"], "hours": Decimal(data["totals"]["hours"])}
+    figures["tiers"] = [
+        {**row, "label": Instructor.Tier(row["tier"]).label, "hours": Decimal(row["hours"])} for row in data["tiers"]
+    ]
+    figures["types"] = [{**row, "label": Organization.Type(row["type"]).label} for row in data["types"]]
+    return figures
+
+
+def coverage_figures_stored(*, user: User, year: int, region: Region | None = None) -> tuple[dict | None, bool]:
+    """(stored figures for this user, region and year, whether they are current); (None, False) when none are kept.
+
+    The page shows stored figures even while the worker recomputes them after a change (a few seconds)."""
+    allowed, scope = coverage_scope(user=user, region=region)
+    if not allowed:
+        return None, False
+    from .models import CoverageFigures
+
+    row = CoverageFigures.objects.filter(region=scope, year=year).first()
+    if row is None:
+        return None, False
+    figures = coverage_figures_decode(row.figures, region)
+    figures["computed_at"] = row.computed_at
+    return figures, row.stamp == coverage_stamp()

@@ -187,13 +187,20 @@ def comments_for(*, evaluation: Evaluation, user: User) -> QuerySet[Comment]:
 def moderation_queue(*, user: User) -> QuerySet[Comment]:
     return (
         Comment.objects.filter(state=Comment.State.PENDING, evaluation__lecture__in=Lecture.objects.visible_to(user))
-        .select_related("evaluation__lecture__course", "evaluation__lecture__instructor")
+        .select_related(
+            "evaluation__lecture__course", "evaluation__lecture__instructor", "evaluation__lecture__organization"
+        )
         .order_by("pk")
     )
 
 
 def action_list(*, user: User, status: str = "proposed") -> QuerySet[ResultAction]:
     qs = ResultAction.objects.filter(result__lecture__in=Lecture.objects.visible_to(user)).select_related(
-        "result__lecture", "result__course", "result__instructor"
+        "result__lecture__course",
+        "result__lecture__instructor",
+        "result__lecture__organization",
+        "result__course",
+        "result__instructor",
+        "decided_by",
     )
     return qs.filter(status=status) if status else qs

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from tests.browser import LAUNCH_ARGS
 from tests.conftest import need
-from tests.test_browser import LAUNCH_ARGS
 from tests.trust import world as world_builder
 
 ROOT = Path(__file__).resolve().parents[2]

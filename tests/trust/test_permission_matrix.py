@@ -13,19 +13,13 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
+
+from tests.trust.urls import url_names
+from tests.trust.world import ROLES, client_for
 
 pytestmark = pytest.mark.usefixtures("world_media")
 
-ROLES = ("anon", "trainee", "inst_a", "inst_b", "org_x", "org_y", "org_city", "judge", "admin")
-SKIPPED_PREFIXES = ("admin:",)
-SKIPPED = {
-    "set_language",  # Django's own language switch (POST, no data of ours)
-    # The development server's MEDIA_ROOT (config/urls.py adds it when DEBUG is on at import, which depends on test
-    # collection order, and binds the folder at import so tests cannot point it at their files). It answers every
-    # file to anybody: see the report on predictable courseware paths.
-    "<unnamed ^media/(?P<path>.*)$>",
-}
 
 # fmt: off
 # Expected answer to a GET, one column per role in ROLES order:
@@ -46,6 +40,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "instructors:instructor_export":             (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "instructors:instructor_import":             (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "instructors:instructor_list":               (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "instructors:instructor_photo":              (404, 404, 200, 404, 200, 404, 200, 404, 200),
+    "instructors:instructor_thumbnail":          (404, 404, 200, 404, 200, 404, 200, 404, 200),
     "instructors:instructor_me":                 (302, 302, 302, 302, 404, 404, 404, 404, 404),
     "instructors:instructor_status_change":      (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "instructors:instructor_update":             (302, 302, 200, 404, 200, 404, 200, 404, 200),
@@ -59,7 +55,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "courses:course_menu":                       (302, 302, 200, 200, 200, 200, 200, 200, 200),
     "courses:course_status_change":              (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "courses:course_update":                     (302, 302, 403, 404, 200, 404, 200, 404, 200),
-    "courses:courseware_download":               (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "courses:course_cover":                      (404, 404, 200, 404, 200, 404, 200, 404, 200),
+    "courses:courseware_download":               (404, 404, 200, 404, 200, 404, 200, 404, 200),
     "courses:courseware_upload":                 (302, 302, 200, 404, 200, 404, 200, 404, 200),
     "courses:premium_create":                    (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "courses:premium_export":                    (302, 302, 403, 403, 200, 200, 200, 403, 200),
@@ -87,15 +84,18 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "outreach:campaign_list":                    (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "outreach:dashboard":                        (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "outreach:ical_feed":                        (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "outreach:ical_reset":                       (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "outreach:lecture_cancel":                   (302, 302, 403, 404, 200, 404, 200, 404, 200),
     "outreach:lecture_close":                    (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "outreach:lecture_confirm":                  (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "outreach:lecture_deliver":                  (302, 302, 200, 404, 200, 404, 200, 404, 200),
     "outreach:lecture_detail":                   (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "outreach:lecture_photo":                    (404, 404, 200, 404, 200, 404, 200, 404, 200),
     "outreach:lecture_list":                     (302, 302, 200, 200, 200, 200, 200, 200, 200),
     "outreach:loudspeaker_report":               (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "outreach:my_schedule":                      (302, 302, 200, 200, 404, 404, 404, 404, 404),
     "outreach:organization_import":              (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "core:import_job":                           (302, 302, 404, 404, 200, 404, 404, 404, 404),
     "outreach:organization_list":                (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "outreach:playlog_import":                   (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "outreach:request_create":                   (302, 302, 403, 403, 200, 200, 200, 403, 200),
@@ -123,6 +123,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "evaluations:competition_rank":              (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:competition_results":           (302, 302, 200, 404, 200, 404, 200, 200, 200),
     "evaluations:competition_score":             (302, 302, 404, 404, 404, 404, 404, 200, 404),
+    "evaluations:competition_recuse":            (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:evaluation_assign":             (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:evaluation_compute":            (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:evaluation_detail":             (302, 302, 404, 404, 200, 404, 200, 404, 200),
@@ -160,26 +161,14 @@ EXPECTED: dict[str, tuple[int, ...]] = {
 # fmt: on
 
 
-def url_names() -> list[str]:
-    """Qualified names of every URL pattern of the project (unnamed ones by their route)."""
-
-    def walk(patterns, namespace: str):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, inner)
-            elif isinstance(pattern, URLPattern):
-                yield f"{namespace}{pattern.name or f'<unnamed {pattern.pattern}>'}"
-
-    names = walk(get_resolver().url_patterns, "")
-    return sorted({n for n in names if not n.startswith(SKIPPED_PREFIXES) and n not in SKIPPED})
-
-
 def url_for(name: str, w: dict) -> str:
     """The URL of `name` with the objects of instructor A / county X."""
     a = w["a"]
     by_object = {
         "instructors:instructor_detail": a["instructor"],
+        "instructors:instructor_photo": a["instructor"],
+        "instructors:instructor_thumbnail": a["instructor"],
+        "courses:course_cover": a["course"],
         "instructors:instructor_update": a["instructor"],
         "instructors:instructor_status_change": a["instructor"],
         "instructors:group_detail": a["group"],
@@ -229,6 +218,7 @@ def url_for(name: str, w: dict) -> str:
         "evaluations:competition_certificate": a["certificate"],
         "evaluations:session_result_detail": a["session_result"],
         "evaluations:competition_peer": a["competition"],
+        "evaluations:competition_recuse": a["assignment"],
         "evaluations:competition_audience": a["competition"],
         "evaluations:review_veto_revoke": a["veto"],
         "evaluations:analysis_detail": a["analysis"],
@@ -242,34 +232,17 @@ def url_for(name: str, w: dict) -> str:
         return reverse(name, args=[by_object[name].pk])
     special = {
         "outreach:ical_feed": {"token": a["ical_token"]},
+        "outreach:lecture_photo": {"pk": a["lecture"].pk, "photo_pk": a["lecture_photo"].pk},
         "evaluations:survey": {"token": a["survey_token"]},
         "evaluations:survey_thanks": {"token": a["survey_token"]},
         "evaluations:rate": {"token": a["rater"].token},
         "evaluations:evaluation_open": {"lecture_pk": a["lecture"].pk},
         "evaluations:session_evaluation_open": {"session_pk": a["session"].pk},
         "courses:column_public": {"slug": w["column"].slug},
+        "core:import_job": {"pk": w["import_job"].pk},
         "courses:training_wish_toggle": {"pk": a["programme"].pk, "topic_pk": a["topic"].pk},
     }
     return reverse(name, kwargs=special.get(name, {}))
-
-
-def client_for(role: str, w: dict) -> Client:
-    client = Client()
-    users = {
-        "inst_a": w["a"]["user"],
-        "inst_b": w["b"]["user"],
-        "org_x": w["org_x"],
-        "org_y": w["org_y"],
-        "org_city": w["org_city"],
-        "judge": w["judge"],
-        "admin": w["admin"],
-    }
-    if role in users:
-        client.force_login(users[role])
-    elif role == "trainee":
-        # The trainee scanned the QR code: an anonymous phone holding the survey link and its device cookie.
-        client.get(reverse("evaluations:survey", args=[w["a"]["survey_token"]]))
-    return client
 
 
 def row_counts() -> dict[str, int]:
@@ -373,6 +346,7 @@ POST_REFUSALS: dict[str, dict[str, int]] = {
     "evaluations:competition_rank": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
     "evaluations:competition_advance": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
     "evaluations:competition_judge_assign": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "evaluations:competition_recuse": {"inst_a": 404, "inst_b": 404, "org_y": 404},
     "outreach:lecture_confirm": {"inst_b": 404, "org_y": 404, "judge": 404},
     "outreach:lecture_close": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
     "outreach:lecture_cancel": {"inst_a": 403, "inst_b": 404, "org_y": 404, "judge": 404},

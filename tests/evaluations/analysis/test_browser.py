@@ -6,13 +6,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from evaluations.analysis import services
 from tests import factories as f
+from tests.browser import ARTIFACTS
 from tests.evaluations.factories import lecture_with_result
-from tests.test_browser import ARTIFACTS, page  # noqa: F401 - the fixture
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_analysis_page_draws_charts_and_seeks_the_player(page, live_server, lecture_at):  # noqa: F811
+def test_analysis_page_draws_charts_and_seeks_the_player(page, live_server, lecture_at):
     county = f.region_tree()["county_a"]
     teacher = f.instructor(region=county, user=f.user(username="teacher", region=county))
     lecture = lecture_with_result(instructor=teacher).lecture
