@@ -8,6 +8,7 @@ a real SECRET_KEY.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import development_secret_key, env_bool, env_int, env_list, env_path, env_str
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "courses",
     "outreach",
     "evaluations",
+    "care",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +170,9 @@ CELERY_BEAT_SCHEDULE = {
     # Every 5 minutes (and at start): the yearly outreach figures of the dashboards exist and are current; hourly at
     # the latest they are recomputed anyway (course status, tiers and listeners carry no change stamp).
     "outreach-coverage-figures": {"task": "outreach.tasks.coverage_figures_repair_task", "schedule": 300.0},
+    # Daily at 08:30 (Asia/Shanghai): festival greetings (教师节, 七一, 春节, 中秋) and pool anniversaries; a rerun
+    # on the same day sends nothing twice.
+    "care-greetings": {"task": "care.tasks.send_greetings_task", "schedule": crontab(hour=8, minute=30)},
     # Every 5 minutes: re-queue lecture analyses whose worker stopped sending heartbeats (killed, restarted).
     "evaluations-analysis-repair": {"task": "evaluations.tasks.analysis_repair_task", "schedule": 300.0},
     # Daily: delete lecture recordings past their retention period (the analysis figures stay).

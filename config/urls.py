@@ -27,6 +27,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("", include("core.urls")),
+    path("care/", include("care.urls")),
     path("admin/", admin.site.urls),
 ]
 # No media is served by URL, in DEBUG neither: every stored file is private (photos, thumbnails, covers, courseware,

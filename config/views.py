@@ -2,8 +2,9 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
+from care.selectors import for_instructor
 from courses.selectors import course_summary, rectifications_overdue
 from evaluations.results.selectors import action_list, moderation_queue
 from instructors.selectors import registry_summary
@@ -35,6 +36,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "pending_actions": _capped_count(action_list(user=user)),
         }
         return render(request, "home.html", context)
-    if hasattr(user, "instructor"):
-        return redirect("instructors:instructor_me")
+    instructor = getattr(user, "instructor", None)
+    if instructor is not None:
+        # What is *for* the instructor first: open study programmes, awards, greetings (the profile is one click on).
+        return render(
+            request, "home.html", {"summary": None, "instructor": instructor, "mine": for_instructor(instructor)}
+        )
     return render(request, "home.html", {"summary": None})

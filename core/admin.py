@@ -24,6 +24,8 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from core.models import ImportJob
+
 Mask = Callable[[str], str]
 
 
@@ -183,3 +185,26 @@ def register_superuser_only_groups(site: admin.AdminSite) -> None:
         pass
 
     site.register(Group, GuardedGroupAdmin)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Large imports run by a worker: read-only, for an administrator who wants to see what ran and how it ended.
+
+    The uploaded file can hold ID and phone numbers: only superusers see these rows."""
+
+    list_display = ("title", "status", "processed", "total", "created_by", "created_at")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -21,8 +21,9 @@ import mimetypes
 import posixpath
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import quote
 
 from django.apps import apps
@@ -31,6 +32,7 @@ from django.core.files.base import File
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.http import content_disposition_header
 
@@ -164,3 +166,36 @@ def rename_to_unguessable(target: PrivateField, *, dry_run: bool = False) -> Ren
         storage.delete(old if updated else new)
         report.moved += bool(updated)
     return report
+
+
+def _walk(storage, folder: str) -> Iterator[str]:
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield posixpath.join(folder, name)
+    for sub in folders:
+        yield from _walk(storage, posixpath.join(folder, sub))
+
+
+def delete_orphans(*, folders: Iterable[str], min_age: timedelta, dry_run: bool = False) -> list[str]:
+    """Delete files under `folders` that no private file field refers to (thumbnails of replaced photos, files of
+    deleted rows) and that are older than `min_age` (an upload whose row is not committed yet is never touched).
+    Returns the names deleted (or, with `dry_run`, those that would be)."""
+    from django.core.files.storage import default_storage
+
+    referenced: set[str] = set()
+    for target in private_fields():
+        names = target.model._default_manager.exclude(**{target.name: ""}).values_list(target.name, flat=True)
+        referenced.update(names.iterator())
+    cutoff = timezone.now() - min_age
+    gone = []
+    for folder in folders:
+        for name in _walk(default_storage, folder):
+            if name in referenced or default_storage.get_modified_time(name) > cutoff:
+                continue
+            if not dry_run:
+                default_storage.delete(name)
+            gone.append(name)
+    return gone

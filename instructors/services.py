@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,7 @@ from core.queue import enqueue
 from core.status import status_change, status_history_start
 
 from .images import clean_image_upload, make_thumbnail
-from .models import Instructor, InstructorYearFigures, User
+from .models import Instructor, InstructorYearFigures, TeachingGroup, User
 
 
 def instructor_change_status(*, instructor: Instructor, to_status: str, by: User | None, reason: str) -> Instructor:
@@ -138,3 +139,12 @@ def user_reset_feed_token(*, user: User) -> str:
     user.feed_token = secrets.token_urlsafe(32)
     user.save(update_fields=["feed_token"])
     return user.feed_token
+
+
+def teaching_group_set_leader(*, group: TeachingGroup, leader: Instructor | None) -> TeachingGroup:
+    """Record who leads a group (the pages that trust group leaders read this); None clears it."""
+    if leader is not None and not group.members.filter(pk=leader.pk).exists():
+        raise ValidationError(_("The leader must be a member of the group."), code="not_group_member")
+    TeachingGroup.objects.filter(pk=group.pk).update(leader=leader)
+    group.leader = leader
+    return group

@@ -5,7 +5,7 @@
     make bench BENCH_ARGS=--quick   # city scale, fewer repetitions
     make bench BENCH_ARGS="--quick --sqlite"   # city scale on the embedded default (SQLite, no Redis)
     make bench BENCH_ARGS=--fresh-clone        # a fresh clone of this repository: `make run` until the first 200
-    make bench BENCH_ARGS=--analysis           # lecture analysis of a 45-minute recording (bench_analysis.py)
+    make bench BENCH_ARGS=--analysis           # lecture analysis of a 45-minute recording (scripts/bench_analysis.py)
 
 Each table is written to BENCHMARKS.md as soon as it is measured; a phase that fails is listed under "Missing" with
 its reason, and the run goes on.

@@ -29,7 +29,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "logout":                                    (405, 405, 405, 405, 405, 405, 405, 405, 405),
     "password_change":                           (302, 302, 200, 200, 200, 200, 200, 200, 200),
     "password_change_done":                      (302, 302, 200, 200, 200, 200, 200, 200, 200),
-    "home":                                      (302, 302, 302, 302, 200, 200, 200, 200, 200),
+    "home":                                      (302, 302, 200, 200, 200, 200, 200, 200, 200),
     "healthz":                                   (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "readyz":                                    (200, 200, 200, 200, 200, 200, 200, 200, 200),
     # instructors
@@ -157,6 +157,47 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "evaluations:session_result_detail":         (302, 302, 404, 404, 200, 404, 200, 404, 200),
     "evaluations:survey":                        (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "evaluations:survey_thanks":                 (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # care
+    "care:overview":                             (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "care:fund_list":                            (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "care:fund_create":                          (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "care:fund_detail":                          (302, 302, 403, 403, 200, 404, 200, 403, 200),
+    "care:fund_add_budget":                      (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "care:fund_export":                          (302, 302, 403, 403, 200, 404, 200, 403, 200),
+    "care:round_create":                         (302, 302, 403, 403, 200, 404, 200, 403, 200),
+    "care:round_detail":                         (302, 302, 403, 403, 200, 404, 200, 403, 200),
+    "care:round_propose":                        (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "care:round_close":                          (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "care:nomination_decide":                    (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "care:honour_list":                          (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "care:honour_create":                        (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "care:priority_index":                       (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "care:priority_generate":                    (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "care:priority_detail":                      (302, 302, 403, 403, 200, 404, 200, 403, 200),
+    "care:programme_list":                       (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "care:programme_create":                     (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "care:programme_detail":                     (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "care:programme_apply":                      (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "care:application_decide":                   (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "care:application_complete":                 (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "care:post_list":                            (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "care:post_create":                          (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "care:post_detail":                          (302, 302, 403, 403, 200, 404, 200, 403, 200),
+    "care:post_appoint":                         (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "care:appointment_end":                      (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "care:plan_list":                            (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "care:plan_create":                          (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "care:plan_detail":                          (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "care:plan_update":                          (302, 302, 403, 403, 200, 404, 200, 403, 200),
+    "care:counselling_home":                     (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "care:booking_create":                       (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "care:talk_book":                            (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    # Only the instructor who booked (and the counsellor, tested in tests/care): admins and organizers get 404.
+    "care:booking_detail":                       (302, 302, 200, 404, 404, 404, 404, 404, 404),
+    "care:booking_update":                       (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    # Greeting texts are shared by the whole pool: city organizers and admins edit them.
+    "care:greeting_text_list":                   (302, 302, 403, 403, 403, 403, 200, 403, 200),
+    "care:greeting_text_edit":                   (302, 302, 403, 403, 403, 403, 200, 403, 200),
 }
 # fmt: on
 
@@ -221,6 +262,27 @@ def url_for(name: str, w: dict) -> str:
         "evaluations:competition_recuse": a["assignment"],
         "evaluations:competition_audience": a["competition"],
         "evaluations:review_veto_revoke": a["veto"],
+        "care:fund_detail": a["fund"],
+        "care:fund_add_budget": a["fund"],
+        "care:fund_export": a["fund"],
+        "care:round_create": a["fund"],
+        "care:round_detail": a["award_round"],
+        "care:round_propose": a["award_round"],
+        "care:round_close": a["award_round"],
+        "care:nomination_decide": a["nomination"],
+        "care:priority_detail": a["priority"],
+        "care:programme_detail": a["study"],
+        "care:programme_apply": a["study"],
+        "care:application_decide": a["application"],
+        "care:application_complete": a["application"],
+        "care:post_detail": a["post"],
+        "care:post_appoint": a["post"],
+        "care:appointment_end": a["appointment"],
+        "care:plan_detail": a["plan"],
+        "care:plan_update": a["plan"],
+        "care:talk_book": a["talk"],
+        "care:booking_detail": a["booking"],
+        "care:booking_update": a["booking"],
         "evaluations:analysis_detail": a["analysis"],
         "evaluations:analysis_recording": a["analysis"],
         "evaluations:analysis_sections": a["analysis"],
@@ -241,6 +303,7 @@ def url_for(name: str, w: dict) -> str:
         "courses:column_public": {"slug": w["column"].slug},
         "core:import_job": {"pk": w["import_job"].pk},
         "courses:training_wish_toggle": {"pk": a["programme"].pk, "topic_pk": a["topic"].pk},
+        "care:greeting_text_edit": {"occasion": "teachers_day"},
     }
     return reverse(name, kwargs=special.get(name, {}))
 
@@ -357,6 +420,19 @@ POST_REFUSALS: dict[str, dict[str, int]] = {
     "courses:course_update": {"inst_a": 403, "inst_b": 404, "org_y": 404, "judge": 404},
     "courses:rectification_create": {"inst_a": 403, "inst_b": 404, "org_y": 404, "judge": 404},
     "instructors:instructor_update": {"inst_b": 404, "org_y": 404, "judge": 404},
+    "care:fund_add_budget": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "care:round_propose": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "care:round_close": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "care:nomination_decide": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "care:application_decide": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "care:application_complete": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "care:post_appoint": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "care:appointment_end": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "care:priority_generate": {"inst_a": 403, "inst_b": 403, "judge": 403},
+    "care:programme_apply": {"inst_b": 404, "org_y": 404, "judge": 404},
+    "care:talk_book": {"org_x": 404, "judge": 404},
+    "care:booking_create": {"org_x": 404, "judge": 404},
+    "care:booking_update": {"inst_b": 404, "org_x": 404, "org_city": 404, "judge": 404, "admin": 404},
     "evaluations:analysis_sections": {"inst_b": 404, "org_y": 404, "judge": 404},
     "evaluations:analysis_retry": {"inst_b": 404, "org_y": 404, "judge": 404},
     "evaluations:analysis_lecture_new": {"inst_b": 404, "org_y": 404, "judge": 404},
@@ -375,3 +451,25 @@ def test_post_is_refused(world, clients, name, role, expected):
 
 def test_post_refusals_name_real_urls():
     assert sorted(set(POST_REFUSALS) - set(url_names())) == []
+
+
+# --- Counselling stays between the instructor and the counsellor --------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "inst_a"])
+def test_counselling_details_reach_nobody_but_the_instructor(world, clients, role):
+    """No page or export shown to anyone else (organizers and admins included) carries A's booking text."""
+    secret = world["a"]["booking"].concern
+    leaks = [
+        name
+        for name, row in EXPECTED.items()
+        if row[ROLES.index(role)] == 200 and secret in _text(clients[role].get(url_for(name, world)))
+    ]
+    assert leaks == []
+
+
+@pytest.mark.django_db
+def test_the_instructor_reads_her_own_booking(world, clients):
+    response = clients["inst_a"].get(url_for("care:booking_detail", world))
+    assert world["a"]["booking"].concern in response.content.decode()

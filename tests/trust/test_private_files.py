@@ -302,3 +302,18 @@ def test_on_s3_outsiders_get_no_presigned_url(s3_settings):  # noqa: F811
     outsider = Client()
     outsider.force_login(f.user())
     assert outsider.get(reverse("instructors:instructor_photo", args=[person.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_orphan_sweep_deletes_old_unreferenced_files_only():
+    person = f.instructor(region=f.region_tree()["county_a"])
+    instructor_services.instructor_set_photo(instructor=person, upload=f.jpeg_upload())
+    person.refresh_from_db()
+    left_over = default_storage.save("photos/thumbs/2024/face_thumb.jpg", f.jpeg_upload())
+    fresh = default_storage.save("thumbnails/ab/" + "ab" * 16 + ".jpg", f.jpeg_upload())
+    hour_ago = time.time() - 7200
+    for name in (person.photo.name, left_over):
+        os.utime(default_storage.path(name), (hour_ago, hour_ago))
+    call_command("private_files_rename", "--delete-orphans", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    kept = [default_storage.exists(name) for name in (person.photo.name, left_over, fresh)]
+    assert kept == [True, False, True]

@@ -35,6 +35,7 @@ from instructors import services as instructor_services
 from instructors.models import Region, User
 from outreach.models import Lecture, LecturePhoto
 from tests import factories as f
+from tests.care import factories as care_factories
 from tests.courses import factories as cf
 from tests.evaluations.analysis.builders import finished_analysis
 from tests.outreach import factories as of
@@ -180,6 +181,7 @@ def build() -> dict:
         processed=1,
         result={"created": 1},
     )
+    care_factories.add_to_world(w)
     return w
 
 

@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from care import demo as care_demo
 from courses import demo as courses_demo
 from evaluations import demo as evaluations_demo
 from evaluations import demo_analysis as analysis_demo
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             ("宣讲与大喇叭", outreach_demo),
             ("测评答卷与结果", evaluations_demo),
             ("竞赛", competition_demo),
+            ("关怀激励", care_demo),
             ("授课分析", analysis_demo),
         ]
         self.stdout.write(f"==> 生成演示数据（{'市级' if scale == 'city' else '省级'}规模，已有的数据跳过）……")
