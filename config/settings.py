@@ -217,8 +217,6 @@ STATIC_ROOT = env_path("STATIC_ROOT", VAR_DIR / "staticfiles")
 # Only the storage names files by this prefix; no URL serves it (private files go out through views, core/files.py).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
-# Private files (lecture recordings): no URL serves this folder; views check permission and stream the file.
-PRIVATE_MEDIA_ROOT = env_path("PRIVATE_MEDIA_ROOT", VAR_DIR / "private")
 
 # --- 智能教学分析 (lecture recordings, evaluations/analysis) -----------------------------------------------------
 # At most nginx's client_max_body_size (deploy/nginx.conf: 520m); raise both together.

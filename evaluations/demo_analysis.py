@@ -30,7 +30,7 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
         return {"analyses": 0}
     missing = synth.tools_missing()
     if missing:
-        write(f"  analysis demo skipped: {', '.join(missing)} not installed (apt-get install espeak-ng sox ffmpeg)")
+        write(f"      跳过授课分析演示：未安装 {'、'.join(missing)}（apt-get install espeak-ng sox ffmpeg）")
         return {"analyses": 0}
     user = User.objects.filter(username="instructor").first()
     lecture = (
@@ -39,7 +39,7 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
         else None
     )
     if lecture is None:
-        write("  analysis demo skipped: the demo instructor has no delivered lecture")
+        write("      跳过授课分析演示：演示讲师没有已完成的授课")
         return {"analyses": 0}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "demo.wav"

@@ -44,7 +44,6 @@ def _eager_celery(settings, tmp_path):
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Failed-login counters live in the cache (Redis in CI), which no test transaction rolls back: each test
     # counts under its own prefix so one test's failures never lock another test's user.

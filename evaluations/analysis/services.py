@@ -3,10 +3,14 @@ recordings. Every write of the sub-domain is here."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
+import shutil
+import tempfile
 import time
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -64,6 +68,22 @@ def engine_settings() -> AnalysisSettings:
 def refusal(error: AnalysisError) -> str:
     message = ERROR_MESSAGES.get(error.code)
     return str(message) % error.params if message is not None else error.message
+
+
+@contextlib.contextmanager
+def local_path(file) -> Iterator[str]:
+    """A path the engine can open: the file itself on disk storage, else (S3) a temporary copy, streamed."""
+    try:
+        yield file.path
+        return
+    except NotImplementedError:
+        pass
+    suffix = os.path.splitext(file.name)[1]
+    with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
+        with file.storage.open(file.name, "rb") as source:
+            shutil.copyfileobj(source, copy, 1024 * 1024)
+        copy.flush()
+        yield copy.name
 
 
 def _check_upload(upload: UploadedFile) -> str:
@@ -142,9 +162,10 @@ def analysis_create(
         sections=sections or [],
         created_by=by,
     )
-    analysis.recording.save("upload", upload, save=False)
+    analysis.recording.save(f"upload.{extension}", upload, save=False)
     try:
-        info = check_input(analysis.recording.path, engine_settings())
+        with local_path(analysis.recording) as path:
+            info = check_input(path, engine_settings())
     except AnalysisError as error:
         analysis.recording.delete(save=False)
         raise ValidationError(refusal(error), code=error.code) from None
@@ -183,12 +204,14 @@ def analysis_run(*, analysis_id: int) -> LectureAnalysis | None:
                 progress=round(min(fraction, 0.99), 3), heartbeat_at=timezone.now()
             )
 
-    pdf = analysis.courseware.file.path if analysis.courseware and analysis.courseware.file else None
-    sections = analysis.sections or None
+    courseware = analysis.courseware.file if analysis.courseware and analysis.courseware.file else None
     try:
-        result = analyse(
-            analysis.recording.path, settings=engine_settings(), pdf_path=pdf, sections=sections, progress=progress
-        )
+        with contextlib.ExitStack() as stack:
+            path = stack.enter_context(local_path(analysis.recording))
+            pdf = stack.enter_context(local_path(courseware)) if courseware else None
+            result = analyse(
+                path, settings=engine_settings(), pdf_path=pdf, sections=analysis.sections or None, progress=progress
+            )
     except AnalysisError as error:
         LectureAnalysis.objects.filter(pk=analysis_id).update(
             status=LectureAnalysis.Status.FAILED,

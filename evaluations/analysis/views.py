@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.files import serve_private_file
 from courses.models import TrainingSession
 from evaluations.analysis import selectors, services
 from evaluations.analysis.forms import AnalysisUploadForm, SectionsForm
@@ -89,33 +90,35 @@ def _sections_text(sections: list[dict]) -> str:
 
 @login_required
 def analysis_recording(request: HttpRequest, pk: int) -> HttpResponse:
-    """The private recording, to its viewers only; byte ranges so the player can jump to a moment."""
+    """The private recording, to its viewers only. Served by nginx or S3 where so configured (both answer byte
+    ranges); when Django serves it, it answers a byte range itself so that the player can jump to a moment."""
     analysis = _get_analysis_for_user(request, pk)
-    if not analysis.recording:
-        raise Http404
-    path = analysis.recording.path
-    size = os.path.getsize(path)
     content_type = CONTENT_TYPES.get(analysis.extension, "application/octet-stream")
     match = re.fullmatch(r"bytes=(\d*)-(\d*)", request.headers.get("Range", ""))
-    if not match or not (match[1] or match[2]):
-        response = FileResponse(open(path, "rb"), content_type=content_type)
-    else:
-        start = int(match[1]) if match[1] else max(size - int(match[2]), 0)
-        end = min(int(match[2]), size - 1) if match[1] and match[2] else size - 1
-        if start >= size or start > end:
-            return HttpResponse(status=416, headers={"Content-Range": f"bytes */{size}"})
-        response = StreamingHttpResponse(_file_range(path, start, end), status=206, content_type=content_type)
-        response["Content-Range"] = f"bytes {start}-{end}/{size}"
-        response["Content-Length"] = str(end - start + 1)
+    if settings.PRIVATE_FILES_SERVE != "django" or not analysis.recording or not match or not (match[1] or match[2]):
+        response = serve_private_file(analysis.recording, filename=analysis.original_name, content_type=content_type)
+        response["Accept-Ranges"] = "bytes"
+        return response
+    storage, name = analysis.recording.storage, analysis.recording.name
+    try:
+        size = storage.size(name)
+    except FileNotFoundError:
+        raise Http404 from None
+    start = int(match[1]) if match[1] else max(size - int(match[2]), 0)
+    end = min(int(match[2]), size - 1) if match[1] and match[2] else size - 1
+    if start >= size or start > end:
+        return HttpResponse(status=416, headers={"Content-Range": f"bytes */{size}"})
+    response = StreamingHttpResponse(_file_range(storage, name, start, end), status=206, content_type=content_type)
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 
-def _file_range(path: str, start: int, end: int, block: int = 256 * 1024):
+def _file_range(storage, name: str, start: int, end: int, block: int = 256 * 1024):
     """The bytes start..end of the file, a block at a time (a browser asks for `bytes=0-` of a whole video)."""
-    with open(path, "rb") as f:
+    with storage.open(name, "rb") as f:
         f.seek(start)
         left = end - start + 1
         while left > 0:

@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.files import UnguessableUploadTo
 from courses.models import CoursewareVersion, TrainingSession
 from instructors.models import Instructor
 from outreach.models import Lecture
-
-
-class PrivateStorage(FileSystemStorage):
-    """Recordings live under PRIVATE_MEDIA_ROOT, which no URL serves; only a permission-checked view reads them.
-    The folder is read from the settings at each use (tests point it elsewhere)."""
-
-    @property
-    def base_location(self):
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("private files have no URL; serve them through a permission-checked view")
-
-
-_private_storage = PrivateStorage()
-
-
-def private_storage() -> PrivateStorage:
-    return _private_storage
-
-
-def recording_path(instance: LectureAnalysis, filename: str) -> str:
-    """An unguessable name; the original name is kept in a field, never in the path."""
-    return f"recordings/{secrets.token_hex(16)}.{instance.extension or 'bin'}"
 
 
 class LectureAnalysisQuerySet(models.QuerySet):
@@ -110,8 +79,9 @@ class LectureAnalysis(models.Model):
         related_name="+",
         verbose_name=_("courseware matched"),
     )
+    # Private (core/files.py): an unguessable name, served only through the permission-checked recording view.
     recording = models.FileField(
-        _("recording"), storage=private_storage, upload_to=recording_path, max_length=200, blank=True
+        _("recording"), upload_to=UnguessableUploadTo("recordings"), max_length=200, blank=True
     )
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
     extension = models.CharField(max_length=4)

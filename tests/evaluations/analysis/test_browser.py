@@ -12,7 +12,7 @@ from tests.evaluations.factories import lecture_with_result
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_analysis_page_draws_charts_and_seeks_the_player(page, live_server, lecture_at):  # noqa: F811
+def test_analysis_page_draws_charts_and_seeks_the_player(page, live_server, lecture_at):
     county = f.region_tree()["county_a"]
     teacher = f.instructor(region=county, user=f.user(username="teacher", region=county))
     lecture = lecture_with_result(instructor=teacher).lecture

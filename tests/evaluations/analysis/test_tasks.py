@@ -56,7 +56,7 @@ def test_worker_killed_mid_analysis_leaves_it_retryable_and_a_new_worker_finishe
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}/{db['NAME']}",
-        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
     # Sixteen minutes of speech: long enough for the worker to be killed while it works.

@@ -77,7 +77,7 @@ def test_recording_is_served_whole_without_a_range(client, scene):
     assert (response.status_code, response["Content-Type"], response["Cache-Control"]) == (
         200,
         "audio/wav",
-        "private, no-store",
+        "private, no-cache",
     )
 
 
