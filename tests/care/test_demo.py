@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from care import demo
 from care.models import AwardFund, Greeting, InternalPost, Nomination, StudyApplication
+from config.demo import care as demo
 from instructors.models import Instructor, InstructorYearFigures, TeachingGroup
 
 pytestmark = pytest.mark.django_db
@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def city_demo():
-    from courses import demo as courses_demo
-    from instructors import demo as instructors_demo
+    from config.demo import courses as courses_demo
+    from config.demo import instructors as instructors_demo
 
     instructors_demo.seed(scale="city", seed=1)
     courses_demo.seed(scale="city", seed=1)

@@ -400,9 +400,9 @@ def test_competition_results_query_count_does_not_grow(client, db):
 
 @pytest.mark.django_db
 def test_demo_competition_is_deterministic_and_idempotent():
-    from courses import demo as courses_demo
-    from evaluations import demo_competition
-    from instructors import demo as instructors_demo
+    from config.demo import competition as demo_competition
+    from config.demo import courses as courses_demo
+    from config.demo import instructors as instructors_demo
 
     instructors_demo.seed(scale="city", seed=1)
     courses_demo.seed(scale="city", seed=1)

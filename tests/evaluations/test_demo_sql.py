@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from evaluations.demo_sql import seed_sql
+from config.demo.evaluations_sql import seed_sql
 from evaluations.models import Answer, DeviceVote, Evaluation, Indicator, LectureResult, Response
 from tests import factories
 from tests.conftest import need

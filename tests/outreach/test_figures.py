@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from courses import demo as courses_demo
-from instructors import demo as instructors_demo
+from config.demo import courses as courses_demo
+from config.demo import instructors as instructors_demo
+from config.demo import outreach as outreach_demo
 from instructors.models import Region, User
-from outreach import demo as outreach_demo
 from outreach import selectors, services, tasks
 from outreach.models import CoverageFigures, Lecture
 

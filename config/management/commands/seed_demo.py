@@ -6,13 +6,13 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
-from care import demo as care_demo
-from courses import demo as courses_demo
-from evaluations import demo as evaluations_demo
-from evaluations import demo_analysis as analysis_demo
-from evaluations import demo_competition as competition_demo
-from instructors import demo as instructors_demo
-from outreach import demo as outreach_demo
+from config.demo import analysis as analysis_demo
+from config.demo import care as care_demo
+from config.demo import competition as competition_demo
+from config.demo import courses as courses_demo
+from config.demo import evaluations as evaluations_demo
+from config.demo import instructors as instructors_demo
+from config.demo import outreach as outreach_demo
 from outreach import services as outreach_services
 
 

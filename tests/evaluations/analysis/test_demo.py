@@ -2,7 +2,7 @@
 
 import pytest
 
-from evaluations import demo_analysis
+from config.demo import analysis as demo_analysis
 from evaluations.models import LectureAnalysis
 from tests import factories as f
 from tests.evaluations.factories import lecture_with_result

@@ -15,15 +15,23 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from config.demo.instructors import demo_password_hash
 from courses.models import TrainingSession
 from evaluations import scoring
+from evaluations.models import (
+    Answer,
+    Comment,
+    DeviceVote,
+    Evaluation,
+    Indicator,
+    RaterAnswer,
+    RaterAssignment,
+    Response,
+)
 from evaluations.results import services as result_services
 from evaluations.survey import services as survey_services
-from instructors.demo import demo_password_hash
 from instructors.models import User
 from outreach.models import Lecture
-
-from .models import Answer, Comment, DeviceVote, Evaluation, Indicator, RaterAnswer, RaterAssignment, Response
 
 COMMENTS = [
     ("案例贴近基层实际，听得懂、用得上。", "public"),
@@ -61,7 +69,7 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
     if scale == "province":
         if connection.vendor == "postgresql":
             # The other twelve cities: ~3,000,000 answer sheets, generated inside PostgreSQL (demo_sql.py).
-            from .demo_sql import seed_sql
+            from config.demo.evaluations_sql import seed_sql
 
             counts = seed_sql(lecture_filter="c.path NOT LIKE '51/5111/%%'", seed=seed, stdout=stdout)
             if stdout:

@@ -21,8 +21,7 @@ from django.utils import timezone
 from courses.models import ColumnWork, Course, Topic
 from instructors.models import Instructor, Region, User
 from instructors.services import instructor_record_year_figures
-
-from .models import (
+from outreach.models import (
     BroadcastProgramme,
     Campaign,
     CourseRequest,

@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from .models import (
+from instructors.models import (
     Instructor,
     InstructorStatusChange,
     Region,
@@ -24,7 +24,7 @@ from .models import (
     TeachingNorm,
     User,
 )
-from .validators import id_check_digit
+from instructors.validators import id_check_digit
 
 DEMO_PASSWORD = "demo12345"
 

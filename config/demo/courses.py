@@ -14,9 +14,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from instructors.models import Instructor, Region, User
-
-from .models import (
+from courses.models import (
     Column,
     ColumnWork,
     Course,
@@ -30,6 +28,7 @@ from .models import (
     TrainingSignup,
     TrainingWish,
 )
+from instructors.models import Instructor, Region, User
 
 CATALOG_TOPICS = {
     "党的创新理论": "学习贯彻新时代中国特色社会主义思想和全会精神",

@@ -10,10 +10,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from config.demo.instructors import demo_password_hash
 from courses.models import Course
 from evaluations.competition import services as competition_services
 from evaluations.models import AudienceScore, Competition, Entry, JudgeAssignment, JudgeScore, PeerScore
-from instructors.demo import demo_password_hash
 from instructors.models import Region, TeachingGroup, User
 
 JUDGES = [

@@ -14,11 +14,10 @@ import time
 
 from django.db import DatabaseError, connection, transaction
 
+from evaluations.models import Indicator
 from evaluations.results import services as result_services
 from evaluations.survey import services as survey_services
 from instructors.models import User
-
-from .models import Indicator
 
 # A gaussian-looking N(0, sd) from three uniforms (variance 3/12): cheap inside a 30-million-row SELECT.
 NOISE = "((random() + random() + random() - 1.5) * 2 * {sd})"

@@ -17,11 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 
-from instructors.demo import DEMO_PASSWORD
-from instructors.models import Instructor, InstructorYearFigures, Region, TeachingGroup, User
-
-from . import services
-from .models import (
+from care import services
+from care.models import (
     AwardFund,
     CounsellingTalk,
     Counsellor,
@@ -31,6 +28,8 @@ from .models import (
     PriorityList,
     StudyProgramme,
 )
+from config.demo.instructors import DEMO_PASSWORD
+from instructors.models import Instructor, InstructorYearFigures, Region, TeachingGroup, User
 
 ROUNDS = [
     ("年度优秀师资", "5000", [("quality", "88"), ("lectures", "8")], "质量得分与授课量双优。"),
