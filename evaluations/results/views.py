@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from evaluations import scoring
 from evaluations.models import (
     Comment,
     LectureResult,
@@ -25,7 +26,10 @@ from evaluations.models import (
 from evaluations.results import selectors as result_selectors
 from evaluations.results import services as result_services
 from evaluations.results.forms import DecisionForm, FollowUpForm, ModerationForm, ResultFilterForm
+from evaluations.scoring.ranking import COMPETITION_DEFAULTS
+from evaluations.scoring.review_rules import REVIEW_DEFAULTS
 from evaluations.survey import selectors as survey_selectors
+from evaluations.survey import services as survey_services
 from evaluations.survey.views import get_evaluation_for_user, require_manager
 from instructors.models import Instructor
 from outreach.models import Lecture
@@ -56,18 +60,33 @@ def evaluation_compute(request: HttpRequest, pk: int) -> HttpResponse:
 def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
     result = _get_result_for_user(request, pk)
     manager = request.user.can_manage_registry
+    minimum = result_selectors.private_below(result.scoring.merged)
     context = {
         "result": result,
         "lecture": result.lecture,
-        "roles": [{**r, "label": RaterRole(r["role"]).label} for r in result.explanation.get("roles", [])],
-        "distribution": result_selectors.indicator_distribution(evaluation=result.evaluation),
+        "roles": _roles(result, manager, minimum),
+        "distribution": result_selectors.indicator_distribution(evaluation=result.evaluation)
+        if manager or result.trainee_n >= minimum
+        else None,
         "comments": result_selectors.comments_for(evaluation=result.evaluation, user=request.user),
         "manager": manager,
         "follow_ups": result.lecture.follow_ups.all() if manager else [],
         "follow_up_form": FollowUpForm() if manager else None,
         "needed": _answers_needed(result),
+        "flag_text": result_selectors.result_flag_text(result),
+        "yellow_lectures": result_selectors.yellow_lectures(result),
+        "params": result.scoring.merged,
     }
     return render(request, "evaluations/result_detail.html", context)
+
+
+def _roles(result: LectureResult, manager: bool, minimum: int) -> list[dict]:
+    """The rater roles' figures; a named-rater role's mean is hidden from the instructor below the privacy minimum."""
+    rows = []
+    for r in result.explanation.get("roles", []):
+        private = not manager and r["role"] != RaterRole.TRAINEE and 0 < r["n"] < minimum
+        rows.append({**r, "label": RaterRole(r["role"]).label, "private": private})
+    return rows
 
 
 def _answers_needed(result: LectureResult) -> int:
@@ -106,7 +125,10 @@ def my_ratings(request: HttpRequest) -> HttpResponse:
     year = _year(request)
 
     def results() -> list:
-        return list(result_selectors.my_results(instructor=instructor)[:200])
+        rows = list(result_selectors.my_results(instructor=instructor)[:200])
+        for r in rows:
+            r.needed = max(0, r.scoring.merged["role_min_counts"]["trainee"] - r.trainee_n) if r.insufficient else 0
+        return rows
 
     def chart() -> dict:
         trend = [
@@ -121,12 +143,15 @@ def my_ratings(request: HttpRequest) -> HttpResponse:
     context = {
         "instructor": instructor,
         "year": year,
-        # Mine (the table, the radar) and the year's (the tier mean).
+        # Mine (the table, the radar), the year's (the tier mean) and the stored Q (a competition bonus changes it).
         "stamp": result_selectors.results_stamp(LectureResult.objects.filter(instructor=instructor))
         + "-"
-        + result_selectors.results_stamp(LectureResult.objects.filter(year=year)),
+        + result_selectors.results_stamp(LectureResult.objects.filter(year=year))
+        + "-"
+        + result_selectors.quality_stamp(instructor=instructor, year=year),
         "results": results,
         "summary": lambda: result_selectors.my_year_summary(instructor=instructor, year=year),
+        "quality": lambda: result_selectors.my_quality(instructor=instructor, year=year),
         "chart": chart,
     }
     return render(request, "evaluations/my_ratings.html", context)
@@ -226,7 +251,17 @@ def action_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", ResultAction.Status.PROPOSED)
     if status not in ResultAction.Status.values:
         status = ResultAction.Status.PROPOSED
-    actions = result_selectors.action_list(user=request.user, status=status)[:200]
+    actions = list(result_selectors.action_list(user=request.user, status=status)[:200])
+    for action in actions:
+        f = action.figures
+        action.rule_text = result_selectors.flag_text(
+            action.rule,
+            score=f.get("score"),
+            sr=f.get("sr"),
+            sr_upper=f.get("sr_upper"),
+            n=f.get("n"),
+            params=action.result.scoring.merged,
+        )
     return render(
         request,
         "evaluations/action_list.html",
@@ -283,3 +318,25 @@ def session_result_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "needed": max(0, trainee["minimum"] - result.trainee_n) if trainee else 0,
     }
     return render(request, "evaluations/session_result_detail.html", context)
+
+
+@login_required
+def scoring_rules(request: HttpRequest) -> HttpResponse:
+    """评分规则: every formula, default, threshold and tie-break, rendered from the current settings and indicators."""
+    current = survey_services.scoring_current()
+    system = survey_services.indicator_system_current()
+    p = current.merged
+    context = {
+        "settings_row": current,
+        "p": p,
+        "review": {**REVIEW_DEFAULTS, **current.params.get("review", {})},
+        "competition": {**COMPETITION_DEFAULTS, **current.params.get("competition", {})},
+        "system": system,
+        "dimensions": system.dimensions.prefetch_related("indicators") if system else [],
+        "roles": [
+            {"label": RaterRole(role).label, "weight": p["role_weights"][role], "minimum": p["role_min_counts"][role]}
+            for role in scoring.ROLE_ORDER
+            if role in p["role_weights"]
+        ],
+    }
+    return render(request, "evaluations/scoring_rules.html", context)

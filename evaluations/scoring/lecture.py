@@ -38,6 +38,9 @@ DEFAULTS: dict = {
     "finalist_bonus": 1,
     "red_penalty": 3,
     "quality_cap": 100,
+    # Small groups stay private: the instructor sees a per-indicator distribution or a named-rater role's mean only
+    # from this many answers on ("人数过少，不单独显示" otherwise); organizers see every figure.
+    "privacy_min_answers": 5,
 }
 
 
