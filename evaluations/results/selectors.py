@@ -275,3 +275,15 @@ def quality_stamp(*, instructor: Instructor, year: int) -> str:
     """The stored Q itself: part of 我的评价's cache key, so a new Q (e.g. a competition bonus) shows at once."""
     stored = InstructorYearFigures.objects.filter(instructor=instructor, year=year).values_list("quality", flat=True)
     return str(stored.first())
+
+
+def year_qualities(*, user: User, year: int) -> QuerySet:
+    """The stored yearly Q of the instructors whose lectures this user sees (for the export), by name."""
+    instructors = LectureResult.objects.filter(year=year, lecture__in=Lecture.objects.visible_to(user)).values(
+        "instructor_id"
+    )
+    return (
+        InstructorYearFigures.objects.filter(year=year, instructor_id__in=instructors)
+        .order_by("instructor__pinyin", "instructor_id")
+        .values("year", "instructor__name", "quality", "scored_lectures")
+    )

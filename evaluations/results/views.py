@@ -209,6 +209,7 @@ def result_export(request: HttpRequest) -> HttpResponse:
                 "是" if r.insufficient else "否",
             ]
         )
+    _quality_sheet(workbook, user=request.user, year=filters.get("year") or timezone.localdate().year)
     out = io.BytesIO()
     workbook.save(out)
     response = HttpResponse(
@@ -218,6 +219,18 @@ def result_export(request: HttpRequest) -> HttpResponse:
         "attachment; filename=\"results.xlsx\"; filename*=UTF-8''%E8%AF%84%E4%BB%B7%E7%BB%93%E6%9E%9C.xlsx"
     )
     return response
+
+
+def _quality_sheet(workbook: Workbook, *, user, year: int) -> None:
+    """The stored yearly quality Q of the instructors in the export's scope (the one Q the profile shows)."""
+    sheet = workbook.create_sheet("年度质量分")
+    sheet.append(["年度", "师资", "年度质量分 Q", "有效评价授课"])
+    for row in result_selectors.year_qualities(user=user, year=year):
+        sheet.append([row["year"], row["instructor__name"], _float(row["quality"]), row["scored_lectures"]])
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
 
 
 @login_required
