@@ -225,11 +225,8 @@ def _fill_result(result, evaluation, trainee, role_rows, dimension_means, histor
     earlier = sorted((item for item in history[lecture.course_id] if item[0] < lecture.start), key=lambda item: item[0])
     window = list(reversed(earlier[-(params["yellow_history"][1] - 1) :]))
     previous = [item[1] for item in window]
-    if lecture_score.insufficient:
-        # Too few answers decide nothing: no flag, no yellow that counts toward a later red, no consequence.
-        result.flag, result.flag_rule, result.sr_yellow = "", "", False
-    else:
-        result.flag, result.flag_rule = scoring.flag(sat, lecture_score.score, previous, params)
+    # Too few answers decide nothing: no flag, no yellow that counts toward a later red, no consequence.
+    result.flag, result.flag_rule, result.sr_yellow = scoring.lecture_flag(sat, lecture_score, previous, params)
     history[lecture.course_id].append((lecture.start, result.sr_yellow, lecture.pk))
     result.explanation.update(
         previous_yellow=previous,

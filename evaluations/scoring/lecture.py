@@ -191,6 +191,17 @@ def flag(sat: Satisfaction, score: float | None, previous_yellows: Iterable[bool
     return "", ""
 
 
+def lecture_flag(
+    sat: Satisfaction, score: LectureScore, previous_yellows: Iterable[bool], params: Mapping
+) -> tuple[str, str, bool]:
+    """(flag, rule, yellow that counts) of a lecture: a lecture with insufficient data decides nothing — no flag and
+    no yellow that would count toward a later "repeated yellow"."""
+    if score.insufficient:
+        return "", "", False
+    colour, rule = flag(sat, score.score, previous_yellows, params)
+    return colour, rule, is_yellow(sat, params)
+
+
 def shrink(raw: float | None, k: int, tier_mean: float | None, params: Mapping) -> float | None:
     """Q = (k·Q_raw + k0·μ_tier) / (k + k0): few lectures pull the score toward the tier's mean."""
     if raw is None or k <= 0:

@@ -1,4 +1,4 @@
-"""The admit/retire review: every rule of DOMAIN.md §3 on a hand-made dataset, idempotence, concurrency, decisions
+"""The admit/retire review: every rule of docs/scoring.md §4 on a hand-made dataset, idempotence, concurrency, decisions
 and the pages. Builders live in tests/evaluations/factories.py."""
 
 from __future__ import annotations
