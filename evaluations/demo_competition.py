@@ -14,7 +14,7 @@ from courses.models import Course
 from evaluations.competition import services as competition_services
 from evaluations.models import AudienceScore, Competition, Entry, JudgeAssignment, JudgeScore, PeerScore
 from instructors.demo import DEMO_PASSWORD
-from instructors.models import Region, TeachingGroup, User
+from instructors.models import Instructor, Region, TeachingGroup, User
 
 JUDGES = [
     ("judge", "评委 陈静"),
@@ -53,6 +53,7 @@ def _build(
     judges: list[User],
     rng: random.Random,
     complete: bool,
+    finalist: Instructor | None = None,
 ) -> Competition:
     today = timezone.localdate()
     if complete:
@@ -81,6 +82,14 @@ def _build(
         entry.instructors.add(course.lead_instructor)
         entries.append(entry)
         quality[entry.pk] = rng.uniform(68, 93)
+    # On purpose, one entry of the finished competition was scored by only three judges: it shows as
+    # 未达评分要求 (3/5 位评委), is not ranked and not published.
+    short = entries[6].pk if complete and len(entries) > 6 else None
+    if finalist is not None and complete and len(entries) > 14:
+        # The demo instructor co-taught an entry that reached the final outside the top ten: a finalist, whose
+        # yearly quality Q carries the finalist bonus.
+        entries[14].instructors.add(finalist)
+        quality[entries[14].pk] = 74.0
     bias = {judge.pk: rng.gauss(0, 3) for judge in judges}
     erratic = judges[-1].pk  # one judge scores far from the panel often enough to be flagged
     scores, peers, audience = [], [], []
@@ -92,6 +101,8 @@ def _build(
             assignment = JudgeAssignment.objects.create(competition=competition, entry=entry, judge=judge)
             if not complete and rng.random() < 0.4:
                 continue  # this year's final is still being scored
+            if entry.pk == short and index >= 3:
+                continue  # assigned, but never submitted
             base = quality[entry.pk] + bias[judge.pk]
             if judge.pk == erratic and rng.random() < 0.45:
                 base += rng.choice([-22, 22])
@@ -144,6 +155,7 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
             judges=judges,
             rng=rng,
             complete=True,
+            finalist=Instructor.objects.filter(user__username="instructor").first(),
         )
         competition_services.competition_rank(competition_id=finished.pk)
         finished = competition_services.competition_advance(
