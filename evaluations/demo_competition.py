@@ -1,5 +1,6 @@
-"""Demo data for the 十佳课程擂台赛: last year's finished competition (~40 entries, 7 judges, published, top ten in
-this year's premium library) and this year's competition in its final phase. Deterministic and idempotent."""
+"""Demo data for the 十佳课程擂台赛: this year's finished competition (~40 entries, 7 judges, published, top ten in
+next year's premium library; one entry short of judges; the demo instructor a finalist) and next year's competition,
+already in its final phase. Deterministic and idempotent."""
 
 from __future__ import annotations
 
@@ -57,7 +58,8 @@ def _build(
 ) -> Competition:
     today = timezone.localdate()
     if complete:
-        dates = [dt.date(year, 5, 31), dt.date(year, 8, 31), dt.date(year, 10, 31), dt.date(year, 11, 15)]
+        # Held earlier this year (the demo's lectures are this year's, so its finalist bonus shows in this year's Q).
+        dates = [today - dt.timedelta(days=d) for d in (200, 150, 100, 85)]
     else:
         dates = [
             today - dt.timedelta(days=60),
@@ -143,13 +145,13 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
     rng = random.Random(seed * 7 + 6)
     judges = _judges()
     made = 0
-    finished = Competition.objects.filter(year=year - 1, region=city).first()
+    finished = Competition.objects.filter(year=year, region=city).first()
     if finished is None:
         courses = rng.sample(orderable, 40)
         finished = _build(
             city=city,
-            year=year - 1,
-            name=f"{year - 1}年嘉州市十佳课程擂台赛",
+            year=year,
+            name=f"{year}年嘉州市十佳课程擂台赛",
             courses=courses,
             groups=groups,
             judges=judges,
@@ -163,13 +165,14 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
         )  # publication, top ten promoted
         competition_services.competition_advance(competition=finished, by=organizer)
         made += 1
-    if not Competition.objects.filter(year=year, region=city).exists():
+    # Next year's competition is already under way: its final is being scored.
+    if not Competition.objects.filter(year=year + 1, region=city).exists():
         used = set(finished.entries.values_list("course_id", flat=True))
         courses = rng.sample([c for c in orderable if c.pk not in used], 24)
         _build(
             city=city,
-            year=year,
-            name=f"{year}年嘉州市十佳课程擂台赛",
+            year=year + 1,
+            name=f"{year + 1}年嘉州市十佳课程擂台赛",
             courses=courses,
             groups=groups,
             judges=judges,

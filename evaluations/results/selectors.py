@@ -198,7 +198,11 @@ def moderation_queue(*, user: User) -> QuerySet[Comment]:
 
 def action_list(*, user: User, status: str = "proposed") -> QuerySet[ResultAction]:
     qs = ResultAction.objects.filter(result__lecture__in=Lecture.objects.visible_to(user)).select_related(
-        "result__lecture__course", "result__lecture__instructor", "result__lecture__organization", "result__scoring"
+        "result__lecture__course",
+        "result__lecture__instructor",
+        "result__lecture__organization",
+        "result__scoring",
+        "decided_by",
     )
     return qs.filter(status=status) if status else qs
 
