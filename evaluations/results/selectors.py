@@ -291,3 +291,21 @@ def year_qualities(*, user: User, year: int) -> QuerySet:
         .order_by("instructor__pinyin", "instructor_id")
         .values("year", "instructor__name", "quality", "scored_lectures")
     )
+
+
+def explain_actions(actions) -> None:
+    """Each proposed consequence's rule in words with its values (``rule_text``), the settings read once each."""
+    params: dict[int, dict] = {}
+    for action in actions:
+        result = action.result
+        if result.scoring_id not in params:
+            params[result.scoring_id] = result.scoring.merged
+        f = action.figures
+        action.rule_text = flag_text(
+            action.rule,
+            score=f.get("score"),
+            sr=f.get("sr"),
+            sr_upper=f.get("sr_upper"),
+            n=f.get("n"),
+            params=params[result.scoring_id],
+        )

@@ -264,22 +264,19 @@ def action_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", ResultAction.Status.PROPOSED)
     if status not in ResultAction.Status.values:
         status = ResultAction.Status.PROPOSED
-    actions = list(result_selectors.action_list(user=request.user, status=status)[:200])
-    for action in actions:
-        f = action.figures
-        action.rule_text = result_selectors.flag_text(
-            action.rule,
-            score=f.get("score"),
-            sr=f.get("sr"),
-            sr_upper=f.get("sr_upper"),
-            n=f.get("n"),
-            params=action.result.scoring.merged,
-        )
-    return render(
-        request,
-        "evaluations/action_list.html",
-        {"actions": actions, "status": status, "statuses": ResultAction.Status.choices, "form": DecisionForm()},
+    page = Paginator(result_selectors.action_list(user=request.user, status=status), 50).get_page(
+        request.GET.get("page")
     )
+    result_selectors.explain_actions(page.object_list)
+    context = {
+        "page": page,
+        "actions": page.object_list,
+        "query": f"status={status}",
+        "status": status,
+        "statuses": ResultAction.Status.choices,
+        "form": DecisionForm(),
+    }
+    return render(request, "evaluations/action_list.html", context)
 
 
 @login_required
