@@ -359,3 +359,36 @@ def test_consequences_list_query_count_does_not_grow(client, db):
     with CaptureQueriesContext(connection) as three:
         assert "综合得分" in client.get(url).content.decode()
     assert len(three) == len(one)
+
+
+# --- 8. Demo data ---------------------------------------------------------------------------------------------------
+
+
+def test_demo_settles_old_consequences_and_keeps_recent_ones_pending(db):
+    """The organizer's home showed 999+ pending consequences: the demo now settles those older than 45 days."""
+    from evaluations import demo
+
+    tree = f.region_tree()
+    f.organizer(tree["county_a"], username="organizer")
+    person = f.instructor(region=tree["county_a"])
+    old = lecture_with_result(instructor=person, score=50, flag="red", start=timezone.now() - dt.timedelta(days=90))
+    new = lecture_with_result(instructor=person, score=50, flag="red", start=timezone.now() - dt.timedelta(days=3))
+    for result in (old, new):
+        for kind in ("rectify", "retrain"):
+            ResultAction.objects.create(result=result, kind=kind, rule="score_below_red_line")
+    demo._settle_old_consequences()
+    statuses = dict(ResultAction.objects.filter(result=old).values_list("kind", "status"))
+    assert statuses == {"rectify": "dismissed", "retrain": "confirmed"}
+    assert set(ResultAction.objects.filter(result=new).values_list("status", flat=True)) == {"proposed"}
+
+
+def test_demo_course_qualities_make_most_lectures_fine():
+    """Most courses are good: fewer than one in ten draws is a weak course (the source of red flags)."""
+    import random
+
+    from evaluations import demo
+
+    rng = random.Random(1)
+    draws = [demo._course_quality(rng) for _ in range(2000)]
+    assert sum(q < 3.95 for q in draws) / len(draws) < 0.10
+    assert sum(q >= 4.1 for q in draws) / len(draws) > 0.75
