@@ -268,6 +268,7 @@ def _trial_lectures(ctx: _Context, ids: list[int]) -> dict[int, dict]:
     rows = (
         LectureResult.objects.filter(
             instructor_id__in=ids,
+            insufficient=False,  # a trial lecture without enough answers decides nothing either
             lecture__start__gte=ctx.start,
             lecture__start__lt=ctx.end,
             sr_n__gte=p["sr_min_n"],

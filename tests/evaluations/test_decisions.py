@@ -38,6 +38,7 @@ from instructors.models import InstructorYearFigures, User
 from tests import factories as f
 from tests.evaluations.factories import (
     YEAR,
+    at,
     cycle,
     good,
     judge_scores,
@@ -169,13 +170,24 @@ def test_insufficient_red_lecture_gives_no_penalty_in_q_and_no_red_flag_in_the_r
     tree = f.region_tree()
     person = f.instructor(region=tree["county_a"])
     good(person, n=2, score=85)
-    lecture_with_result(
-        instructor=person, score=40, flag="red", insufficient=True, start=dt.datetime(YEAR, 6, 1, 9, tzinfo=dt.UTC)
-    )
+    lecture_with_result(instructor=person, score=40, flag="red", insufficient=True, start=at(6))
     review_cycle = cycle(tree["county_a"])
     review_run.review_cycle_run(cycle_id=review_cycle.pk)
     proposal = ReviewProposal.objects.get(instructor=person)
     assert (proposal.quality, proposal.figures["red_flags"], proposal.rule) == (Decimal("85.00"), 0, "retain")
+
+
+def test_an_insufficient_trial_lecture_does_not_admit_a_candidate(db):
+    """Guards wrong #2 in the review: admission must not rest on a lecture without enough answers."""
+    from instructors.models import Instructor
+
+    tree = f.region_tree()
+    candidate = f.instructor(region=tree["county_a"], status=Instructor.Status.CANDIDATE)
+    lecture_with_result(
+        instructor=candidate, score=86, sr=0.9, sr_n=30, experts=[85, 90, 80], insufficient=True, start=at(5)
+    )
+    review_run.review_cycle_run(cycle_id=cycle(tree["county_a"]).pk)
+    assert not ReviewProposal.objects.filter(instructor=candidate).exists()
 
 
 # --- 3. Competition: the judge minimum ------------------------------------------------------------------------------
