@@ -194,9 +194,9 @@ def _chunk(chunk, rng, params, system, weights, course_quality, experts, organiz
         # Who else rated: the host organization usually does, a grassroots representative often, experts and a
         # media observer sometimes. Trainees alone carry 0.40 of the weight, so lectures rated only by trainees
         # stay "insufficient data" (the rule needs 0.60).
-        if organizers and rng.random() < 0.9:
+        if organizers and rng.random() < 0.95:
             assignments.append((evaluation, "organizer", organizers[0], ""))
-        if rng.random() < 0.85:
+        if rng.random() < 0.9:
             name = rng.choice(["村民代表 王大爷", "党员代表 刘阿姨", "社区群众代表 陈先生"])
             assignments.append((evaluation, "grassroots", None, name))
         if rng.random() < 0.4:

@@ -162,8 +162,8 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
                    {rater}
             FROM demo_eval d JOIN evaluations_evaluation e ON e.id = d.evaluation_id
             CROSS JOIN LATERAL (
-                SELECT 'organizer' AS role, %(organizer)s::bigint AS user_id, '' AS name, 0.9 AS share
-                UNION ALL SELECT 'grassroots', NULL, '党员代表 刘阿姨', 0.85
+                SELECT 'organizer' AS role, %(organizer)s::bigint AS user_id, '' AS name, 0.95 AS share
+                UNION ALL SELECT 'grassroots', NULL, '党员代表 刘阿姨', 0.9
                 UNION ALL SELECT 'expert', (%(experts)s::bigint[])[1 + (d.evaluation_id %% %(n_experts)s)], '', 0.4
                 UNION ALL SELECT 'media', NULL, '嘉陵日报 观察员', 0.1
             ) r
