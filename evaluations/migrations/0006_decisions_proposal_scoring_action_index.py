@@ -6,20 +6,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluations', '0005_results_stamp_indexes'),
+        ("evaluations", "0005_results_stamp_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reviewproposal',
-            name='scoring',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evaluations.scoringsettings'),
+            model_name="reviewproposal",
+            name="scoring",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="evaluations.scoringsettings",
+            ),
         ),
         migrations.AddIndex(
-            model_name='resultaction',
-            index=models.Index(fields=['status', '-created_at'], name='action_status_created'),
+            model_name="resultaction",
+            index=models.Index(fields=["status", "-created_at"], name="action_status_created"),
         ),
     ]
