@@ -15,10 +15,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "2"))  # more than 1 thread sel
 timeout = 30
 # On SIGTERM (deploy, scale-in) requests in flight get this long to finish before the worker is killed.
 graceful_timeout = 30
-keepalive = 5
+# Idle keep-alive connections from nginx stay open this long: longer than nginx's upstream keepalive_timeout (60 s,
+# deploy/nginx.conf), so that nginx, not gunicorn, closes an idle connection and never sends on a closing one.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 # Recycle workers now and then so that a slow leak never grows; jitter keeps them from restarting together.
-max_requests = 1000
-max_requests_jitter = 100
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
 
 # Heartbeat files in memory, not on a disk that may stall.
 if os.path.isdir("/dev/shm"):

@@ -7,13 +7,36 @@ runs, so a worker's log lines carry the id of the request that caused them (`[id
 import os
 
 from celery import Celery
-from celery.signals import after_setup_logger, after_setup_task_logger, before_task_publish, task_postrun, task_prerun
+from celery.signals import (
+    after_setup_logger,
+    after_setup_task_logger,
+    before_task_publish,
+    task_postrun,
+    task_prerun,
+    worker_init,
+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@before_task_publish.connect
+@worker_init.connect
+def _make_broker_folders(**kwargs) -> None:
+    """The embedded filesystem broker (no REDIS_URL) needs its folders: made when the first message is sent or the
+    worker starts, not when the settings are read."""
+    if not str(app.conf.broker_url or "").startswith("filesystem://"):
+        return
+    from pathlib import Path
+
+    options = app.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
 
 REQUEST_ID_HEADER = "request_id"
 _tokens: dict[str, object] = {}

@@ -1,6 +1,7 @@
 """Small typed readers for the environment: a bad value stops the process with a clear message."""
 
 import os
+import secrets
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -48,3 +49,26 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def env_path(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     return Path(raw) if raw else default
+
+
+def development_secret_key(path: Path) -> str:
+    """The development SECRET_KEY of this checkout: random, made once and kept in `path` (var/secret_key) with
+    mode 0600, so that no key published in the code ever signs a session, a survey link or a calendar feed.
+    Processes starting at the same moment (web server, worker, beat) all end up with the one key written first."""
+    if path.exists():
+        key = path.read_text().strip()
+        if len(key) >= 50:
+            return key
+        path.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_urlsafe(64) + "\n")
+    try:
+        os.link(scratch, path)  # atomic: fails when another process won the race, and then its key is kept
+    except FileExistsError:
+        pass
+    finally:
+        scratch.unlink()
+    return path.read_text().strip()

@@ -8,23 +8,32 @@ a real SECRET_KEY.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_path, env_str
+from .env import development_secret_key, env_bool, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("VAR_DIR", BASE_DIR / "var")
 
 DEBUG = env_bool("DEBUG", True)
-TESTING = env_bool("TESTING", False)
+# `make run` (scripts/run.sh): the product as a user sees it (DEBUG off, Chinese error pages) on this machine, over
+# plain HTTP on the loopback names, with static files served by WhiteNoise from the source folders (no collectstatic).
+LOCAL_RUN = env_bool("LOCAL_RUN", False)
 
-_DEV_SECRET = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else "")
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
+# The fixed key that earlier versions published for development: refused everywhere from now on.
+_PUBLISHED_DEV_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
+SECRET_KEY = env_str("SECRET_KEY", "")
+if (DEBUG or LOCAL_RUN) and (not SECRET_KEY or SECRET_KEY == _PUBLISHED_DEV_KEY):
+    # make run, manage.py and the tests: a random key made once per checkout and kept in var/secret_key.
+    SECRET_KEY = development_secret_key(VAR_DIR / "secret_key")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == _PUBLISHED_DEV_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("DEBUG=0 needs SECRET_KEY: a random string of at least 50 characters.")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG or LOCAL_RUN else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A refused form (expired page, cookies blocked) gets the portal's Chinese page, not Django's English one.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -36,11 +45,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "core",
     "config",
     "instructors",
     "courses",
     "outreach",
     "evaluations",
+    "care",
 ]
 
 MIDDLEWARE = [
@@ -77,7 +88,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------------------
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Settings create no folders: `make setup`, scripts/run.sh and config/celery.py make var/ and its sub-folders.
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
@@ -127,13 +138,13 @@ if REDIS_URL:
     CELERY_BEAT_MAX_LOOP_INTERVAL = 5
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    _queue_dir = VAR_DIR / "celery"
-    (_queue_dir / "processed").mkdir(parents=True, exist_ok=True)
+    _queue_dir = VAR_DIR / "celery"  # created by config/celery.py before the broker first writes to it
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_queue_dir / "processed"),
+        "control_folder": str(_queue_dir / "control"),  # kombu's default is ./control in the working directory
     }
 # Celery's own log formats, with the id of the web request that queued the task at the end (config/celery.py).
 CELERY_WORKER_LOG_FORMAT = "[%(asctime)s: %(levelname)s/%(processName)s] %(message)s [%(request_id)s]"
@@ -151,18 +162,23 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Hourly: make any missing photo thumbnails (repairs uploads made while no worker ran).
     "instructors-thumbnails": {"task": "instructors.tasks.missing_thumbnails_task", "schedule": 3600.0},
+    # Every 5 minutes: queue again the large Excel imports whose task could not be queued (broker down).
+    "core-import-jobs": {"task": "core.tasks.import_jobs_resume_task", "schedule": 300.0},
     # Every 15 minutes: run the review cycles whose due time has passed, and resume any whose worker died.
     "evaluations-review-due": {"task": "evaluations.tasks.review_due_cycles_task", "schedule": 900.0},
     # Every 10 minutes: recompute lecture results while surveys collect answers (and for 4 days after they close).
     "evaluations-results-refresh": {"task": "evaluations.tasks.results_refresh_task", "schedule": 600.0},
+    # Every 5 minutes (and at start): the yearly outreach figures of the dashboards exist and are current; hourly at
+    # the latest they are recomputed anyway (course status, tiers and listeners carry no change stamp).
+    "outreach-coverage-figures": {"task": "outreach.tasks.coverage_figures_repair_task", "schedule": 300.0},
+    # Daily at 08:30 (Asia/Shanghai): festival greetings (教师节, 七一, 春节, 中秋) and pool anniversaries; a rerun
+    # on the same day sends nothing twice.
+    "care-greetings": {"task": "care.tasks.send_greetings_task", "schedule": crontab(hour=8, minute=30)},
+    # Every 5 minutes: re-queue lecture analyses whose worker stopped sending heartbeats (killed, restarted).
+    "evaluations-analysis-repair": {"task": "evaluations.tasks.analysis_repair_task", "schedule": 300.0},
+    # Daily: delete lecture recordings past their retention period (the analysis figures stay).
+    "evaluations-analysis-retention": {"task": "evaluations.tasks.analysis_retention_task", "schedule": 86400.0},
 }
-# Test only (tests/test_multinode.py): every N seconds, an idempotent cheap task, to count how often beat fires.
-BEAT_TEST_INTERVAL = env_int("BEAT_TEST_INTERVAL", 0, minimum=0)
-if BEAT_TEST_INTERVAL:
-    CELERY_BEAT_SCHEDULE["test-heartbeat"] = {
-        "task": "instructors.tasks.missing_thumbnails_task",
-        "schedule": float(BEAT_TEST_INTERVAL),
-    }
 
 # --- Auth -------------------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -198,17 +214,40 @@ FORMAT_MODULE_PATH = ["config.formats"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env_path("STATIC_ROOT", VAR_DIR / "staticfiles")
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Only the storage names files by this prefix; no URL serves it (private files go out through views, core/files.py).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
+# Private files (lecture recordings): no URL serves this folder; views check permission and stream the file.
+PRIVATE_MEDIA_ROOT = env_path("PRIVATE_MEDIA_ROOT", VAR_DIR / "private")
+
+# --- 智能教学分析 (lecture recordings, evaluations/analysis) -----------------------------------------------------
+# At most nginx's client_max_body_size (deploy/nginx.conf: 520m); raise both together.
+ANALYSIS_MAX_UPLOAD_MB = env_int("ANALYSIS_MAX_UPLOAD_MB", 500, minimum=1)
+ANALYSIS_MAX_MINUTES = env_int("ANALYSIS_MAX_MINUTES", 180, minimum=1)
+# Recordings are deleted this many days after upload; the figures stay.
+ANALYSIS_RETENTION_DAYS = env_int("ANALYSIS_RETENTION_DAYS", 90, minimum=1)
+# An analysis without a progress heartbeat for this long is taken as abandoned by its worker and re-queued.
+ANALYSIS_STALE_SECONDS = env_int("ANALYSIS_STALE_SECONDS", 600, minimum=60)
+ANALYSIS_MAX_ATTEMPTS = 3
+# The rules' thresholds (evaluations/analysis/engine/settings.py lists every one and its default).
+ANALYSIS_RULES = {
+    "pace_low": env_int("ANALYSIS_PACE_LOW", 180, minimum=1),  # comfortable speaking rate, 字/分钟
+    "pace_high": env_int("ANALYSIS_PACE_HIGH", 260, minimum=1),
+    "long_pause_seconds": 5.0,
+    "monotone_semitones": 1.5,
+    "monotone_min_seconds": 60.0,
+    "section_rushed_seconds": 60.0,
+    "still_min_seconds": 120.0,
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if DEBUG or LOCAL_RUN
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = LOCAL_RUN
 # Media on S3-compatible object storage (AWS, MinIO, Ceph, a cloud's OSS) when a bucket is named; every node then
 # reads and writes the same files. Photos are personal data: the bucket stays private and URLs are signed.
 S3_BUCKET = env_str("S3_BUCKET", "")
@@ -224,11 +263,23 @@ if S3_BUCKET:
             "addressing_style": env_str("S3_ADDRESSING_STYLE", "") or None,
             "default_acl": None,
             "querystring_auth": True,
-            "querystring_expire": env_int("S3_URL_EXPIRE", 3600, minimum=60),
+            # Presigned links are made per request by the file views (core/files.py), so they can be short-lived.
+            "querystring_expire": env_int("S3_URL_EXPIRE", 300, minimum=10),
             # Like FileSystemStorage: a second upload with the same name gets a new name, never overwrites.
             "file_overwrite": False,
         },
     }
+# Private files (core/files.py): every stored file is handed out by a view that checked who may see it, never by
+# its URL. django: Django streams it; nginx: X-Accel-Redirect to PRIVATE_FILES_ACCEL_PREFIX, an `internal` nginx
+# location over MEDIA_ROOT (deploy/nginx.conf); s3: a redirect to a presigned URL that expires after S3_URL_EXPIRE.
+PRIVATE_FILES_SERVE = env_str("PRIVATE_FILES_SERVE", "s3" if S3_BUCKET else "django")
+if PRIVATE_FILES_SERVE not in {"django", "nginx", "s3"}:
+    raise ImproperlyConfigured(f"PRIVATE_FILES_SERVE={PRIVATE_FILES_SERVE!r} must be django, nginx or s3")
+if PRIVATE_FILES_SERVE == "s3" and not S3_BUCKET:
+    raise ImproperlyConfigured("PRIVATE_FILES_SERVE=s3 needs S3_BUCKET")
+PRIVATE_FILES_ACCEL_PREFIX = env_str("PRIVATE_FILES_ACCEL_PREFIX", "/_private/")
+if not PRIVATE_FILES_ACCEL_PREFIX.startswith("/"):
+    raise ImproperlyConfigured("PRIVATE_FILES_ACCEL_PREFIX must be a path starting with /")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -250,20 +301,29 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 
 # --- Production hardening (DEBUG=0) -------------------------------------------------------------------------------
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # LOCAL_RUN speaks plain HTTP to 127.0.0.1: no redirect to HTTPS, no HSTS, cookies without the Secure flag.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not LOCAL_RUN)
     # Load balancers probe the nodes over plain HTTP: the health endpoints answer instead of redirecting.
     SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if LOCAL_RUN else 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = not LOCAL_RUN
+    CSRF_COOKIE_SECURE = not LOCAL_RUN
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Our own origin only: no inline script or style, no eval, no frames, forms post only to us. data: images are the
 # icons inside Bootstrap's stylesheet. config/middleware.py sets it on every response that has none.
+# With S3 the picture views redirect to presigned bucket URLs, so the bucket's origin is allowed for images
+# (S3_MEDIA_ORIGINS overrides the origins derived from the endpoint, e.g. for a custom domain).
+_S3_ENDPOINT = env_str("S3_ENDPOINT_URL", "").rstrip("/")
+_S3_DEFAULT_ORIGINS = (
+    [_S3_ENDPOINT, _S3_ENDPOINT.replace("://", f"://{S3_BUCKET}.", 1)] if _S3_ENDPOINT else ["https://*.amazonaws.com"]
+)
+MEDIA_ORIGINS = env_list("S3_MEDIA_ORIGINS", _S3_DEFAULT_ORIGINS) if S3_BUCKET else []
+_IMG_SOURCES = " ".join(["'self'", *MEDIA_ORIGINS, "data:"])
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {_IMG_SOURCES}; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
@@ -293,5 +353,10 @@ LOGGING = {
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS_SIDE = 6000
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
+# A workbook is inspected before parsing (core/imports.py): its unpacked size and its cells and shared strings.
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 800_000, minimum=100)
+# Files with more data rows than this are checked and imported by a Celery worker with a progress bar.
+IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 5000, minimum=0)
 # Hours an instructor needs between lectures in different counties (outreach's travel buffer).
 OUTREACH_TRAVEL_BUFFER_HOURS = env_int("OUTREACH_TRAVEL_BUFFER_HOURS", 2, minimum=0)

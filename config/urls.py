@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -27,10 +26,10 @@ urlpatterns = [
     path("outreach/", include("outreach.urls")),
     path("courses/", include("courses.urls")),
     path("evaluations/", include("evaluations.urls")),
+    path("", include("core.urls")),
+    path("care/", include("care.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No media is served by URL, in DEBUG neither: every stored file is private (photos, thumbnails, covers, courseware,
+# lecture photos) and goes out through a view that checks who may see it (core/files.py). The column pages, the
+# only public part, link to works hosted elsewhere and need no files.

@@ -2,8 +2,9 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
+from care.selectors import for_instructor
 from courses.selectors import course_summary, rectifications_overdue
 from evaluations.results.selectors import action_list, moderation_queue
 from instructors.selectors import registry_summary
@@ -18,6 +19,11 @@ def _capped_count(qs) -> str:
     return f"{CAP}+" if n > CAP else str(n)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form (expired page, blocked cookies): the portal's Chinese page with a way back, nothing saved."""
+    return render(request, "403_csrf.html", status=403)
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -30,6 +36,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "pending_actions": _capped_count(action_list(user=user)),
         }
         return render(request, "home.html", context)
-    if hasattr(user, "instructor"):
-        return redirect("instructors:instructor_me")
+    instructor = getattr(user, "instructor", None)
+    if instructor is not None:
+        # What is *for* the instructor first: open study programmes, awards, greetings (the profile is one click on).
+        return render(
+            request, "home.html", {"summary": None, "instructor": instructor, "mine": for_instructor(instructor)}
+        )
     return render(request, "home.html", {"summary": None})

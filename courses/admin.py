@@ -1,4 +1,9 @@
+"""Django admin of the catalog: for system administrators; non-superuser staff see their region only
+(core/admin.py)."""
+
 from django.contrib import admin
+
+from core.admin import RegionScopedAdminMixin
 
 from .models import (
     Column,
@@ -59,7 +64,8 @@ class CoursewareVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("lead_instructor__region__path",)
     list_display = ("title", "topic", "format", "status", "lead_instructor", "group", "updated_at")
     list_filter = ("status", "format", "topic", "series")
     list_select_related = ("topic", "lead_instructor", "group")
@@ -70,7 +76,8 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CourseStatusChange)
-class CourseStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CourseStatusChangeAdmin(RegionScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("course__lead_instructor__region__path",)
     list_display = ("course", "from_status", "to_status", "changed_by", "changed_at")
     list_filter = ("to_status",)
     search_fields = ("course__title", "reason")
@@ -78,7 +85,8 @@ class CourseStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CoursewareVersion)
-class CoursewareVersionAdmin(admin.ModelAdmin):
+class CoursewareVersionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("course__lead_instructor__region__path",)
     list_display = ("course", "number", "kind", "size", "uploaded_by", "uploaded_at")
     list_filter = ("kind",)
     search_fields = ("course__title", "original_name")
@@ -91,7 +99,8 @@ class CoursewareVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rectification)
-class RectificationAdmin(admin.ModelAdmin):
+class RectificationAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("course__lead_instructor__region__path",)
     list_display = ("course", "status", "deadline", "opened_by", "opened_at", "decided_at")
     list_filter = ("status",)
     search_fields = ("course__title", "reason", "findings")
@@ -101,7 +110,8 @@ class RectificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(PremiumLibraryEntry)
-class PremiumLibraryEntryAdmin(admin.ModelAdmin):
+class PremiumLibraryEntryAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("course__lead_instructor__region__path",)
     list_display = ("year", "course", "reason", "source", "added_by", "added_at")
     list_filter = ("year", "reason")
     search_fields = ("course__title", "source")
@@ -140,7 +150,8 @@ class TrainingSessionInline(admin.TabularInline):
 
 
 @admin.register(TrainingProgramme)
-class TrainingProgrammeAdmin(admin.ModelAdmin):
+class TrainingProgrammeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("region__path",)
     list_display = ("title", "year", "region", "signup_open", "starts_on", "ends_on")
     list_filter = ("year", "signup_open")
     search_fields = ("title",)
@@ -150,7 +161,8 @@ class TrainingProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(admin.ModelAdmin):
+class TrainingSessionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("programme__region__path",)
     list_display = ("title", "programme", "topic", "starts_at", "place", "teacher", "capacity")
     list_filter = ("programme", "topic")
     search_fields = ("title", "teacher", "place")
@@ -158,7 +170,8 @@ class TrainingSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingSignup)
-class TrainingSignupAdmin(admin.ModelAdmin):
+class TrainingSignupAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("instructor__region__path",)
     list_display = ("session", "instructor", "created_at", "attended")
     list_filter = ("attended", "session__programme")
     search_fields = ("instructor__name", "session__title")
@@ -168,7 +181,8 @@ class TrainingSignupAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingWish)
-class TrainingWishAdmin(admin.ModelAdmin):
+class TrainingWishAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("instructor__region__path",)
     list_display = ("programme", "topic", "instructor", "created_at")
     list_filter = ("programme", "topic")
     list_select_related = ("programme", "topic", "instructor")

@@ -119,8 +119,8 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
         _training(rng, city, topics, today, admin)
     if stdout:
         stdout.write(
-            f"courses: {Course.objects.count()} courses ({created} new), "
-            f"{PremiumLibraryEntry.objects.filter(year=today.year).count()} premium, {works} column works"
+            f"      课程 {Course.objects.count()} 门（新增 {created}），"
+            f"精品课程 {PremiumLibraryEntry.objects.filter(year=today.year).count()} 门，专栏作品 {works} 件"
         )
     return {"courses": created}
 

@@ -3,15 +3,13 @@ offices (like the roster's), so they are fixed words rather than translated inte
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
-
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+
+from core.xlsx import Sheet, export_filename, xlsx_bytes
 
 from .models import Course, PremiumLibraryEntry
+
+__all__ = ["catalog_export", "export_filename", "premium_export"]
 
 CATALOG_HEADERS = [
     "课程名称",
@@ -51,22 +49,6 @@ REASONS = {
 }
 
 
-def _workbook(title: str, headers: list[str], rows: Iterable[list]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    header_cells = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def catalog_export(courses) -> bytes:
     """The catalog as .xlsx; expects rows from selectors.course_export_rows (co-instructors prefetched)."""
     rows = (
@@ -86,7 +68,7 @@ def catalog_export(courses) -> bytes:
         ]
         for c in courses
     )
-    return _workbook("课程目录", CATALOG_HEADERS, rows)
+    return xlsx_bytes(Sheet("课程目录", CATALOG_HEADERS, rows))
 
 
 def premium_export(entries) -> bytes:
@@ -105,8 +87,4 @@ def premium_export(entries) -> bytes:
         ]
         for e in entries
     )
-    return _workbook("精品课程库", PREMIUM_HEADERS, rows)
-
-
-def export_filename(prefix: str) -> str:
-    return f"{prefix}_{timezone.localdate():%Y%m%d}.xlsx"
+    return xlsx_bytes(Sheet("精品课程库", PREMIUM_HEADERS, rows))

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.status import StatusChangeForm
 from instructors.images import clean_image_upload
 from instructors.models import Instructor, TeachingGroup, User
 
@@ -110,18 +111,15 @@ class CourseForm(forms.ModelForm):
         return data
 
 
-class CourseStatusForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("New status"))
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
+class CourseStatusForm(StatusChangeForm):
     def __init__(self, *args, course: Course, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, obj=course, **kwargs)
+
+    def allowed(self, obj: Course) -> tuple[str, ...]:
         # Rectification is entered and left through its own pages (findings, deadline, decision).
-        self.fields["to_status"].choices = [
-            (value, Course.Status(value).label)
-            for value in course.allowed_transitions()
-            if value != Course.Status.RECTIFICATION and course.status != Course.Status.RECTIFICATION
-        ]
+        if obj.status == Course.Status.RECTIFICATION:
+            return ()
+        return tuple(value for value in obj.allowed_transitions() if value != Course.Status.RECTIFICATION)
 
 
 class CoursewareUploadForm(forms.Form):
@@ -151,7 +149,7 @@ class RectificationOpenForm(forms.ModelForm):
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
         if deadline < timezone.localdate():
-            raise forms.ValidationError(_("The deadline cannot be in the past."))
+            raise forms.ValidationError(_("The deadline cannot be in the past."), code="deadline_past")
         return deadline
 
 
@@ -168,6 +166,8 @@ class RectificationDecideForm(forms.Form):
     note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
     def __init__(self, *args, rectification: Rectification, **kwargs) -> None:
+        # The submit form on the same page also has a "note": its own ids keep the page's ids unique.
+        kwargs.setdefault("auto_id", "id_decide_%s")
         super().__init__(*args, **kwargs)
         if not rectification.can_decide:
             self.fields["decision"].choices = [("retire", _("Retire the course"))]

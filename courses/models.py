@@ -14,6 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.files import UnguessableUploadTo
+from core.scope import RegionScopedQuerySet, below_q, lineage_q, within
+from core.status import AuditedStatusMixin, StatusChangeBase, status_fields
 from instructors.models import Instructor, Region, TeachingGroup, User
 
 
@@ -68,14 +71,12 @@ class Series(models.Model):
         return reverse("courses:series_detail", args=[self.pk])
 
 
-class CourseQuerySet(models.QuerySet):
+class CourseQuerySet(RegionScopedQuerySet):
+    region_field = "lead_instructor__region"
+
     def orderable(self) -> CourseQuerySet:
         """Courses grassroots organizations may order and organizers may schedule: active or premium."""
         return self.filter(status__in=Course.ORDERABLE_STATUSES)
-
-    def within(self, region: Region) -> CourseQuerySet:
-        """Courses whose lead instructor belongs to the region or below."""
-        return self.filter(lead_instructor__region__path__startswith=region.path)
 
     def visible_to(self, user: User) -> CourseQuerySet:
         """Admins all; organizers their region's courses and those of the regions above (a county orders the
@@ -85,22 +86,9 @@ class CourseQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(
-                Q(lead_instructor__region__path__startswith=user.region.path)
-                | Q(lead_instructor__region__code__in=user.region.lineage_codes)
-            )
+            return self.filter(lineage_q("lead_instructor__region", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(Q(lead_instructor__user=user) | Q(co_instructors__user=user)).distinct()
-        return self.none()
-
-    def managed_by(self, user: User) -> CourseQuerySet:
-        """Courses a user may edit and move along the life-cycle: admins all, organizers their region and below."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_organizer:
-            return self.within(user.region)
         return self.none()
 
     def taught_by_user(self, user: User) -> CourseQuerySet:
@@ -110,7 +98,7 @@ class CourseQuerySet(models.QuerySet):
         return self.filter(Q(lead_instructor__user=user) | Q(co_instructors__user=user)).distinct()
 
 
-class Course(models.Model):
+class Course(AuditedStatusMixin, models.Model):
     """A course of the pool: what is taught, by whom, in which format, with its status life-cycle."""
 
     class Format(models.TextChoices):
@@ -139,6 +127,7 @@ class Course(models.Model):
         Status.RECTIFICATION: (Status.ACTIVE, Status.RETIRED),
         Status.RETIRED: (),
     }
+    STATUS_REFUSAL = _("A course that is “%(from)s” cannot become “%(to)s”.")
     ORDERABLE_STATUSES = (Status.ACTIVE, Status.PREMIUM)
 
     title = models.CharField(_("title"), max_length=120)
@@ -164,7 +153,7 @@ class Course(models.Model):
         related_name="courses",
         verbose_name=_("teaching-research group"),
     )
-    cover = models.ImageField(_("cover image"), upload_to="covers/%Y/", blank=True)
+    cover = models.ImageField(_("cover image"), upload_to=UnguessableUploadTo("covers"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True, editable=False
     )
@@ -190,42 +179,22 @@ class Course(models.Model):
     def is_orderable(self) -> bool:
         return self.status in self.ORDERABLE_STATUSES
 
-    def allowed_transitions(self) -> tuple[str, ...]:
-        return self.TRANSITIONS[self.status]
 
-    def can_change_status_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
-
-
-class CourseStatusChange(models.Model):
+class CourseStatusChange(StatusChangeBase):
     """One audited change of a course's status: who, when, from what to what, and why."""
 
     course = models.ForeignKey(
         Course, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("course")
     )
-    from_status = models.CharField(_("from"), max_length=16, choices=Course.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=Course.Status.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
-    reason = models.TextField(_("reason"))
+    from_status, to_status = status_fields(Course.Status.choices, max_length=16)
 
-    class Meta:
+    class Meta(StatusChangeBase.Meta):
         verbose_name = _("course status change")
         verbose_name_plural = _("course status changes")
-        ordering = ["-changed_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.course}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 def courseware_path(instance: CoursewareVersion, filename: str) -> str:
+    """The old, guessable naming (kept because migration 0001 refers to it); new files use UnguessableUploadTo."""
     return f"courseware/{instance.course_id}/v{instance.number}.{instance.kind}"
 
 
@@ -243,7 +212,8 @@ class CoursewareVersion(models.Model):
         Course, on_delete=models.CASCADE, related_name="courseware_versions", verbose_name=_("course")
     )
     number = models.PositiveIntegerField(_("version"))
-    file = models.FileField(_("file"), upload_to=courseware_path, max_length=200)
+    # A private file under a random name (core/files.py), served only by courses:courseware_download.
+    file = models.FileField(_("file"), upload_to=UnguessableUploadTo("courseware"), max_length=200)
     kind = models.CharField(_("file type"), max_length=4, choices=Kind.choices)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     original_name = models.CharField(_("original file name"), max_length=200)
@@ -284,7 +254,7 @@ class RectificationQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(course__lead_instructor__region__path__startswith=user.region.path)
+            return self.filter(below_q("course__lead_instructor__region", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(Q(course__lead_instructor__user=user) | Q(course__co_instructors__user=user)).distinct()
         return self.none()
@@ -481,22 +451,15 @@ class TrainingProgrammeQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(
-                Q(region__path__startswith=user.region.path) | Q(region__code__in=user.region.lineage_codes)
-            )
+            return self.filter(lineage_q("region", user.region))
         instructor = getattr(user, "instructor", None)
         if user.role == User.Role.INSTRUCTOR and instructor is not None:
             return self.filter(region__code__in=instructor.region.lineage_codes)
         return self.none()
 
     def managed_by(self, user: User) -> TrainingProgrammeQuerySet:
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_organizer:
-            return self.filter(region__path__startswith=user.region.path)
-        return self.none()
+        """Admins all, organizers the programmes of their region and below."""
+        return within(self, user, "region")
 
 
 class TrainingProgramme(models.Model):

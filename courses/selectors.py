@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Prefetc
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.filters import apply_filters
 from instructors.models import Instructor, User
 
 from .models import (
@@ -37,24 +38,23 @@ def _with_row_data(qs: QuerySet[Course]) -> QuerySet[Course]:
     )
 
 
+COURSE_FILTERS = {
+    "topic": "topic",
+    "series": "series",
+    "group": "group",
+    "format": "format",
+    "status": "status",
+    "tier": "lead_instructor__tier",
+    "min_minutes": "duration_minutes__gte",
+    "max_minutes": "duration_minutes__lte",
+}
+
+
 def course_search(qs: QuerySet[Course], filters: dict) -> QuerySet[Course]:
     text = (filters.get("q") or "").strip()
     if text:
         qs = qs.filter(Q(title__icontains=text) | Q(summary__icontains=text) | Q(lead_instructor__name__icontains=text))
-    for field in ("topic", "series", "group"):
-        if filters.get(field):
-            qs = qs.filter(**{field: filters[field]})
-    if filters.get("format"):
-        qs = qs.filter(format=filters["format"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("tier"):
-        qs = qs.filter(lead_instructor__tier=filters["tier"])
-    if filters.get("min_minutes"):
-        qs = qs.filter(duration_minutes__gte=filters["min_minutes"])
-    if filters.get("max_minutes"):
-        qs = qs.filter(duration_minutes__lte=filters["max_minutes"])
-    return qs
+    return apply_filters(qs, filters, COURSE_FILTERS)
 
 
 def course_list(*, user: User, filters: dict | None = None) -> QuerySet[Course]:

@@ -12,13 +12,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import field_error
+from core.status import status_change, status_history_start
 from instructors.images import clean_image_upload
 from instructors.models import Instructor, User
 
 from .courseware import clean_courseware_upload
 from .models import (
     Course,
-    CourseStatusChange,
     CoursewareVersion,
     PremiumLibraryEntry,
     Rectification,
@@ -40,39 +41,17 @@ def course_assert_schedulable(*, course: Course) -> None:
         )
 
 
-def _set_status(*, course: Course, to_status: str, by: User | None, reason: str) -> Course:
-    """Lock the course, check the transition table, write the audit row and the new status."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Please give the reason for this status change.")})
-    if to_status not in Course.Status.values:
-        raise ValidationError({"to_status": _("Unknown status.")})
-    locked = Course.objects.select_for_update().get(pk=course.pk)
-    if not locked.can_change_status_to(to_status):
-        raise ValidationError(
-            {
-                "to_status": _("A course that is “%(from)s” cannot become “%(to)s”.")
-                % {"from": locked.get_status_display(), "to": Course.Status(to_status).label}
-            }
-        )
-    now = timezone.now()
-    CourseStatusChange.objects.create(
-        course=locked, from_status=locked.status, to_status=to_status, changed_by=by, changed_at=now, reason=reason
-    )
-    locked.status = to_status
-    locked.status_changed_at = now
-    locked.save(update_fields=["status", "status_changed_at", "updated_at"])
-    course.status, course.status_changed_at = locked.status, locked.status_changed_at
-    return locked
-
-
 @transaction.atomic
 def course_change_status(*, course: Course, to_status: str, by: User | None, reason: str) -> Course:
     """Move a course along the life-cycle (draft → in review → active → premium, retired) with an audit row."""
     if to_status == Course.Status.RECTIFICATION or course.status == Course.Status.RECTIFICATION:
         # Entering and leaving rectification needs findings, a deadline and a decision: see rectification_*.
-        raise ValidationError({"to_status": _("Use a rectification to take a course off the shelf or to put it back.")})
-    return _set_status(course=course, to_status=to_status, by=by, reason=reason)
+        raise field_error(
+            "to_status",
+            _("Use a rectification to take a course off the shelf or to put it back."),
+            "rectification_only",
+        )
+    return status_change(obj=course, to_status=to_status, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -85,9 +64,7 @@ def course_create(*, data: dict, by: User | None) -> Course:
     course.save()
     if co_instructors is not None:
         course.co_instructors.set(co_instructors)
-    CourseStatusChange.objects.create(
-        course=course, from_status="", to_status=Course.Status.DRAFT, changed_by=by, reason=_("Course created")
-    )
+    status_history_start(obj=course, by=by, reason=_("Course created"))
     if cover:
         course_set_cover(course=course, upload=cover)
     return course
@@ -127,7 +104,7 @@ def courseware_upload(*, course: Course, upload, note: str, by: User | None) -> 
     """Check an upload by content and store it as the course's next immutable version."""
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": _("Please say what changed in this version.")})
+        raise field_error("note", _("Please say what changed in this version."), "note_missing")
     kind = clean_courseware_upload(upload)
     # Lock the course row so two uploads at the same moment get different version numbers.
     locked = Course.objects.select_for_update().get(pk=course.pk)
@@ -147,7 +124,7 @@ def courseware_upload(*, course: Course, upload, note: str, by: User | None) -> 
         note=note,
         uploaded_by=by,
     )
-    version.file.save(f"v{number}.{kind}", upload, save=False)
+    version.file.save(f"courseware.{kind}", upload, save=False)  # stored under a random name (UnguessableUploadTo)
     stored = version.file.name
     try:
         version.save()
@@ -168,10 +145,12 @@ def rectification_open(
 ) -> Rectification:
     """Take an active or premium course off the shelf for rectification with findings and a deadline."""
     if deadline < timezone.localdate():
-        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+        raise field_error("deadline", _("The deadline cannot be in the past."), "deadline_past")
     if not (findings or "").strip():
-        raise ValidationError({"findings": _("Please record the findings that led to the rectification.")})
-    locked = _set_status(course=course, to_status=Course.Status.RECTIFICATION, by=by, reason=reason)
+        raise field_error(
+            "findings", _("Please record the findings that led to the rectification."), "findings_missing"
+        )
+    locked = status_change(obj=course, to_status=Course.Status.RECTIFICATION, by=by, reason=reason)
     return Rectification.objects.create(
         course=locked, reason=reason.strip(), findings=findings.strip(), deadline=deadline, opened_by=by
     )
@@ -182,10 +161,10 @@ def rectification_submit(*, rectification: Rectification, upload, note: str, by:
     """The instructor hands in revised courseware and a note; the organizer decides next."""
     locked = Rectification.objects.select_for_update().get(pk=rectification.pk)
     if not locked.can_submit:
-        raise ValidationError(_("This rectification is not waiting for a revision."))
+        raise ValidationError(_("This rectification is not waiting for a revision."), code="not_waiting_for_revision")
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": _("Please describe what you changed.")})
+        raise field_error("note", _("Please describe what you changed."), "note_missing")
     version = courseware_upload(course=locked.course, upload=upload, note=note, by=by)
     locked.revised_version = version
     locked.revision_note = note
@@ -202,13 +181,15 @@ def rectification_decide(*, rectification: Rectification, approve: bool, note: s
     locked = Rectification.objects.select_for_update().get(pk=rectification.pk)
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": _("Please give the reason for this decision.")})
+        raise field_error("note", _("Please give the reason for this decision."), "note_missing")
     if approve and not locked.can_decide:
-        raise ValidationError(_("A course can be re-approved only after the instructor has submitted a revision."))
+        raise ValidationError(
+            _("A course can be re-approved only after the instructor has submitted a revision."), code="no_revision_yet"
+        )
     if not locked.is_pending:
-        raise ValidationError(_("This rectification has already been decided."))
+        raise ValidationError(_("This rectification has already been decided."), code="already_decided")
     to_status = Course.Status.ACTIVE if approve else Course.Status.RETIRED
-    _set_status(course=locked.course, to_status=to_status, by=by, reason=note)
+    status_change(obj=locked.course, to_status=to_status, by=by, reason=note)
     locked.status = Rectification.Status.APPROVED if approve else Rectification.Status.RETIRED
     locked.decision_note = note
     locked.decided_at = timezone.now()
@@ -223,18 +204,19 @@ def premium_library_add(
 ) -> PremiumLibraryEntry:
     """Put a course in a year's premium library (organizer selection or competition top ten); idempotent."""
     if reason not in PremiumLibraryEntry.Reason.values:
-        raise ValidationError({"reason": _("Unknown reason.")})
+        raise field_error("reason", _("Unknown reason."), "unknown_reason")
     if not course.is_orderable:
         raise ValidationError(
             _("Only an active or premium course can join the premium library; this course is “%(status)s”.")
-            % {"status": course.get_status_display()}
+            % {"status": course.get_status_display()},
+            code="not_orderable",
         )
     entry, created = PremiumLibraryEntry.objects.get_or_create(
         year=year, course=course, defaults={"reason": reason, "source": source, "added_by": by}
     )
     if created and course.status == Course.Status.ACTIVE:
-        _set_status(
-            course=course,
+        status_change(
+            obj=course,
             to_status=Course.Status.PREMIUM,
             by=by,
             reason=_("Added to the %(year)d premium course library") % {"year": year},
@@ -249,11 +231,11 @@ def training_signup(*, session: TrainingSession, instructor: Instructor) -> Trai
     # the unique constraint stops a double click from the same instructor.
     locked = TrainingSession.objects.select_for_update().select_related("programme").get(pk=session.pk)
     if not locked.programme.signup_open:
-        raise ValidationError(_("Sign-up for this programme is closed."))
+        raise ValidationError(_("Sign-up for this programme is closed."), code="signup_closed")
     if not instructor.can_teach:
-        raise ValidationError(_("Only instructors in the pool can sign up for training."))
+        raise ValidationError(_("Only instructors in the pool can sign up for training."), code="not_in_pool")
     if TrainingSignup.objects.filter(session=locked, instructor=instructor).exists():
-        raise ValidationError(_("You have already signed up for this session."))
+        raise ValidationError(_("You have already signed up for this session."), code="already_signed_up")
     if TrainingSignup.objects.filter(session=locked).count() >= locked.capacity:
         raise ValidationError(
             _("This session is full (%(capacity)d places). Please choose another session.")
@@ -264,7 +246,7 @@ def training_signup(*, session: TrainingSession, instructor: Instructor) -> Trai
         with transaction.atomic():
             return TrainingSignup.objects.create(session=locked, instructor=instructor)
     except IntegrityError:
-        raise ValidationError(_("You have already signed up for this session.")) from None
+        raise ValidationError(_("You have already signed up for this session."), code="already_signed_up") from None
 
 
 @transaction.atomic
@@ -272,7 +254,9 @@ def training_signup_cancel(*, session: TrainingSession, instructor: Instructor) 
     """Give a place back before the session starts; returns whether a sign-up was removed."""
     locked = TrainingSession.objects.select_for_update().get(pk=session.pk)
     if locked.starts_at <= timezone.now():
-        raise ValidationError(_("The session has started; the sign-up can no longer be cancelled."))
+        raise ValidationError(
+            _("The session has started; the sign-up can no longer be cancelled."), code="session_started"
+        )
     deleted, _rows = TrainingSignup.objects.filter(session=locked, instructor=instructor).delete()
     return bool(deleted)
 
@@ -289,7 +273,7 @@ def training_record_attendance(*, session: TrainingSession, attended_ids: set[in
 def training_wish_toggle(*, programme, topic, instructor: Instructor) -> bool:
     """Add or remove an instructor's wish for a programme topic; returns whether the wish now exists."""
     if not programme.topics.filter(pk=topic.pk).exists():
-        raise ValidationError(_("This topic is not part of the programme."))
+        raise ValidationError(_("This topic is not part of the programme."), code="topic_not_in_programme")
     deleted, _rows = TrainingWish.objects.filter(programme=programme, topic=topic, instructor=instructor).delete()
     if deleted:
         return False

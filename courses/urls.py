@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.course_status_change, name="course_status_change"),
     path("<int:pk>/courseware/", views.courseware_upload, name="courseware_upload"),
     path("<int:pk>/courseware/download/", views.courseware_download, name="courseware_download"),
+    path("<int:pk>/cover/", views.course_cover, name="course_cover"),
     path("<int:pk>/rectify/", views.rectification_create, name="rectification_create"),
     path("topics/", views.topic_list, name="topic_list"),
     path("series/", views.series_list, name="series_list"),

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import error_text
+from core.files import serve_private_file
+from core.params import year_param
+from core.permissions import require_manager, visible_or_404
+from core.views import status_form_submit
+from core.xlsx import xlsx_response
 from instructors.models import Instructor
 
 from . import exports, selectors, services
@@ -34,7 +40,6 @@ from .forms import (
 from .models import Column, Course, PremiumLibraryEntry, Rectification, Series, TrainingProgramme, TrainingSession
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- access helpers ---------------------------------------------------------------------------------------------
@@ -42,10 +47,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _get_course_for_user(request: HttpRequest, pk: int) -> Course:
     """The course with its page data, or 404 when the user may not see it (so existence does not leak)."""
-    try:
-        return selectors.course_detail(user=request.user, pk=pk)
-    except Course.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.course_detail, request, pk)
 
 
 def _may_manage(user, course: Course) -> bool:
@@ -57,30 +59,22 @@ def _may_edit_courseware(user, course: Course) -> bool:
     return _may_manage(user, course) or Course.objects.taught_by_user(user).filter(pk=course.pk).exists()
 
 
+def _may_download_courseware(user, course: Course) -> bool:
+    """Courseware of a course on the shelf goes to everyone who may see the course; while it is withdrawn
+    (draft, in review, under rectification, retired) only to its managers and the instructors who teach it."""
+    return course.is_orderable or _may_edit_courseware(user, course)
+
+
 def _get_rectification_for_user(request: HttpRequest, pk: int) -> Rectification:
-    try:
-        return selectors.rectification_detail(user=request.user, pk=pk)
-    except Rectification.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.rectification_detail, request, pk)
 
 
 def _get_programme_for_user(request: HttpRequest, pk: int) -> TrainingProgramme:
-    try:
-        return selectors.training_programme_detail(user=request.user, pk=pk)
-    except TrainingProgramme.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.training_programme_detail, request, pk)
 
 
 def _get_session_for_user(request: HttpRequest, pk: int) -> TrainingSession:
-    try:
-        return selectors.training_session_detail(user=request.user, pk=pk)
-    except TrainingSession.DoesNotExist:
-        raise Http404 from None
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not request.user.can_manage_registry:
-        raise PermissionDenied
+    return visible_or_404(selectors.training_session_detail, request, pk)
 
 
 def _own_instructor(request: HttpRequest) -> Instructor | None:
@@ -88,19 +82,13 @@ def _own_instructor(request: HttpRequest) -> Instructor | None:
 
 
 def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
+    return error_text(exc)
 
 
 def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 # --- catalog -----------------------------------------------------------------------------------------------------
@@ -130,21 +118,23 @@ def course_menu(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def course_export(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = CourseFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     data = exports.catalog_export(selectors.course_export_rows(user=request.user, filters=filters))
-    return _xlsx(data, exports.export_filename("课程目录"))
+    return xlsx_response(data, exports.export_filename("课程目录"))
 
 
 @login_required
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = _get_course_for_user(request, pk)
     manage = _may_manage(request.user, course)
+    edit_courseware = manage or _may_edit_courseware(request.user, course)
     context = {
         "course": course,
         "can_manage": manage,
-        "can_edit_courseware": manage or _may_edit_courseware(request.user, course),
+        "can_edit_courseware": edit_courseware,
+        "can_download_courseware": edit_courseware or course.is_orderable,
         "status_form": CourseStatusForm(course=course) if manage else None,
     }
     return render(request, "courses/course_detail.html", context)
@@ -152,7 +142,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def course_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = CourseForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -190,20 +180,7 @@ def course_status_change(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_manage(request.user, course):
         raise PermissionDenied
     form = CourseStatusForm(request.POST, course=course)
-    if form.is_valid():
-        try:
-            services.course_change_status(
-                course=course,
-                to_status=form.cleaned_data["to_status"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("The status was changed and recorded."))
-    else:
-        messages.error(request, _("The status was not changed: %(errors)s") % {"errors": form.errors.as_text()})
+    status_form_submit(request, form, partial(services.course_change_status, course=course))
     return redirect(course)
 
 
@@ -226,14 +203,20 @@ def courseware_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "courses/courseware_form.html", {"form": form, "course": course})
 
 
-@login_required
-def courseware_download(request: HttpRequest, pk: int) -> FileResponse:
+def courseware_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The current version, through core/files.py; 404 for anonymous people, other scopes and withdrawn files."""
     course = _get_course_for_user(request, pk)
     version = services.courseware_current(course=course)
-    if version is None:
+    if version is None or not _may_download_courseware(request.user, course):
         raise Http404
     name = f"{course.title}_v{version.number}.{version.kind}"
-    return FileResponse(version.file.open("rb"), as_attachment=True, filename=name)
+    return serve_private_file(version.file, filename=name, as_attachment=True)
+
+
+def course_cover(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cover picture, only for people who may see the course."""
+    course = get_object_or_404(Course.objects.visible_to(request.user).only("pk", "cover"), pk=pk)
+    return serve_private_file(course.cover, max_age=300)
 
 
 @login_required
@@ -319,7 +302,7 @@ def rectification_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Your revision was submitted for re-approval."))
     else:
@@ -343,7 +326,7 @@ def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The decision was recorded."))
     else:
@@ -354,16 +337,9 @@ def rectification_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # --- premium library ---------------------------------------------------------------------------------------------
 
 
-def _year(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        raise Http404 from None
-
-
 @login_required
 def premium_list(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
+    year = year_param(request)
     entries = selectors.premium_library(user=request.user, year=year)
     years = sorted({*selectors.premium_years(), timezone.localdate().year}, reverse=True)
     form = PremiumAddForm(user=request.user) if request.user.can_manage_registry else None
@@ -374,8 +350,8 @@ def premium_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def premium_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    year = _year(request)
+    require_manager(request)
+    year = year_param(request)
     form = PremiumAddForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -387,7 +363,7 @@ def premium_create(request: HttpRequest) -> HttpResponse:
                 source=form.cleaned_data["source"],
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The course was added to the %(year)d library.") % {"year": year})
     else:
@@ -397,10 +373,10 @@ def premium_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def premium_export(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    year = _year(request)
+    require_manager(request)
+    year = year_param(request)
     data = exports.premium_export(selectors.premium_library(user=request.user, year=year))
-    return _xlsx(data, exports.export_filename(f"{year}年精品课程库"))
+    return xlsx_response(data, exports.export_filename(f"{year}年精品课程库"))
 
 
 # --- online columns ----------------------------------------------------------------------------------------------
@@ -454,7 +430,7 @@ def training_wish_toggle(request: HttpRequest, pk: int, topic_pk: int) -> HttpRe
     try:
         services.training_wish_toggle(programme=programme, topic=topic, instructor=instructor)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     return redirect(programme)
 
 
@@ -495,7 +471,7 @@ def training_signup(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.training_signup(session=session, instructor=instructor)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("You are signed up for %(session)s.") % {"session": session.title})
     return redirect(session.programme)
@@ -511,7 +487,7 @@ def training_signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.training_signup_cancel(session=session, instructor=instructor)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Your sign-up was cancelled."))
     return redirect(session.programme)

@@ -169,3 +169,20 @@ for model in (
 class IndicatorAdmin(admin.ModelAdmin):
     list_display = ("name", "dimension", "weight", "order")
     list_filter = ("dimension__system",)
+
+
+@admin.register(m.LectureAnalysis)
+class LectureAnalysisAdmin(admin.ModelAdmin):
+    """Read-only: figures come from the engine, recordings are private (no file link here)."""
+
+    list_display = ("pk", "lecture", "session", "instructor", "status", "progress", "speaking_rate", "created_at")
+    list_filter = ("status", "kind")
+    list_select_related = ("lecture__course", "lecture__instructor", "session", "instructor")
+    exclude = ("recording", "result")
+    readonly_fields = [f.name for f in m.LectureAnalysis._meta.fields if f.name not in ("recording", "result")]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

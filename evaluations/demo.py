@@ -19,7 +19,7 @@ from courses.models import TrainingSession
 from evaluations import scoring
 from evaluations.results import services as result_services
 from evaluations.survey import services as survey_services
-from instructors.demo import DEMO_PASSWORD
+from instructors.demo import demo_password_hash
 from instructors.models import User
 from outreach.models import Lecture
 
@@ -51,7 +51,7 @@ def _experts() -> list[User]:
     experts = list(User.objects.filter(role=User.Role.JUDGE).order_by("pk"))
     for n in range(len(experts), 6):
         user = User(username=f"expert{n}", role=User.Role.JUDGE, display_name=f"评审专家{n}")
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo_password_hash()
         user.save()
         experts.append(user)
     return experts
@@ -75,7 +75,7 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
 
             counts = seed_sql(lecture_filter="c.path NOT LIKE '51/5111/%%'", seed=seed, stdout=stdout)
             if stdout:
-                stdout.write(f"evaluations (SQL): {counts}")
+                stdout.write(f"      其他城市（SQL 生成）：{counts}")
         else:
             lectures = list(
                 Lecture.objects.filter(status__in=Lecture.DONE, evaluation__isnull=True)
@@ -84,7 +84,7 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
             )
     training = seed_training(seed=seed)
     if stdout and training:
-        stdout.write(f"evaluations: {training:,} answers to training sessions")
+        stdout.write(f"      培训班测评答卷 {training:,} 份")
     if not lectures:
         _settle_old_consequences()
         for year in Lecture.objects.filter(status__in=Lecture.DONE).dates("start", "year"):
@@ -99,11 +99,15 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
     for start in range(0, len(lectures), 500):
         chunk = lectures[start : start + 500]
         total += _chunk(chunk, rng, params, system, weights, course_quality, experts, organizers, thin)
-        if stdout and start and start % 5000 == 0:
-            stdout.write(f"  evaluations: {start:,} lectures, {total:,} answers")
+        done = start + len(chunk)
+        if stdout and (done % 2000 == 0 or done == len(lectures)):
+            stdout.write(f"      答卷：{done:,} / {len(lectures):,} 场宣讲，{total:,} 份……")
     evaluation_ids = list(Evaluation.objects.filter(lecture__in=lectures).values_list("pk", flat=True))
     for start in range(0, len(evaluation_ids), 2000):
         result_services.results_compute(evaluation_ids=evaluation_ids[start : start + 2000])
+        if stdout:
+            done = min(start + 2000, len(evaluation_ids))
+            stdout.write(f"      测评结果：{done:,} / {len(evaluation_ids):,} 场宣讲……")
     _settle_old_consequences()
     years = {timezone.localtime(lecture.start).year for lecture in lectures}
     if scale == "province":
@@ -111,7 +115,7 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
     for year in years:
         result_services.instructors_quality_refresh(year=year)
     if stdout:
-        stdout.write(f"evaluations: {len(evaluation_ids):,} lectures rated, {total:,} trainee answers")
+        stdout.write(f"      已测评宣讲 {len(evaluation_ids):,} 场，学员答卷 {total:,} 份")
     return {"answers": total}
 
 
@@ -220,20 +224,23 @@ def _chunk(chunk, rng, params, system, weights, course_quality, experts, organiz
         )
         for evaluation, role, user, name in assignments
     ]
-    RaterAssignment.objects.bulk_create(rater_rows, batch_size=BATCH)
-    saved = (
-        RaterAssignment.objects.filter(evaluation__in=evaluations).select_related("evaluation__lecture").order_by("pk")
-    )
-    rater_answers = []
-    for assignment in saved:
-        base = course_quality[assignment.evaluation.lecture.course_id] * 20 + rng.gauss(0, 6)
+    # Scores are computed before the insert (in creation order, so the random draws are those of the earlier
+    # insert-then-update) and the answers go in as plain rows: one INSERT pass instead of a re-read and an UPDATE.
+    rater_values = []
+    for assignment in rater_rows:
+        base = course_quality[by_pk[assignment.evaluation.lecture_id].course_id] * 20 + rng.gauss(0, 6)
         values = {pk: Decimal(str(max(0, min(100, round(base + rng.gauss(0, 5)))))) for pk in indicator_ids}
         assignment.score = scoring.q2(
             scoring.response_score({k: float(v) for k, v in values.items()}, weights, min_weight=0).score
         )
-        rater_answers.extend(RaterAnswer(assignment=assignment, indicator_id=k, value=v) for k, v in values.items())
-    RaterAssignment.objects.bulk_update(list(saved), ["score"], batch_size=BATCH)
-    RaterAnswer.objects.bulk_create(rater_answers, batch_size=BATCH)
+        rater_values.append(values)
+    RaterAssignment.objects.bulk_create(rater_rows, batch_size=BATCH)
+    rater_answers = [
+        (assignment.pk, k, v)
+        for assignment, values in zip(rater_rows, rater_values, strict=True)
+        for k, v in values.items()
+    ]
+    _insert(RaterAnswer, ["assignment_id", "indicator_id", "value"], rater_answers)
     return len(responses)
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from courses.models import Course
 from evaluations.competition import services as competition_services
 from evaluations.models import AudienceScore, Competition, Entry, JudgeAssignment, JudgeScore, PeerScore
-from instructors.demo import DEMO_PASSWORD
+from instructors.demo import demo_password_hash
 from instructors.models import Instructor, Region, TeachingGroup, User
 
 JUDGES = [
@@ -34,7 +34,7 @@ def _judges() -> list[User]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username, role=User.Role.JUDGE, display_name=display)
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_password_hash()
             user.save()
         out.append(user)
     return out
@@ -181,5 +181,5 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
         )
         made += 1
     if stdout is not None:
-        stdout.write(f"  competitions: {made} created")
+        stdout.write(f"      新建竞赛 {made} 个")
     return {"competitions": made}

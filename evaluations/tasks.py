@@ -10,7 +10,8 @@ import logging
 
 from celery import shared_task
 
-from config.queue import enqueue
+from core.queue import enqueue
+from evaluations.analysis import services as analysis_services
 from evaluations.competition import services as competition_services
 from evaluations.results import services as result_services
 from evaluations.review import run as review_run
@@ -48,3 +49,25 @@ def results_refresh_task() -> int:
     refreshed = result_services.results_refresh_recent()
     log.info("lecture results refreshed: %d", refreshed)
     return refreshed
+
+
+@shared_task(acks_late=True)
+def analysis_run_task(analysis_id: int) -> str | None:
+    analysis = analysis_services.analysis_run(analysis_id=analysis_id)
+    status = analysis.status if analysis else None
+    log.info("lecture analysis %s: %s", analysis_id, status or "taken by another worker")
+    return status
+
+
+@shared_task
+def analysis_repair_task() -> list[int]:
+    requeued = analysis_services.analyses_repair()
+    log.info("lecture analyses re-queued: %s", requeued)
+    return requeued
+
+
+@shared_task
+def analysis_retention_task() -> int:
+    deleted = analysis_services.recordings_delete_expired()
+    log.info("lecture recordings deleted after retention: %s", deleted)
+    return deleted

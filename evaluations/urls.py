@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("evaluations.results.urls")),
     path("", include("evaluations.review.urls")),
     path("", include("evaluations.competition.urls")),
+    path("", include("evaluations.analysis.urls")),
 ]

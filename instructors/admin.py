@@ -1,6 +1,11 @@
+"""Django admin of the registry: for system administrators; non-superuser staff are held to their region
+(core/admin.py), see ID and phone numbers masked and cannot grant privileges."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+
+from core.admin import PrivilegeGuardAdminMixin, RegionScopedAdminMixin, register_superuser_only_groups
 
 from .models import (
     Instructor,
@@ -12,10 +17,14 @@ from .models import (
     TeachingNorm,
     User,
 )
+from .validators import mask_id_number, mask_phone
+
+register_superuser_only_groups(admin.site)
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PrivilegeGuardAdminMixin, BaseUserAdmin):
+    region_path_lookups = ("region__path", "instructor__region__path")
     list_display = ("username", "display_name", "role", "region", "is_active", "is_staff")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "display_name", "email")
@@ -24,7 +33,8 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("path",)
     list_display = ("name", "code", "level", "parent")
     list_filter = ("level",)
     search_fields = ("name", "code")
@@ -43,7 +53,9 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Instructor)
-class InstructorAdmin(admin.ModelAdmin):
+class InstructorAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("region__path",)
+    masked_fields = {"id_number": mask_id_number, "phone": mask_phone}
     list_display = ("name", "tier", "status", "region", "employer", "updated_at")
     list_filter = ("tier", "status", "groups", "specialties")
     list_select_related = ("region",)
@@ -56,7 +68,8 @@ class InstructorAdmin(admin.ModelAdmin):
 
 
 @admin.register(InstructorStatusChange)
-class InstructorStatusChangeAdmin(admin.ModelAdmin):
+class InstructorStatusChangeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("instructor__region__path",)
     list_display = ("instructor", "from_status", "to_status", "changed_by", "changed_at")
     list_filter = ("to_status",)
     search_fields = ("instructor__name", "reason")
@@ -70,7 +83,8 @@ class InstructorStatusChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeachingGroup)
-class TeachingGroupAdmin(admin.ModelAdmin):
+class TeachingGroupAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("region__path",)
     list_display = ("name", "region", "leader")
     search_fields = ("name",)
     autocomplete_fields = ("region", "leader")
@@ -88,7 +102,8 @@ class TeachingNormAdmin(admin.ModelAdmin):
 
 
 @admin.register(InstructorYearFigures)
-class InstructorYearFiguresAdmin(admin.ModelAdmin):
+class InstructorYearFiguresAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("instructor__region__path",)
     list_display = ("instructor", "year", "lectures", "hours", "quality")
     list_filter = ("year",)
     search_fields = ("instructor__name",)

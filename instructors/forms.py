@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from core.status import StatusChangeForm as BaseStatusChangeForm
 
 from .images import clean_image_upload
 from .models import Instructor, Region, Specialty, TeachingGroup, User
@@ -126,30 +126,6 @@ def _service_data(form: forms.ModelForm) -> dict:
     return data
 
 
-class StatusChangeForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("New status"))
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
+class StatusChangeForm(BaseStatusChangeForm):
     def __init__(self, *args, instructor: Instructor, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = [
-            (value, Instructor.Status(value).label) for value in instructor.allowed_transitions()
-        ]
-
-
-class RosterImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Excel file (.xlsx)"),
-        help_text=_("Use the columns of the export or the template. At most 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise ValidationError(_("The file is larger than 10 MB."))
-        head = upload.read(4)
-        upload.seek(0)
-        if head != b"PK\x03\x04":
-            raise ValidationError(_("This is not an Excel .xlsx file."))
-        return upload
+        super().__init__(*args, obj=instructor, **kwargs)

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.errors import field_error
+from core.files import UnguessableUploadTo
+from core.scope import RegionScopedQuerySet, lineage_q
+from core.status import AuditedStatusMixin, StatusChangeBase, status_fields
 
 from .validators import mask_id_number, mask_phone, validate_id_number, validate_phone
 
@@ -94,6 +97,11 @@ class User(AbstractUser):
         help_text=_("Organizers see this region and everything below it."),
     )
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    # The credential of the private iCal feed (a phone calendar cannot log in): random, resettable by the user
+    # (services.user_reset_feed_token); the feed answers only while the account is active.
+    feed_token = models.CharField(
+        _("calendar feed token"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 
@@ -107,7 +115,7 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         if self.role == self.Role.ORGANIZER and not self.region_id:
-            raise ValidationError({"region": _("An organizer must be assigned a region.")})
+            raise field_error("region", _("An organizer must be assigned a region."), "organizer_without_region")
 
     @property
     def is_admin(self) -> bool:
@@ -131,9 +139,7 @@ class TeachingGroupQuerySet(models.QuerySet):
         if user.is_organizer:
             # A city organizer sees the city's groups; a county organizer sees the groups of the regions above
             # (they draw members from the county) and those of the county itself.
-            return self.filter(
-                Q(region__path__startswith=user.region.path) | Q(region__code__in=user.region.lineage_codes)
-            )
+            return self.filter(lineage_q("region", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(members__user=user)
         return self.none()
@@ -183,16 +189,13 @@ class Specialty(models.Model):
         return self.name
 
 
-class InstructorQuerySet(models.QuerySet):
+class InstructorQuerySet(RegionScopedQuerySet):
     def active(self) -> InstructorQuerySet:
         return self.filter(status=Instructor.Status.ACTIVE)
 
     def in_pool(self) -> InstructorQuerySet:
         """Active or on probation: may teach."""
         return self.filter(status__in=[Instructor.Status.ACTIVE, Instructor.Status.PROBATION])
-
-    def within(self, region: Region) -> InstructorQuerySet:
-        return self.filter(region__path__startswith=region.path)
 
     def visible_to(self, user: User) -> InstructorQuerySet:
         """What a user may see: admins all, organizers their region and below, instructors themselves."""
@@ -207,7 +210,7 @@ class InstructorQuerySet(models.QuerySet):
         return self.none()
 
 
-class Instructor(models.Model):
+class Instructor(AuditedStatusMixin, models.Model):
     """A member of the instructor pool (师资), with tier, region, groups and a status life-cycle."""
 
     class Tier(models.TextChoices):
@@ -226,7 +229,7 @@ class Instructor(models.Model):
         MALE = "M", _("Male")
         FEMALE = "F", _("Female")
 
-    # Which status may follow which; every change goes through services.instructor_change_status.
+    # Which status may follow which; every change goes through core.status.status_change.
     TRANSITIONS: dict[str, tuple[str, ...]] = {
         Status.CANDIDATE: (Status.ACTIVE, Status.DISMISSED),
         Status.ACTIVE: (Status.PROBATION, Status.RETIRED, Status.DISMISSED),
@@ -234,6 +237,7 @@ class Instructor(models.Model):
         Status.RETIRED: (),
         Status.DISMISSED: (),
     }
+    STATUS_REFUSAL = _("An instructor who is “%(from)s” cannot become “%(to)s”.")
     TIER_ORDER = {Tier.PROVINCIAL: 1, Tier.MUNICIPAL: 2, Tier.COUNTY: 3}
 
     user = models.OneToOneField(
@@ -262,8 +266,11 @@ class Instructor(models.Model):
         Specialty, blank=True, related_name="instructors", verbose_name=_("specialties")
     )
     biography = models.TextField(_("biography"), blank=True)
-    photo = models.ImageField(_("photo"), upload_to="photos/%Y/", blank=True)
-    photo_thumbnail = models.ImageField(upload_to="photos/thumbs/%Y/", blank=True, editable=False)
+    # Private files under random names (core/files.py): served only by instructor_photo / instructor_thumbnail.
+    photo = models.ImageField(_("photo"), upload_to=UnguessableUploadTo("photos"), max_length=200, blank=True)
+    photo_thumbnail = models.ImageField(
+        upload_to=UnguessableUploadTo("thumbnails"), max_length=200, blank=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.CANDIDATE, db_index=True, editable=False
     )
@@ -289,14 +296,14 @@ class Instructor(models.Model):
         self.fill_pinyin()
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("instructors:instructor_detail", args=[self.pk])
+
     def fill_pinyin(self) -> None:
         """Derive the pinyin columns from the name (bulk loads call this themselves)."""
         from .pinyin import name_to_pinyin
 
         self.pinyin, self.pinyin_key, self.pinyin_initials = name_to_pinyin(self.name)
-
-    def get_absolute_url(self) -> str:
-        return reverse("instructors:instructor_detail", args=[self.pk])
 
     @property
     def masked_id_number(self) -> str:
@@ -310,39 +317,24 @@ class Instructor(models.Model):
     def can_teach(self) -> bool:
         return self.status in (self.Status.ACTIVE, self.Status.PROBATION)
 
-    def allowed_transitions(self) -> tuple[str, ...]:
-        return self.TRANSITIONS[self.status]
+    def on_status_change(self, to_status: str, now) -> list[str]:
+        """The day an instructor first becomes active is the day they joined the pool."""
+        if to_status == self.Status.ACTIVE and self.joined_on is None:
+            self.joined_on = timezone.localdate(now)
+        return ["joined_on"]
 
-    def can_change_status_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
 
-
-class InstructorStatusChange(models.Model):
+class InstructorStatusChange(StatusChangeBase):
     """One audited change of an instructor's status: who, when, from what to what, and why."""
 
     instructor = models.ForeignKey(
         Instructor, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("instructor")
     )
-    from_status = models.CharField(_("from"), max_length=12, choices=Instructor.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, choices=Instructor.Status.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
-    reason = models.TextField(_("reason"))
+    from_status, to_status = status_fields(Instructor.Status.choices, max_length=12)
 
-    class Meta:
+    class Meta(StatusChangeBase.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
-        ordering = ["-changed_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.instructor}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class TeachingNorm(models.Model):

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.filters import apply_filters
+
 from .models import (
     Instructor,
     InstructorStatusChange,
@@ -40,21 +42,17 @@ def instructor_search(qs: QuerySet[Instructor], text: str) -> QuerySet[Instructo
     return qs.filter(condition)
 
 
+LIST_FILTERS = {"tier": "tier", "status": "status", "group": "groups", "specialty": "specialties"}
+
+
 def instructor_list(*, user: User, filters: dict | None = None) -> QuerySet[Instructor]:
     """The instructors a user may see, filtered and sorted, with what a list row shows."""
     filters = filters or {}
     qs = Instructor.objects.visible_to(user).select_related("region")
     qs = instructor_search(qs, filters.get("q", ""))
-    if filters.get("tier"):
-        qs = qs.filter(tier=filters["tier"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("group"):
-        qs = qs.filter(groups=filters["group"])
-    if filters.get("specialty"):
-        qs = qs.filter(specialties=filters["specialty"])
+    qs = apply_filters(qs, filters, LIST_FILTERS)
     if filters.get("region"):
-        qs = qs.filter(region__path__startswith=filters["region"].path)
+        qs = qs.within(filters["region"])
     qs = qs.order_by(*SORTS.get(filters.get("sort") or "pinyin", SORTS["pinyin"]))
     return qs.prefetch_related(Prefetch("groups", queryset=TeachingGroup.objects.only("pk", "name")))
 

@@ -2,45 +2,23 @@
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.queue import enqueue
+from core.queue import enqueue
+from core.status import status_change, status_history_start
 
 from .images import clean_image_upload, make_thumbnail
-from .models import Instructor, InstructorStatusChange, InstructorYearFigures, User
+from .models import Instructor, InstructorYearFigures, TeachingGroup, User
 
 
-@transaction.atomic
 def instructor_change_status(*, instructor: Instructor, to_status: str, by: User | None, reason: str) -> Instructor:
     """Move an instructor along the life-cycle and record who did it, when and why."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Please give the reason for this status change.")})
-    locked = Instructor.objects.select_for_update().get(pk=instructor.pk)
-    if to_status not in Instructor.Status.values:
-        raise ValidationError({"to_status": _("Unknown status.")})
-    if not locked.can_change_status_to(to_status):
-        raise ValidationError(
-            {
-                "to_status": _("An instructor who is “%(from)s” cannot become “%(to)s”.")
-                % {"from": locked.get_status_display(), "to": Instructor.Status(to_status).label}
-            }
-        )
-    now = timezone.now()
-    InstructorStatusChange.objects.create(
-        instructor=locked, from_status=locked.status, to_status=to_status, changed_by=by, changed_at=now, reason=reason
-    )
-    locked.status = to_status
-    locked.status_changed_at = now
-    if to_status == Instructor.Status.ACTIVE and locked.joined_on is None:
-        locked.joined_on = timezone.localdate(now)
-    locked.save(update_fields=["status", "status_changed_at", "joined_on", "updated_at"])
-    return locked
+    return status_change(obj=instructor, to_status=to_status, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -58,9 +36,7 @@ def instructor_create(
         instructor.groups.set(groups)
     if specialties is not None:
         instructor.specialties.set(specialties)
-    InstructorStatusChange.objects.create(
-        instructor=instructor, from_status="", to_status=status, changed_by=by, reason=reason or _("Record created")
-    )
+    status_history_start(obj=instructor, by=by, reason=reason or _("Record created"))
     if photo:
         instructor_set_photo(instructor=instructor, upload=photo)
     return instructor
@@ -88,8 +64,6 @@ def instructor_update(*, instructor: Instructor, data: dict) -> Instructor:
 
 def instructor_set_photo(*, instructor: Instructor, upload) -> Instructor:
     """Store a cleaned photo (EXIF stripped) and have the thumbnail made by a worker after commit."""
-    from .tasks import make_thumbnail_task
-
     cleaned = clean_image_upload(upload)
     old_photo, old_thumb = instructor.photo.name, instructor.photo_thumbnail.name
     instructor.photo.save(cleaned.name, cleaned, save=False)
@@ -101,7 +75,7 @@ def instructor_set_photo(*, instructor: Instructor, upload) -> Instructor:
         for name in (old_photo, old_thumb):
             if name and name != instructor.photo.name:
                 storage.delete(name)
-        enqueue(make_thumbnail_task, instructor.pk)  # hourly missing_thumbnails_task repairs a miss
+        enqueue("instructors.tasks.make_thumbnail_task", instructor.pk)  # hourly missing_thumbnails_task repairs a miss
 
     transaction.on_commit(after_commit)
     return instructor
@@ -110,14 +84,15 @@ def instructor_set_photo(*, instructor: Instructor, upload) -> Instructor:
 def instructor_make_thumbnail(*, instructor_id: int) -> bool:
     """Make the photo thumbnail; returns False when there is nothing to do (idempotent)."""
     instructor = Instructor.objects.filter(pk=instructor_id).first()
-    if instructor is None or not instructor.photo:
-        return False
+    if instructor is None or not instructor.photo or instructor.photo_thumbnail:
+        return False  # a new photo clears the thumbnail, so one that is set belongs to the current photo
     with instructor.photo.open("rb") as source:
         thumb = make_thumbnail(source)
     name = instructor.photo.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     instructor.photo_thumbnail.save(f"{name}_thumb.jpg", thumb, save=False)
-    # Conditional update: a newer photo uploaded meanwhile keeps its own (pending) thumbnail.
-    updated = Instructor.objects.filter(pk=instructor.pk, photo=instructor.photo.name).update(
+    # Conditional update: a newer photo uploaded meanwhile keeps its own (pending) thumbnail, and of two runs at
+    # once only the first keeps its file; the loser deletes its own, so no thumbnail is ever left over.
+    updated = Instructor.objects.filter(pk=instructor.pk, photo=instructor.photo.name, photo_thumbnail="").update(
         photo_thumbnail=instructor.photo_thumbnail.name
     )
     if not updated:
@@ -151,10 +126,25 @@ def instructor_record_year_figures(
     return figures
 
 
-def user_link_instructor(*, user: User, instructor: Instructor) -> Instructor:
-    """Give an instructor a login account."""
-    if user.role != User.Role.INSTRUCTOR:
-        raise ValidationError(_("Only accounts with the instructor role can be linked to a registry record."))
-    instructor.user = user
-    instructor.save(update_fields=["user", "updated_at"])
-    return instructor
+def user_feed_token(*, user: User) -> str:
+    """The user's private calendar-feed token, made on first use (two first uses at once get the same one)."""
+    if not user.feed_token:
+        User.objects.filter(pk=user.pk, feed_token__isnull=True).update(feed_token=secrets.token_urlsafe(32))
+        user.refresh_from_db(fields=["feed_token"])
+    return user.feed_token
+
+
+def user_reset_feed_token(*, user: User) -> str:
+    """Give the user a new feed token: every calendar subscribed to the old address stops receiving at once."""
+    user.feed_token = secrets.token_urlsafe(32)
+    user.save(update_fields=["feed_token"])
+    return user.feed_token
+
+
+def teaching_group_set_leader(*, group: TeachingGroup, leader: Instructor | None) -> TeachingGroup:
+    """Record who leads a group (the pages that trust group leaders read this); None clears it."""
+    if leader is not None and not group.members.filter(pk=leader.pk).exists():
+        raise ValidationError(_("The leader must be a member of the group."), code="not_group_member")
+    TeachingGroup.objects.filter(pk=group.pk).update(leader=leader)
+    group.leader = leader
+    return group

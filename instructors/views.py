@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.files import serve_private_file
+from core.permissions import require_manager, visible_or_404
+from core.views import import_page, status_form_submit
+from core.xlsx import xlsx_response
+
 from . import roster, selectors, services
-from .forms import InstructorFilterForm, InstructorForm, InstructorSelfForm, RosterImportForm, StatusChangeForm
+from .forms import InstructorFilterForm, InstructorForm, InstructorSelfForm, StatusChangeForm
 from .models import Instructor, TeachingGroup
 
 PAGE_SIZE = 50
@@ -20,15 +28,7 @@ PAGE_SIZE = 50
 
 def _get_instructor_for_user(request: HttpRequest, pk: int) -> Instructor:
     """The instructor, or 404 when the user may not see them (so existence does not leak)."""
-    try:
-        return selectors.instructor_detail(user=request.user, pk=pk)
-    except Instructor.DoesNotExist:
-        raise Http404 from None
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not request.user.can_manage_registry:
-        raise PermissionDenied
+    return visible_or_404(selectors.instructor_detail, request, pk)
 
 
 def _may_see_full_identity(user, instructor: Instructor) -> bool:
@@ -37,7 +37,7 @@ def _may_see_full_identity(user, instructor: Instructor) -> bool:
 
 @login_required
 def instructor_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = InstructorFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     page = Paginator(selectors.instructor_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
@@ -73,9 +73,26 @@ def instructor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "instructors/instructor_detail.html", context)
 
 
+def _photo_owner(request: HttpRequest, pk: int) -> Instructor:
+    """The instructor whose picture is asked for, or 404 (anonymous people and other scopes alike)."""
+    visible = Instructor.objects.visible_to(request.user).only("pk", "photo", "photo_thumbnail")
+    return get_object_or_404(visible, pk=pk)
+
+
+def instructor_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """The photo, only for people who may see the instructor (personal data: never a public URL)."""
+    return serve_private_file(_photo_owner(request, pk).photo, max_age=300)
+
+
+def instructor_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The thumbnail, or the photo while the worker has not made it yet."""
+    instructor = _photo_owner(request, pk)
+    return serve_private_file(instructor.photo_thumbnail or instructor.photo, max_age=300)
+
+
 @login_required
 def instructor_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = InstructorForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,7 +110,7 @@ def instructor_update(request: HttpRequest, pk: int) -> HttpResponse:
     instructor = _get_instructor_for_user(request, pk)
     own = instructor.user_id == request.user.pk and not request.user.can_manage_registry
     if not own:
-        _require_manager(request)
+        require_manager(request)
     form_class = InstructorSelfForm if own else InstructorForm
     kwargs = {} if own else {"user": request.user}
     form = form_class(request.POST or None, request.FILES or None, instance=instructor, **kwargs)
@@ -115,66 +132,32 @@ def instructor_update(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def instructor_status_change(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     instructor = _get_instructor_for_user(request, pk)
     form = StatusChangeForm(request.POST, instructor=instructor)
-    if form.is_valid():
-        try:
-            services.instructor_change_status(
-                instructor=instructor,
-                to_status=form.cleaned_data["to_status"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The status was changed and recorded."))
-    else:
-        messages.error(request, _("The status was not changed: %(errors)s") % {"errors": _form_errors(form)})
+    status_form_submit(request, form, partial(services.instructor_change_status, instructor=instructor))
     return redirect(instructor)
-
-
-def _form_errors(form) -> str:
-    return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
 @login_required
 def instructor_import(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    form = RosterImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = roster.roster_import(upload=form.cleaned_data["file"], by=request.user)
-        except ValidationError as exc:
-            form.add_error("file", exc)
-        else:
-            if result.ok:
-                messages.success(
-                    request,
-                    _("Import finished: %(created)d added, %(updated)d updated, %(unchanged)d unchanged.")
-                    % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-                )
-                return redirect("instructors:instructor_list")
-    return render(request, "instructors/instructor_import.html", {"form": form, "result": result})
+    require_manager(request)
+    return import_page(
+        request,
+        importer="instructors.roster.RosterImporter",
+        title=_("Import the roster"),
+        success_url="instructors:instructor_list",
+        template_url=reverse("instructors:instructor_export"),
+    )
 
 
 @login_required
 def instructor_export(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = InstructorFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     data = roster.roster_export(selectors.instructor_list(user=request.user, filters=filters))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = _attachment(roster.export_filename())
-    return response
-
-
-def _attachment(filename: str) -> str:
-    from urllib.parse import quote
-
-    return f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return xlsx_response(data, roster.export_filename())
 
 
 @login_required

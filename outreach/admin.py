@@ -1,4 +1,10 @@
+"""Django admin of outreach: for system administrators; non-superuser staff see their region only and contact
+phone numbers masked (core/admin.py)."""
+
 from django.contrib import admin
+
+from core.admin import RegionScopedAdminMixin
+from instructors.validators import mask_phone
 
 from .models import (
     BroadcastProgramme,
@@ -14,7 +20,9 @@ from .models import (
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("region__path",)
+    masked_fields = {"contact_phone": mask_phone}
     list_display = ("name", "type", "county", "region", "member_count")
     list_filter = ("type", "county")
     list_select_related = ("county", "region")
@@ -28,7 +36,8 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("region__path",)
     list_display = ("name", "region", "starts_on", "ends_on", "target_lectures", "target_organizations")
     search_fields = ("name",)
     filter_horizontal = ("courses",)
@@ -36,7 +45,8 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(CourseRequest)
-class CourseRequestAdmin(admin.ModelAdmin):
+class CourseRequestAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("organization__region__path",)
     list_display = ("organization", "course", "campaign", "preferred_from", "status")
     list_filter = ("status", "campaign")
     list_select_related = ("organization", "course", "campaign")
@@ -50,7 +60,8 @@ class LecturePhotoInline(admin.TabularInline):
 
 
 @admin.register(Lecture)
-class LectureAdmin(admin.ModelAdmin):
+class LectureAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("county__path",)
     """Read-mostly: scheduling and status changes go through the services, which enforce the clash rules."""
 
     list_display = ("start", "course", "instructor", "organization", "county", "status")
@@ -66,7 +77,8 @@ class LectureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("region__path",)
     list_display = ("region", "county", "listeners", "installed_on")
     list_filter = ("county",)
     list_select_related = ("region", "county")
@@ -86,7 +98,8 @@ class BroadcastProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlayLog)
-class PlayLogAdmin(admin.ModelAdmin):
+class PlayLogAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("station__region__path",)
     list_display = ("played_at", "station", "programme", "duration_minutes")
     list_select_related = ("station__region", "programme")
     raw_id_fields = ("station", "programme")
@@ -94,14 +107,16 @@ class PlayLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(LecturePhoto)
-class LecturePhotoAdmin(admin.ModelAdmin):
+class LecturePhotoAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("lecture__county__path",)
     list_display = ("lecture", "uploaded_by", "uploaded_at")
     list_select_related = ("lecture__course", "uploaded_by")
     raw_id_fields = ("lecture",)
 
 
 @admin.register(BroadcastSchedule)
-class BroadcastScheduleAdmin(admin.ModelAdmin):
+class BroadcastScheduleAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_path_lookups = ("region__path",)
     list_display = ("region", "weekday", "time", "programme", "starts_on", "ends_on")
     list_filter = ("weekday",)
     list_select_related = ("region", "programme")

@@ -381,7 +381,7 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
             cursor.execute("ANALYZE")
     if stdout:
         stdout.write(
-            f"outreach: {Organization.objects.count()} organizations, {Lecture.objects.count()} lectures "
-            f"({created} new), {Station.objects.count()} stations, {PlayLog.objects.count()} plays"
+            f"      基层组织 {Organization.objects.count()} 个，宣讲 {Lecture.objects.count()} 场"
+            f"（新增 {created}），大喇叭 {Station.objects.count()} 个，播放记录 {PlayLog.objects.count()} 条"
         )
     return {"lectures": created}

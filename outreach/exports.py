@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from core.xlsx import Sheet, xlsx_bytes
 from instructors.models import Region
 
 
@@ -17,13 +13,7 @@ def report_filename(year: int, region: Region | None) -> str:
 def annual_report_xlsx(figures: dict, scope_name: str) -> bytes:
     """Every figure of the report page, one sheet per table."""
     totals, loud = figures["totals"], figures["loudspeakers"]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "总览"
-    bold = Font(bold=True)
-    sheet.append([f"{figures['year']}年度党员教育师资工作报表", scope_name])
-    sheet["A1"].font = bold
-    rows = [
+    overview = [
         ("开展示范课（场）", totals["lectures"]),
         ("授课学时", float(totals["hours"])),
         ("开设课程（门）", totals["courses"]),
@@ -39,49 +29,32 @@ def annual_report_xlsx(figures: dict, scope_name: str) -> bytes:
         ("月均播放（次）", loud["plays_per_month"]),
         ("大喇叭覆盖群众（人）", loud["reach"]),
     ]
-    for label, value in rows:
-        sheet.append([label, value])
-    sheet.column_dimensions["A"].width = 28
-    _table(
-        book,
-        "按月",
-        ["月份", "示范课（场）", "覆盖组织（个）", "听课（人次）", "大喇叭播放（次）", "大喇叭覆盖（人）"],
-        [
-            [f"{m['month']}月", m["lectures"], m["organizations"], m["attendance"], p["plays"], p["listeners"]]
-            for m, p in zip(figures["months"], figures["loudspeaker_months"], strict=True)
-        ],
+    return xlsx_bytes(
+        Sheet("总览", [f"{figures['year']}年度党员教育师资工作报表", scope_name], overview),
+        Sheet(
+            "按月",
+            ["月份", "示范课（场）", "覆盖组织（个）", "听课（人次）", "大喇叭播放（次）", "大喇叭覆盖（人）"],
+            [
+                [f"{m['month']}月", m["lectures"], m["organizations"], m["attendance"], p["plays"], p["listeners"]]
+                for m, p in zip(figures["months"], figures["loudspeaker_months"], strict=True)
+            ],
+        ),
+        Sheet(
+            "按层级",
+            ["层级", "下基层师资（人）", "示范课（场）", "学时"],
+            [[str(row["label"]), row["instructors"], row["lectures"], float(row["hours"])] for row in figures["tiers"]],
+        ),
+        Sheet(
+            "按县区",
+            ["县（市、区）", "示范课（场）", "覆盖组织（个）", "覆盖党员（人）", "听课（人次）"],
+            [
+                [row["county__name"], row["lectures"], row["organizations"], row["members"], row["attendance"] or 0]
+                for row in figures["counties"]
+            ],
+        ),
+        Sheet(
+            "按组织类型",
+            ["类型", "示范课（场）", "覆盖组织（个）", "覆盖党员（人）"],
+            [[str(row["label"]), row["lectures"], row["organizations"], row["members"]] for row in figures["types"]],
+        ),
     )
-    _table(
-        book,
-        "按层级",
-        ["层级", "下基层师资（人）", "示范课（场）", "学时"],
-        [[str(row["label"]), row["instructors"], row["lectures"], float(row["hours"])] for row in figures["tiers"]],
-    )
-    _table(
-        book,
-        "按县区",
-        ["县（市、区）", "示范课（场）", "覆盖组织（个）", "覆盖党员（人）", "听课（人次）"],
-        [
-            [row["county__name"], row["lectures"], row["organizations"], row["members"], row["attendance"] or 0]
-            for row in figures["counties"]
-        ],
-    )
-    _table(
-        book,
-        "按组织类型",
-        ["类型", "示范课（场）", "覆盖组织（个）", "覆盖党员（人）"],
-        [[str(row["label"]), row["lectures"], row["organizations"], row["members"]] for row in figures["types"]],
-    )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _table(book: Workbook, title: str, header: list[str], rows: list[list]) -> None:
-    sheet = book.create_sheet(title)
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    sheet.column_dimensions["A"].width = 18

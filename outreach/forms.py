@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,7 +59,9 @@ class CourseRequestForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = Organization.objects.visible_to(user).order_by("name")
-        self.fields["course"].queryset = Course.objects.orderable().order_by("title")
+        # The user's course menu: orderable courses they may see (never another county's catalogue).
+        visible = Course.objects.visible_to(user).values("pk")
+        self.fields["course"].queryset = Course.objects.orderable().filter(pk__in=visible).order_by("title")
         self.fields["campaign"].queryset = Campaign.objects.visible_to(user)
 
     def clean(self) -> dict:
@@ -102,24 +102,6 @@ class DeliverForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ExcelImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Excel file (.xlsx)"),
-        help_text=_("At most 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise ValidationError(_("The file is larger than 10 MB."))
-        head = upload.read(4)
-        upload.seek(0)
-        if head != b"PK\x03\x04":
-            raise ValidationError(_("This is not an Excel .xlsx file."))
-        return upload
 
 
 class ReportForm(forms.Form):

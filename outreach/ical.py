@@ -1,33 +1,32 @@
-"""The private iCal feed of an instructor's schedule (我的日程), written by hand (RFC 5545)."""
+"""The private iCal feeds (RFC 5545, written by hand): an instructor's own lectures (我的日程) and an organizer's
+region. The credential is the user's random feed token (instructors.User.feed_token), which the user can reset and
+which stops working when the account is deactivated."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
-from django.core import signing
-
-from instructors.models import Instructor
+from instructors.models import User
 
 from .models import Lecture
 
-_SALT = "outreach.ical"
+# Control characters are not allowed in a TEXT value (RFC 5545 §3.3.11); HTAB is, and line breaks are escaped.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def ical_token(instructor: Instructor) -> str:
-    """A signed, unguessable token naming the instructor; the feed URL needs no login."""
-    return signing.Signer(salt=_SALT).sign(str(instructor.pk)).replace(":", ".")
-
-
-def instructor_id_for_token(token: str) -> int | None:
-    try:
-        value = signing.Signer(salt=_SALT).unsign(token.replace(".", ":"))
-    except signing.BadSignature:
+def user_for_token(token: str) -> User | None:
+    """The active account whose feed token this is, or None (unknown, reset or deactivated)."""
+    if len(token) < 32:
         return None
-    return int(value) if value.isdigit() else None
+    return User.objects.filter(feed_token=token, is_active=True).select_related("region").first()
 
 
 def _escape(text: str) -> str:
+    """A TEXT value: CR LF, CR and LF become the escaped newline, other control characters go, and the
+    specials (backslash, semicolon, comma) are escaped, so user text can never start a property of its own."""
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import field_error
+from core.files import UnguessableUploadTo
+from core.scope import below_q, lineage_q
 from instructors.models import Instructor, Region, User
 
 # Lectures occupy their instructor and venue in buckets of this many minutes (see LectureSlot).
@@ -66,6 +68,8 @@ class Organization(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=40, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Change stamp: the yearly figures (CoverageFigures) are recomputed when the newest stamp or the row count moves.
+    changed_at = models.DateTimeField(_("changed"), auto_now=True, db_index=True)
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -80,7 +84,7 @@ class Organization(models.Model):
 
     def clean(self) -> None:
         if self.region_id and self.region.level < Region.Level.COUNTY:
-            raise ValidationError({"region": _("An organization belongs to a county, township or village.")})
+            raise field_error("region", _("An organization belongs to a county, township or village."), "region_level")
 
     def fill_county(self) -> None:
         """Derive the county from the region (bulk loads call this themselves)."""
@@ -95,8 +99,7 @@ class CampaignQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            ancestors = user.region.lineage_codes
-            return self.filter(Q(region__path__startswith=user.region.path) | Q(region__code__in=ancestors))
+            return self.filter(lineage_q("region", user.region))
         return self.none()
 
 
@@ -186,7 +189,7 @@ class LectureQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(county__path__startswith=user.region.path)
+            return self.filter(below_q("county", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(instructor__user=user)
         return self.none()
@@ -262,6 +265,8 @@ class Lecture(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    # Change stamp: the yearly figures (CoverageFigures) are recomputed when the newest stamp or the row count moves.
+    changed_at = models.DateTimeField(_("changed"), auto_now=True, db_index=True)
 
     objects = LectureQuerySet.as_manager()
 
@@ -349,7 +354,7 @@ class LecturePhoto(models.Model):
     """A photo taken at a delivered lecture (the record of 下基层 work)."""
 
     lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="photos", verbose_name=_("lecture"))
-    image = models.ImageField(_("photo"), upload_to="lectures/%Y/")
+    image = models.ImageField(_("photo"), upload_to=UnguessableUploadTo("lecture-photos"), max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
     )
@@ -392,7 +397,7 @@ class Station(models.Model):
 
     def clean(self) -> None:
         if self.region_id and self.region.level != Region.Level.VILLAGE:
-            raise ValidationError({"region": _("A loudspeaker station belongs to a village or community.")})
+            raise field_error("region", _("A loudspeaker station belongs to a village or community."), "region_level")
 
 
 class BroadcastProgramme(models.Model):
@@ -479,6 +484,8 @@ class PlayLog(models.Model):
     )
     played_at = models.DateTimeField(_("played at"))
     duration_minutes = models.PositiveSmallIntegerField(_("minutes played"), default=0)
+    # Change stamp: the yearly figures (CoverageFigures) are recomputed when the newest stamp or the row count moves.
+    changed_at = models.DateTimeField(_("changed"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("play log")
@@ -492,3 +499,32 @@ class PlayLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_id} {self.programme_id} {self.played_at:%Y-%m-%d %H:%M}"
+
+
+class CoverageFigures(models.Model):
+    """Every figure of the coverage dashboard and the annual report for one region and year, kept by a task.
+
+    ``region`` empty means everything (the administrators' view). ``stamp`` names the data the figures were computed
+    from (selectors.coverage_stamp): a row whose stamp differs from the current one is recomputed by the worker.
+    """
+
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("region")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    figures = models.JSONField(_("figures"))
+    stamp = models.CharField(_("change stamp"), max_length=200)
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        verbose_name = _("yearly coverage figures")
+        verbose_name_plural = _("yearly coverage figures")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="uniq_coverage_figures_region_year"),
+            models.UniqueConstraint(
+                fields=["year"], condition=models.Q(region__isnull=True), name="uniq_coverage_figures_all_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region or '*'} {self.year}"

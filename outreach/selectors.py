@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import (
     Case,
@@ -15,6 +17,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -27,6 +30,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.filters import apply_filters
+from core.scope import below_q, lineage_q
 from courses.models import Course
 from instructors.models import Instructor, InstructorYearFigures, Region, User
 
@@ -93,10 +98,7 @@ def organization_list(*, user: User, filters: dict | None = None) -> QuerySet[Or
     qs = Organization.objects.visible_to(user).select_related("region", "county")
     if filters.get("q"):
         qs = qs.filter(Q(name__icontains=filters["q"]) | Q(contact_name__icontains=filters["q"]))
-    if filters.get("type"):
-        qs = qs.filter(type=filters["type"])
-    if filters.get("county"):
-        qs = qs.filter(county=filters["county"])
+    qs = apply_filters(qs, filters, {"type": "type", "county": "county"})
     return qs.order_by("county__path", "name", "pk")
 
 
@@ -173,9 +175,7 @@ def request_list(*, user: User, filters: dict | None = None) -> QuerySet[CourseR
     qs = CourseRequest.objects.visible_to(user).select_related(
         "organization", "organization__county", "course", "campaign"
     )
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    return qs.order_by("status", "preferred_from", "pk")
+    return apply_filters(qs, filters, {"status": "status"}).order_by("status", "preferred_from", "pk")
 
 
 def request_detail(*, user: User, pk: int) -> CourseRequest:
@@ -198,9 +198,7 @@ class Suggestion:
 def dispatch_candidates(*, organization: Organization) -> QuerySet[Instructor]:
     """Who may be sent to an organization: the pool of its county and of the regions above (city, province)."""
     county = organization.county
-    return Instructor.objects.in_pool().filter(
-        Q(region__path__startswith=county.path) | Q(region__code__in=county.lineage_codes)
-    )
+    return Instructor.objects.in_pool().filter(lineage_q("region", county))
 
 
 def dispatch_suggestions(
@@ -245,7 +243,7 @@ def dispatch_suggestions(
         .annotate(
             teaches=Case(When(Q(pk=course.lead_instructor_id) | Exists(co_teaches), then=1), default=0),
             tier_fits=Case(When(tier__in=suits, then=1), default=0),
-            same_county=Case(When(region__path__startswith=county.path, then=1), default=0),
+            same_county=Case(When(below_q("region", county), then=1), default=0),
             month_lectures=Coalesce(Subquery(month_lectures, output_field=IntegerField()), 0),
             quality=Subquery(quality),
             busy=busy,
@@ -282,18 +280,18 @@ def dispatch_suggestions(
 # --- Lectures ---------------------------------------------------------------------------------------------------
 
 
+LECTURE_FILTERS = {
+    "status": "status",
+    "county": "county",
+    "date_from": "start__date__gte",
+    "date_to": "start__date__lte",
+}
+
+
 def lecture_list(*, user: User, filters: dict | None = None) -> QuerySet[Lecture]:
     filters = filters or {}
     qs = Lecture.objects.visible_to(user).select_related("instructor", "course", "organization", "county")
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("county"):
-        qs = qs.filter(county=filters["county"])
-    if filters.get("date_from"):
-        qs = qs.filter(start__date__gte=filters["date_from"])
-    if filters.get("date_to"):
-        qs = qs.filter(start__date__lte=filters["date_to"])
-    return qs.order_by("-start", "pk")
+    return apply_filters(qs, filters, LECTURE_FILTERS).order_by("-start", "pk")
 
 
 def lecture_detail(*, user: User, pk: int) -> Lecture:
@@ -382,6 +380,17 @@ def instructor_schedule(*, instructor: Instructor, since: dt.datetime) -> QueryS
     )
 
 
+def region_schedule(*, user: User, since: dt.datetime, limit: int = 5000) -> QuerySet[Lecture]:
+    """The lectures of an organizer's region (an admin's: all) for the region's calendar feed, soonest first."""
+    return (
+        Lecture.objects.visible_to(user)
+        .active()
+        .filter(end__gte=since)
+        .select_related("course", "organization", "county")
+        .order_by("start")[:limit]
+    )
+
+
 # --- Loudspeakers -------------------------------------------------------------------------------------------------
 
 
@@ -402,7 +411,7 @@ def _plays(user: User, region: Region | None, year: int) -> QuerySet[PlayLog]:
     if not user.is_admin and not user.is_organizer:
         return PlayLog.objects.none()
     if region is not None:
-        stations = stations.filter(region__path__startswith=region.path)
+        stations = stations.filter(below_q("region", region))
     qs = PlayLog.objects.filter(played_at__gte=start, played_at__lt=end)
     if region is None and user.is_admin:
         return qs
@@ -499,7 +508,7 @@ def coverage_figures(*, user: User, year: int, region: Region | None = None) -> 
     totals["members"] = sum(n for _county, _type, n in members)
     all_organizations = Organization.objects.visible_to(user)
     if region is not None:
-        all_organizations = all_organizations.filter(region__path__startswith=region.path)
+        all_organizations = all_organizations.filter(below_q("region", region))
     pool = all_organizations.aggregate(organizations=Count("pk"), members=Coalesce(Sum("member_count"), 0))
     month_filters = _month_filters(year, "start")
     by_month = lectures.aggregate(
@@ -559,7 +568,7 @@ def coverage_figures(*, user: User, year: int, region: Region | None = None) -> 
     ]
     stations = Station.objects.visible_to(user)
     if region is not None:
-        stations = stations.filter(region__path__startswith=region.path)
+        stations = stations.filter(below_q("region", region))
     plays = _plays(user, region, year)
     loudspeakers = stations.aggregate(
         stations=Count("pk"),
@@ -613,5 +622,80 @@ def broadcast_schedules(*, user: User, on: dt.date) -> QuerySet:
         return BroadcastSchedule.objects.none()
     qs = BroadcastSchedule.objects.filter(starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
     if not user.is_admin:
-        qs = qs.filter(Q(region__path__startswith=user.region.path) | Q(region__code__in=user.region.lineage_codes))
+        qs = qs.filter(lineage_q("region", user.region))
     return qs.select_related("region", "programme").order_by("weekday", "time", "pk")
+
+
+# --- Yearly figures kept by the worker (CoverageFigures) ------------------------------------------------------------
+
+
+def coverage_stamp() -> str:
+    """The state of the data behind the yearly figures: newest change stamp and row count of lectures, organizations
+    and plays (the count catches deletions). Six index lookups and counts, a few milliseconds."""
+    parts = []
+    for model in (Lecture, Organization, PlayLog):
+        row = model.objects.order_by().aggregate(newest=Max("changed_at"), n=Count("pk"))
+        newest = row["newest"].isoformat() if row["newest"] else "-"
+        parts.append(f"{newest}/{row['n']}")
+    return "|".join(parts)
+
+
+def coverage_scope(*, user: User, region: Region | None) -> tuple[bool, Region | None]:
+    """(whether stored figures may serve this user, the region they are stored under).
+
+    An administrator's figures are those of ``region`` (or of everything); an organizer's those of ``region`` when
+    given (the report form offers only regions within theirs), else of their own region."""
+    if user.is_admin:
+        return True, region
+    if user.is_organizer:
+        return True, region or user.region
+    return False, None
+
+
+def _scope_user() -> User:
+    """An unsaved administrator: coverage_figures() of a region then depends on the region alone, not on a person."""
+    return User(role=User.Role.ADMIN, is_active=True)
+
+
+def coverage_figures_live(*, region: Region | None, year: int) -> dict:
+    """The figures of a region (or of everything) computed now, as an administrator sees them."""
+    return coverage_figures(user=_scope_user(), year=year, region=region)
+
+
+def coverage_figures_encode(figures: dict) -> dict:
+    """The JSON form of coverage_figures(): the region becomes its id, labels are dropped (they follow the
+    language of the reader), Decimals become strings."""
+    data = {key: value for key, value in figures.items() if key != "region"}
+    data["region_id"] = figures["region"].pk if figures["region"] is not None else None
+    data["tiers"] = [{k: v for k, v in row.items() if k != "label"} for row in figures["tiers"]]
+    data["types"] = [{k: v for k, v in row.items() if k != "label"} for row in figures["types"]]
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def coverage_figures_decode(data: dict, region: Region | None) -> dict:
+    """Back from coverage_figures_encode(): equal to what coverage_figures() returned."""
+    figures = {key: value for key, value in data.items() if key != "region_id"}
+    figures["region"] = region
+    figures["totals"] = {**data["totals"], "hours": Decimal(data["totals"]["hours"])}
+    figures["tiers"] = [
+        {**row, "label": Instructor.Tier(row["tier"]).label, "hours": Decimal(row["hours"])} for row in data["tiers"]
+    ]
+    figures["types"] = [{**row, "label": Organization.Type(row["type"]).label} for row in data["types"]]
+    return figures
+
+
+def coverage_figures_stored(*, user: User, year: int, region: Region | None = None) -> tuple[dict | None, bool]:
+    """(stored figures for this user, region and year, whether they are current); (None, False) when none are kept.
+
+    The page shows stored figures even while the worker recomputes them after a change (a few seconds)."""
+    allowed, scope = coverage_scope(user=user, region=region)
+    if not allowed:
+        return None, False
+    from .models import CoverageFigures
+
+    row = CoverageFigures.objects.filter(region=scope, year=year).first()
+    if row is None:
+        return None, False
+    figures = coverage_figures_decode(row.figures, region)
+    figures["computed_at"] = row.computed_at
+    return figures, row.stamp == coverage_stamp()

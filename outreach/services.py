@@ -13,13 +13,25 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.errors import field_error
+from core.queue import enqueue
 from courses.models import Course
 from courses.services import course_assert_schedulable
 from instructors.images import clean_image_upload
-from instructors.models import Instructor, User
+from instructors.models import Instructor, Region, User
 from instructors.services import instructor_record_year_figures
 
-from .models import Campaign, CourseRequest, Lecture, LecturePhoto, LectureSlot, Organization, travel_buffer
+from . import selectors
+from .models import (
+    Campaign,
+    CourseRequest,
+    CoverageFigures,
+    Lecture,
+    LecturePhoto,
+    LectureSlot,
+    Organization,
+    travel_buffer,
+)
 
 MAX_PHOTOS = 9
 
@@ -42,11 +54,17 @@ def request_create(
 ) -> CourseRequest:
     """Record an organization's order (点单) of a course from the menu."""
     if preferred_to < preferred_from:
-        raise ValidationError({"preferred_to": _("The last preferred day is before the first.")})
+        raise field_error("preferred_to", _("The last preferred day is before the first."), "preferred_order")
     course_assert_schedulable(course=course)
-    if campaign is not None and campaign.courses.exists() and not campaign.courses.filter(pk=course.pk).exists():
+    if not Course.objects.visible_to(by).filter(pk=course.pk).exists():
         raise ValidationError(
-            {"course": _("The campaign “%(campaign)s” does not offer this course.") % {"campaign": campaign}}
+            {"course": ValidationError(_("This course is not on your course menu."), code="course_out_of_scope")}
+        )
+    if campaign is not None and campaign.courses.exists() and not campaign.courses.filter(pk=course.pk).exists():
+        raise field_error(
+            "course",
+            _("The campaign “%(campaign)s” does not offer this course.") % {"campaign": campaign},
+            "course_not_in_campaign",
         )
     return CourseRequest.objects.create(
         organization=organization,
@@ -133,7 +151,7 @@ def lecture_schedule(
 ) -> Lecture:
     """Put a lecture in the calendar after every clash rule; the database refuses a concurrent double booking."""
     if end <= start:
-        raise ValidationError({"end": _("The lecture must end after it starts.")})
+        raise field_error("end", _("The lecture must end after it starts."), "end_before_start")
     # Serialise the bookings of one instructor: on PostgreSQL the second booker waits here and then sees the first
     # booking in the checks below (SQLite serialises writers anyway). The slots' unique constraints are the
     # database's own guarantee against overlaps, whatever path writes a lecture.
@@ -199,7 +217,8 @@ def _lock(lecture: Lecture, to_status: str) -> Lecture:
 def _set_status(lecture: Lecture, status: str, *fields: str) -> Lecture:
     lecture.status = status
     lecture.status_changed_at = timezone.now()
-    lecture.save(update_fields=["status", "status_changed_at", *fields])
+    lecture.save(update_fields=["status", "status_changed_at", "changed_at", *fields])
+    coverage_figures_changed()
     return lecture
 
 
@@ -230,11 +249,13 @@ def lecture_deliver(*, lecture: Lecture, attendance: int, hours: Decimal, photos
     if locked.start > timezone.now():
         raise ValidationError(_("A lecture cannot be recorded as delivered before it has started."), code="future")
     if attendance is None or attendance < 0:
-        raise ValidationError({"attendance": _("Enter the number of people who attended.")})
+        raise field_error("attendance", _("Enter the number of people who attended."), "attendance_missing")
     if hours is None or not Decimal("0") < Decimal(hours) <= Decimal("12"):
-        raise ValidationError({"hours": _("Teaching hours must be more than 0 and at most 12.")})
+        raise field_error("hours", _("Teaching hours must be more than 0 and at most 12."), "hours_range")
     if len(photos) > MAX_PHOTOS:
-        raise ValidationError({"photos": _("At most %(max)d photos can be attached.") % {"max": MAX_PHOTOS}})
+        raise field_error(
+            "photos", _("At most %(max)d photos can be attached.") % {"max": MAX_PHOTOS}, "too_many_photos"
+        )
     cleaned = [clean_image_upload(upload) for upload in photos]
     locked.audience_actual = attendance
     locked.hours = Decimal(hours)
@@ -258,7 +279,7 @@ def lecture_cancel(*, lecture: Lecture, reason: str, by: User | None) -> Lecture
     """Cancel a planned or confirmed lecture, free its time and reopen the request it served."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Please give the reason for cancelling.")})
+        raise field_error("reason", _("Please give the reason for cancelling."), "reason_missing")
     locked = _lock(lecture, Lecture.Status.CANCELLED)
     locked.cancel_reason = reason[:200]
     _set_status(locked, Lecture.Status.CANCELLED, "cancel_reason")
@@ -274,7 +295,58 @@ def lecture_cancel(*, lecture: Lecture, reason: str, by: User | None) -> Lecture
 def request_cancel(*, course_request: CourseRequest, by: User | None) -> CourseRequest:
     """Withdraw an open request."""
     if course_request.status != CourseRequest.Status.OPEN:
-        raise ValidationError(_("Only an open request can be withdrawn."))
+        raise ValidationError(_("Only an open request can be withdrawn."), code="request_not_open")
     course_request.status = CourseRequest.Status.CANCELLED
     course_request.save(update_fields=["status"])
     return course_request
+
+
+# --- Yearly figures kept by the worker ------------------------------------------------------------------------------
+
+FIGURES_MAX_AGE = dt.timedelta(hours=1)
+
+
+def coverage_figures_refresh(*, region: Region | None, year: int) -> CoverageFigures:
+    """Compute and store the yearly figures of a region (or of everything). Idempotent; safe to run concurrently."""
+    # The stamp is read first: a change made while the figures are computed leaves the row stale, not wrong.
+    stamp = selectors.coverage_stamp()
+    data = selectors.coverage_figures_encode(selectors.coverage_figures_live(region=region, year=year))
+    values = {"figures": data, "stamp": stamp, "computed_at": timezone.now()}
+    try:
+        with transaction.atomic():
+            row, _created = CoverageFigures.objects.update_or_create(region=region, year=year, defaults=values)
+    except IntegrityError:  # another worker created the row meanwhile
+        CoverageFigures.objects.filter(region=region, year=year).update(**values)
+        row = CoverageFigures.objects.get(region=region, year=year)
+    return row
+
+
+def coverage_figures_refresh_stale(*, max_age: dt.timedelta | None = None) -> int:
+    """Recompute the stored figures whose data changed, and with ``max_age`` those older than that (figures also
+    read course status, instructor tiers and station listeners, which carry no stamp). The current year first."""
+    stale = CoverageFigures.objects.exclude(stamp=selectors.coverage_stamp())
+    if max_age is not None:
+        stale = stale | CoverageFigures.objects.filter(computed_at__lt=timezone.now() - max_age)
+    rows = list(stale.select_related("region").order_by("-year", "pk"))
+    for row in rows:
+        coverage_figures_refresh(region=row.region, year=row.year)
+    return len(rows)
+
+
+def coverage_figures_ensure(*, year: int) -> int:
+    """Create the missing rows of a year for the scopes whose pages are opened: everything and every organizer's
+    region. Other regions (a county picked in the report form) get theirs on first view."""
+    regions = [None, *Region.objects.filter(pk__in=User.objects.filter(role=User.Role.ORGANIZER).values("region"))]
+    made = 0
+    for region in regions:
+        if not CoverageFigures.objects.filter(region=region, year=year).exists():
+            coverage_figures_refresh(region=region, year=year)
+            made += 1
+    return made
+
+
+def coverage_figures_changed() -> None:
+    """Lectures, organizations or plays changed: the worker recomputes the stale yearly figures after the commit."""
+    transaction.on_commit(
+        lambda: enqueue("outreach.tasks.coverage_figures_refresh_task")
+    )  # the periodic repair catches a miss

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,50 +16,43 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import error_text
+from core.files import serve_private_file
+from core.params import id_param, month_param, week_param, year_param
+from core.permissions import require_manager, visible_or_404
+from core.queue import enqueue
+from core.views import import_page
+from core.xlsx import xlsx_response
 from instructors.models import Instructor, Region
+from instructors.services import user_feed_token, user_reset_feed_token
 
-from . import exports, ical, imports, selectors, services
+from . import exports, ical, selectors, services
 from .forms import (
     CancelForm,
     CourseRequestForm,
     DeliverForm,
     DispatchForm,
-    ExcelImportForm,
     LectureFilterForm,
     OrganizationFilterForm,
     ReportForm,
     RequestFilterForm,
 )
-from .models import Campaign, CourseRequest, Lecture
+from .models import Campaign, CourseRequest, Lecture, LecturePhoto
 
 PAGE_SIZE = 50
 
 
-def _require_manager(request: HttpRequest) -> None:
-    if not request.user.can_manage_registry:
-        raise PermissionDenied
-
-
 def _get_lecture_for_user(request: HttpRequest, pk: int) -> Lecture:
     """The lecture, or 404 when the user may not see it (so existence does not leak)."""
-    try:
-        return selectors.lecture_detail(user=request.user, pk=pk)
-    except Lecture.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.lecture_detail, request, pk)
 
 
 def _get_request_for_user(request: HttpRequest, pk: int) -> CourseRequest:
-    try:
-        return selectors.request_detail(user=request.user, pk=pk)
-    except CourseRequest.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.request_detail, request, pk)
 
 
 def _get_campaign_for_user(request: HttpRequest, pk: int) -> Campaign:
-    try:
-        return selectors.campaign_detail(user=request.user, pk=pk)
-    except Campaign.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(selectors.campaign_detail, request, pk)
 
 
 def _page(request: HttpRequest, qs):
@@ -68,26 +61,12 @@ def _page(request: HttpRequest, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), query.urlencode()
 
 
-def _year(request: HttpRequest) -> int:
-    value = request.GET.get("year", "")
-    # isdigit() accepts "²" and other digits int() refuses; only plain ASCII years are taken.
-    if value.isascii() and value.isdigit() and 2000 <= int(value) <= 2100:
-        return int(value)
-    return timezone.localdate().year
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename=\"report.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 # --- Organizations ----------------------------------------------------------------------------------------------
 
 
 @login_required
 def organization_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = OrganizationFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     page, query = _page(request, selectors.organization_list(user=request.user, filters=filters))
@@ -96,27 +75,13 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organization_import(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    return _import(request, imports.organization_import, "outreach:organization_list", _("Import organizations"))
-
-
-def _import(request: HttpRequest, importer, success_url: str, title: str) -> HttpResponse:
-    form = ExcelImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = importer(upload=form.cleaned_data["file"], by=request.user)
-        except ValidationError as exc:
-            form.add_error("file", exc)
-        else:
-            if result.ok:
-                messages.success(
-                    request,
-                    _("Import finished: %(created)d added, %(updated)d updated, %(unchanged)d unchanged.")
-                    % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-                )
-                return redirect(success_url)
-    return render(request, "outreach/import.html", {"form": form, "result": result, "title": title})
+    require_manager(request)
+    return import_page(
+        request,
+        importer="outreach.imports.OrganizationImporter",
+        title=_("Import organizations"),
+        success_url="outreach:organization_list",
+    )
 
 
 # --- Campaigns and requests ---------------------------------------------------------------------------------------
@@ -124,13 +89,13 @@ def _import(request: HttpRequest, importer, success_url: str, title: str) -> Htt
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     return render(request, "outreach/campaign_list.html", {"campaigns": selectors.campaign_list(user=request.user)})
 
 
 @login_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     campaign = _get_campaign_for_user(request, pk)
     context = {
         "campaign": campaign,
@@ -146,7 +111,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = RequestFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page, query = _page(request, selectors.request_list(user=request.user, filters=filters))
@@ -155,7 +120,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def request_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = CourseRequestForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -170,7 +135,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def request_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     course_request = _get_request_for_user(request, pk)
     candidates = selectors.dispatch_candidates(organization=course_request.organization)
     form = DispatchForm(request.POST or None, candidates=candidates)
@@ -212,7 +177,7 @@ def request_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     course_request = _get_request_for_user(request, pk)
     _run(request, services.request_cancel, _("The request was withdrawn."), course_request=course_request)
     return redirect("outreach:request_list")
@@ -239,11 +204,19 @@ def lecture_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def lecture_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    """A photo of a lecture, only for people who may see the lecture (404 otherwise, also when anonymous)."""
+    photo = get_object_or_404(
+        LecturePhoto.objects.filter(lecture__in=Lecture.objects.visible_to(request.user)), pk=photo_pk, lecture_id=pk
+    )
+    return serve_private_file(photo.image, max_age=300)
+
+
 def _run(request: HttpRequest, action, success: str, **kwargs) -> None:
     try:
         action(by=request.user, **kwargs)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, success)
 
@@ -259,7 +232,7 @@ def lecture_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def lecture_close(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     lecture = _get_lecture_for_user(request, pk)
     _run(request, services.lecture_close, _("The lecture is closed."), lecture=lecture)
     return redirect(lecture)
@@ -268,7 +241,7 @@ def lecture_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def lecture_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     lecture = _get_lecture_for_user(request, pk)
-    _require_manager(request)
+    require_manager(request)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -309,31 +282,22 @@ def _weekdays() -> list[str]:
     return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
 
-def _month(request: HttpRequest) -> tuple[int, int]:
-    try:
-        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
-        dt.date(year, month, 1)
-    except ValueError:
-        today = timezone.localdate()
-        return today.year, today.month
-    return year, month
-
-
 @login_required
 def calendar(request: HttpRequest) -> HttpResponse:
     """Month or week view per instructor or per county, within the user's scope."""
-    year, month = _month(request)
+    year, month = month_param(request)
     lectures = Lecture.objects.visible_to(request.user)
     subject = None
-    if request.GET.get("instructor", "").isdigit():
-        subject = get_object_or_404(Instructor.objects.all(), pk=request.GET["instructor"])
+    instructor_id, county_id = id_param(request, "instructor"), id_param(request, "county")
+    if instructor_id is not None:
+        subject = get_object_or_404(Instructor.objects.all(), pk=instructor_id)
         lectures = lectures.filter(instructor=subject)
         if not lectures.exists() and not Instructor.objects.visible_to(request.user).filter(pk=subject.pk).exists():
             raise Http404
-    elif request.GET.get("county", "").isdigit():
-        subject = get_object_or_404(selectors.counties_for(request.user), pk=request.GET["county"])
+    elif county_id is not None:
+        subject = get_object_or_404(selectors.counties_for(request.user), pk=county_id)
         lectures = lectures.filter(county=subject)
-    week = _week(request)
+    week = week_param(request)
     grid = None if week else selectors.calendar_month(lectures=lectures, year=year, month=month)
     context = {
         "grid": grid,
@@ -342,18 +306,13 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "subject": subject,
         "counties": selectors.counties_for(request.user),
         "weekdays": _weekdays(),
+        "feed_url": _feed_url(request) if request.user.can_manage_registry else None,
+        "show_feed": request.user.can_manage_registry,
         "subject_query": "".join(
-            f"{key}={request.GET[key]}&" for key in ("instructor", "county") if request.GET.get(key, "").isdigit()
+            f"{key}={value}&" for key, value in (("instructor", instructor_id), ("county", county_id)) if value
         ),
     }
     return render(request, "outreach/calendar.html", context)
-
-
-def _week(request: HttpRequest) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        return None
 
 
 def _own_instructor(request: HttpRequest) -> Instructor:
@@ -366,7 +325,7 @@ def _own_instructor(request: HttpRequest) -> Instructor:
 @login_required
 def my_schedule(request: HttpRequest) -> HttpResponse:
     instructor = _own_instructor(request)
-    year, month = _month(request)
+    year, month = month_param(request)
     context = {
         "instructor": instructor,
         "upcoming": selectors.instructor_schedule(instructor=instructor, since=timezone.now())[:20],
@@ -374,23 +333,49 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
             lectures=Lecture.objects.filter(instructor=instructor), year=year, month=month
         ),
         "weekdays": _weekdays(),
-        "feed_url": request.build_absolute_uri(reverse("outreach:ical_feed", args=[ical.ical_token(instructor)])),
+        "feed_url": _feed_url(request),
+        "show_feed": True,
     }
     return render(request, "outreach/my_schedule.html", context)
 
 
-def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """No login: the token in the URL is the credential (a phone calendar cannot log in)."""
-    instructor_id = ical.instructor_id_for_token(token)
-    instructor = Instructor.objects.filter(pk=instructor_id).first() if instructor_id else None
-    if instructor is None:
+def _feed_url(request: HttpRequest) -> str | None:
+    """The user's private feed address, or None until they ask for one (a GET never writes)."""
+    token = request.user.feed_token
+    return request.build_absolute_uri(reverse("outreach:ical_feed", args=[token])) if token else None
+
+
+@login_required
+@require_POST
+def ical_reset(request: HttpRequest) -> HttpResponse:
+    """A new private feed address for the user; calendars subscribed to the old one stop receiving at once."""
+    instructor = Instructor.objects.filter(user=request.user).first()
+    if instructor is None and not request.user.can_manage_registry:
         raise Http404
+    if request.user.feed_token:
+        user_reset_feed_token(user=request.user)
+        messages.success(request, _("Your calendar has a new private address; the old one no longer works."))
+    else:
+        user_feed_token(user=request.user)
+        messages.success(request, _("Your private calendar address is ready."))
+    return redirect("outreach:my_schedule" if instructor is not None else "outreach:calendar")
+
+
+def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """No login: the token in the URL is the credential (a phone calendar cannot log in). An instructor's feed
+    holds their own lectures, an organizer's the lectures of their region; 404 once reset or deactivated."""
+    owner = ical.user_for_token(token)
+    instructor = Instructor.objects.filter(user=owner).first() if owner is not None else None
     since = timezone.now() - dt.timedelta(days=90)
-    body = ical.lectures_ics(
-        lectures=selectors.instructor_schedule(instructor=instructor, since=since),
-        calendar_name=_("Lectures of %(name)s") % {"name": instructor.name},
-        host=request.get_host().split(":")[0],
-    )
+    if instructor is not None:
+        lectures = selectors.instructor_schedule(instructor=instructor, since=since)
+        name = _("Lectures of %(name)s") % {"name": instructor.name}
+    elif owner is not None and owner.can_manage_registry:
+        lectures = selectors.region_schedule(user=owner, since=since)
+        name = _("Lectures in %(region)s") % {"region": owner.region or _("all regions")}
+    else:
+        raise Http404
+    body = ical.lectures_ics(lectures=lectures, calendar_name=name, host=request.get_host().split(":")[0])
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
@@ -399,8 +384,8 @@ def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def station_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    year = _year(request)
+    require_manager(request)
+    year = year_param(request)
     form = OrganizationFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     page, query = _page(request, selectors.station_list(user=request.user, year=year, filters=filters))
@@ -409,8 +394,8 @@ def station_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def loudspeaker_report(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    year = _year(request)
+    require_manager(request)
+    year = year_param(request)
     context = {
         "year": year,
         "counties": selectors.loudspeaker_by_county(user=request.user, year=year),
@@ -422,17 +407,38 @@ def loudspeaker_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def playlog_import(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    return _import(request, imports.playlog_import, "outreach:loudspeaker_report", _("Import play logs"))
+    require_manager(request)
+    return import_page(
+        request,
+        importer="outreach.imports.PlayLogImporter",
+        title=_("Import play logs"),
+        success_url="outreach:loudspeaker_report",
+    )
 
 
 # --- Coverage dashboard and annual report -------------------------------------------------------------------------
 
 
+def _coverage_figures(request: HttpRequest, year: int, region: Region | None = None) -> dict:
+    """The yearly figures the worker keeps (outreach/tasks.py); computed and kept now when none exist yet. Stored
+    figures whose data changed are shown (marked ``stale``) while the worker recomputes them."""
+    figures, current = selectors.coverage_figures_stored(user=request.user, year=year, region=region)
+    if figures is None:
+        allowed, scope = selectors.coverage_scope(user=request.user, region=region)
+        if not allowed:
+            return selectors.coverage_figures(user=request.user, year=year, region=region)
+        services.coverage_figures_refresh(region=scope, year=year)
+        figures, current = selectors.coverage_figures_stored(user=request.user, year=year, region=region)
+    elif not current and cache.add("outreach:coverage-refresh-queued", True, timeout=30):
+        enqueue("outreach.tasks.coverage_figures_refresh_task")
+    figures["stale"] = not current
+    return figures
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    figures = selectors.coverage_figures(user=request.user, year=_year(request))
+    require_manager(request)
+    figures = _coverage_figures(request, year_param(request))
     campaigns = selectors.campaign_list(user=request.user).filter(
         starts_on__year__lte=figures["year"], ends_on__year__gte=figures["year"]
     )
@@ -445,7 +451,7 @@ def _report_figures(request: HttpRequest) -> tuple[ReportForm, dict]:
     year, region = timezone.localdate().year, None
     if form.is_bound and form.is_valid():
         year, region = form.cleaned_data["year"], form.cleaned_data["region"]
-    return form, selectors.coverage_figures(user=request.user, year=year, region=region)
+    return form, _coverage_figures(request, year, region)
 
 
 def _scope_name(request: HttpRequest, region: Region | None) -> str:
@@ -456,7 +462,7 @@ def _scope_name(request: HttpRequest, region: Region | None) -> str:
 
 @login_required
 def annual_report(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form, figures = _report_figures(request)
     query = request.GET.urlencode()
     context = {"form": form, "figures": figures, "scope_name": _scope_name(request, figures["region"]), "query": query}
@@ -465,7 +471,7 @@ def annual_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def annual_report_export(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     _form, figures = _report_figures(request)
     data = exports.annual_report_xlsx(figures, _scope_name(request, figures["region"]))
-    return _xlsx(data, exports.report_filename(figures["year"], figures["region"]))
+    return xlsx_response(data, exports.report_filename(figures["year"], figures["region"]), fallback="report.xlsx")

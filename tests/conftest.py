@@ -12,6 +12,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from config.celery import app as celery_app
+from tests.browser import ARTIFACTS, LAUNCH_ARGS
+from tests.s3 import s3_endpoint, s3_settings  # noqa: F401  (fixtures for the S3 storage tests)
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -40,6 +42,7 @@ def _eager_celery(settings, tmp_path):
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Failed-login counters live in the cache (Redis in CI), which no test transaction rolls back: each test
     # counts under its own prefix so one test's failures never lock another test's user.
@@ -52,3 +55,21 @@ def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     need(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
     return path
+
+
+@pytest.fixture
+def page(chromium_path, monkeypatch):
+    """A fresh page in headless Chromium (Debian's package) driven by Playwright, in Chinese, on a desktop screen."""
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are still sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - playwright is a dev dependency
+        need(False, "playwright is not installed")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS, headless=True)
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        context.close()
+        browser.close()

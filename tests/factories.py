@@ -102,3 +102,15 @@ def norm(
     return TeachingNorm.objects.create(
         year=year, tier=tier, min_lectures=lectures, min_hours=Decimal(hours), min_quality=Decimal(quality)
     )
+
+
+def jpeg_upload(name: str = "face.jpg", size: tuple[int, int] = (120, 160)):
+    """A small real JPEG as a browser would upload it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (180, 40, 40)).save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")

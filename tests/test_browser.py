@@ -1,39 +1,9 @@
 """Browser journeys in headless Chromium (Debian's package) driven by Playwright against the live server."""
 
-from pathlib import Path
-
 import pytest
 
 from tests import factories
-from tests.conftest import need
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-@pytest.fixture
-def page(chromium_path, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - playwright is a dev dependency
-        need(False, "playwright is not installed")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS, headless=True)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
+from tests.browser import ARTIFACTS, LAUNCH_ARGS
 
 
 @pytest.mark.browser

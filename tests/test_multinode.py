@@ -10,20 +10,13 @@ period across the scheduler hand-over, each run executed by exactly one worker.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import itertools
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
@@ -31,73 +24,18 @@ from celery import Celery
 from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
-from PIL import Image
 
 from evaluations.models import DeviceVote, Indicator, Response, ReviewCycle, ReviewProposal
 from evaluations.survey import services as survey_services
 from instructors.models import Instructor
 from tests import factories
+from tests.cluster import ALREADY, PASSWORD, Cluster, free_port, jpeg, redis_url_with_db
 from tests.conftest import need
 from tests.outreach import factories as outreach_factories
 
-ROOT = Path(__file__).resolve().parents[1]
-INTERVAL = 3  # seconds between runs of the test-only periodic entry (BEAT_TEST_INTERVAL)
+INTERVAL = 3  # seconds between runs of the test-only periodic entry (tests/settings_multinode.py)
 REDIS_DB = 3  # a Redis database of its own: flushed before and after
-PASSWORD = "pw-secret-123"  # tests/factories.py
 HEARTBEAT = "test-heartbeat"
-ALREADY = "该手机已作答"  # "This phone has already answered"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _redis_url(base: str, db: int) -> str:
-    parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
-
-
-class Cluster:
-    """Subprocesses with their output in files (a pipe nobody reads would block them)."""
-
-    def __init__(self, log_dir: Path, env: dict[str, str]) -> None:
-        self.log_dir, self.env = log_dir, env
-        self.procs: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, *argv: str) -> None:
-        with open(self.log_dir / f"{name}.log", "w") as out:
-            self.procs[name] = subprocess.Popen(
-                [sys.executable, "-m", *argv], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
-            )
-
-    def log(self, name: str) -> str:
-        return (self.log_dir / f"{name}.log").read_text(errors="replace")
-
-    def wait_log(self, name: str, text: str, timeout: float = 45) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.log(name):
-            if self.procs[name].poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"{name} never logged {text!r}:\n{self.log(name)[-3000:]}")
-            time.sleep(0.2)
-
-    def stop(self, name: str, timeout: float = 30) -> None:
-        proc = self.procs[name]
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)  # warm shutdown for Celery, graceful for gunicorn
-            try:
-                proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-    def close(self) -> None:
-        for name in self.procs:
-            if self.procs[name].poll() is None:
-                self.procs[name].send_signal(signal.SIGTERM)
-        for name in self.procs:
-            self.stop(name, timeout=20)
 
 
 class Balancer:
@@ -140,12 +78,6 @@ def _login(lb: Balancer, username: str, *, node: str | None = None) -> requests.
     response = lb.request(session, "POST", "/login/", data=data, node=node)
     assert response.status_code == 302, response.text[:500]
     return session
-
-
-def _jpeg() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (480, 640), (30, 140, 90)).save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 def _answer_survey(lb: Balancer, path: str, indicator_ids: list[int], n: int) -> str:
@@ -195,7 +127,7 @@ def test_two_nodes_two_workers_and_one_scheduler_survive_losing_one_of_each(sett
     need(bool(django_settings.REDIS_URL), "REDIS_URL is not set")
     import redis
 
-    redis_url = _redis_url(django_settings.REDIS_URL, REDIS_DB)
+    redis_url = redis_url_with_db(django_settings.REDIS_URL, REDIS_DB)
     redis.Redis.from_url(redis_url).flushdb()  # no schedule, lock or queue left from an earlier run
     db = connection.settings_dict
     host = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
@@ -208,15 +140,16 @@ def test_two_nodes_two_workers_and_one_scheduler_survive_losing_one_of_each(sett
         "MEDIA_ROOT": str(media),  # the shared volume (NFS in production, or S3: tests/test_storage_s3.py)
         "VAR_DIR": str(tmp_path / "var"),
         "SECRET_KEY": django_settings.SECRET_KEY,  # every node shares it: sessions, survey links, signed cookies
-        "DEBUG": "1",  # plain HTTP on loopback, and Django serves /media/ (nginx does in production)
+        "DEBUG": "1",  # plain HTTP on loopback; files go out through the photo view (FileResponse)
         "ALLOWED_HOSTS": "127.0.0.1",
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "BEAT_TEST_INTERVAL": str(INTERVAL),
+        "DJANGO_SETTINGS_MODULE": "tests.settings_multinode",  # adds the test-only heartbeat entry
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "4",
         "PYTHONUNBUFFERED": "1",
     }
-    nodes = {"a": f"http://127.0.0.1:{_free_port()}", "b": f"http://127.0.0.1:{_free_port()}"}
+    nodes = {"a": f"http://127.0.0.1:{free_port()}", "b": f"http://127.0.0.1:{free_port()}"}
     cluster = Cluster(tmp_path, env)
     load_stop = threading.Event()
     try:
@@ -286,7 +219,7 @@ def test_two_nodes_two_workers_and_one_scheduler_survive_losing_one_of_each(sett
 
         # A photo uploaded through node A...
         owner = _login(lb, lecturer_user.username, node=nodes["a"])
-        photo = _jpeg()
+        photo = jpeg()
         edit = lb.request(
             owner,
             "POST",
@@ -361,8 +294,8 @@ def test_two_nodes_two_workers_and_one_scheduler_survive_losing_one_of_each(sett
         lecturer.refresh_from_db()
         assert (media / lecturer.photo.name).is_file()
         profile = lb.request(boss, "GET", f"/instructors/{lecturer.pk}/", node=nodes["b"])
-        assert lecturer.photo_thumbnail.url in profile.text
-        served = lb.request(boss, "GET", lecturer.photo.url, node=nodes["b"])
+        assert f"/instructors/{lecturer.pk}/photo/thumbnail/" in profile.text
+        served = lb.request(boss, "GET", f"/instructors/{lecturer.pk}/photo/", node=nodes["b"])
         assert (served.status_code, served.content) == (200, (media / lecturer.photo.name).read_bytes())
         assert requests.get(f"{nodes['b']}/readyz", timeout=5).status_code == 200
 

@@ -61,3 +61,13 @@ def test_smtp_relay_comes_from_the_environment_and_refuses_tls_with_ssl():
     assert result.stdout.split() == ["mail.djsz.example.gov.cn", "587", "True", "10"], result.stderr[-500:]
     both = _manage("check", **relay, EMAIL_USE_SSL="1")
     assert both.returncode != 0 and "exclusive" in both.stderr
+
+
+def test_loading_the_settings_creates_no_folder(tmp_path):
+    var = tmp_path / "fresh-var"
+    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; django.setup()"
+    clean = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**clean, "VAR_DIR": str(var)}, capture_output=True, text=True
+    )
+    assert (result.returncode, var.exists()) == (0, False), result.stderr

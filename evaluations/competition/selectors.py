@@ -5,12 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.models import (
-    Competition,
-    CompetitionResult,
-    JudgeAssignment,
-    JudgeScore,
-)
+from evaluations.models import Competition, CompetitionResult, Entry, JudgeAssignment, JudgeScore, PeerScore
 from instructors.models import TeachingGroup, User
 
 
@@ -110,3 +105,49 @@ def results_explained(competition: Competition, *, show_ineligible: bool) -> lis
             result.tie_text = _("equal on F, judges' mean, effect and median: the rank is shared")
         shown.append(result)
     return shown
+
+
+def judge_assignments_of(*, competition: Competition, judge: User) -> list[JudgeAssignment]:
+    """A judge's own, not recused assignments in a competition, in round and entry order."""
+    return list(
+        JudgeAssignment.objects.filter(competition=competition, judge=judge, recused=False)
+        .select_related("entry__course", "entry__group", "competition")
+        .order_by("round", "entry__number")
+    )
+
+
+def judge_own_scores(assignments: list[JudgeAssignment]) -> dict[int, dict]:
+    """{assignment pk: {criterion: value}} of the given assignments (the judge's own scores only)."""
+    found: dict[int, dict] = {}
+    for assignment_id, criterion, value in JudgeScore.objects.filter(assignment__in=assignments).values_list(
+        "assignment_id", "criterion", "value"
+    ):
+        found.setdefault(assignment_id, {})[criterion] = value
+    return found
+
+
+def peer_groups_for_page(*, competition: Competition, user: User, manages: bool) -> list[TeachingGroup]:
+    """The groups a user enters peer scores for: every entrant group for the organizers, else the groups they lead."""
+    if manages:
+        return list(
+            TeachingGroup.objects.filter(competition_entries__competition=competition).distinct().order_by("name")
+        )
+    return peer_groups_of(competition=competition, user=user)
+
+
+def peer_scores_of(*, group: TeachingGroup | None, entries: list[Entry]) -> dict[int, dict]:
+    """{entry pk: {"value": v}}: this group's own peer scores (never another group's)."""
+    if group is None:
+        return {}
+    rows = PeerScore.objects.filter(entry__in=entries, group=group).values_list("entry_id", "value")
+    return {entry_id: {"value": value} for entry_id, value in rows}
+
+
+def audience_scores_of(entries: list[Entry]) -> dict[int, dict]:
+    """{entry pk: {"n": n, "mean": mean}} from entries fetched with select_related("audience")."""
+    found = {}
+    for entry in entries:
+        audience = getattr(entry, "audience", None)
+        if audience is not None:
+            found[entry.pk] = {"n": audience.n, "mean": audience.mean}
+    return found

@@ -13,7 +13,8 @@ from django.db.models import Avg, Case, Count, DecimalField, F, Q, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.queue import enqueue
+from core.errors import error_text
+from core.queue import enqueue
 from courses import services as course_services
 from courses.models import PremiumLibraryEntry
 from evaluations.models import (
@@ -75,10 +76,31 @@ def judge_assign_all(*, competition: Competition, judge: User, round: str = Judg
         try:
             judge_assign(entry=entry, judge=judge, round=round)
         except ValidationError as exc:
-            refused.append((entry, " ".join(exc.messages)))
+            refused.append((entry, error_text(exc)))
         else:
             assigned += 1
     return assigned, refused
+
+
+def score_in_range(value) -> Decimal:
+    """The one check of a competition score: a number from 0 to 100 (judges, peers and the audience alike)."""
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        number = None
+    if number is None or not number.is_finite() or not Decimal(0) <= number <= Decimal(100):
+        raise ValidationError(_("Scores run from 0 to 100."), code="score_range")
+    return number
+
+
+def _named(entry: Entry, exc: ValidationError) -> ValidationError:
+    """The same refusal, named by its row, keeping its code."""
+    message = _("No. %(n)s %(course)s: %(error)s") % {
+        "n": entry.number,
+        "course": entry.course,
+        "error": error_text(exc),
+    }
+    return ValidationError(message, code=exc.error_list[0].code)
 
 
 @transaction.atomic
@@ -94,9 +116,7 @@ def judge_score_submit(
     criteria = JudgeScore.Criterion.values
     if set(values) != set(criteria):
         raise ValidationError(_("Please score every criterion."), code="criteria_incomplete")
-    clean = {k: Decimal(str(v)) for k, v in values.items()}
-    if any(not Decimal(0) <= v <= Decimal(100) for v in clean.values()):
-        raise ValidationError(_("Scores run from 0 to 100."), code="score_range")
+    clean = {k: score_in_range(v) for k, v in values.items()}
     for criterion, value in clean.items():
         JudgeScore.objects.update_or_create(assignment=locked, criterion=criterion, defaults={"value": value})
     locked.submitted_at = timezone.now()
@@ -105,10 +125,23 @@ def judge_score_submit(
 
 
 @transaction.atomic
+def judge_scores_submit(*, scores: Mapping[JudgeAssignment, Mapping[str, Decimal]], by: User) -> int:
+    """A judge's scores of several entries: all rows are stored, or none (the refused row is named)."""
+    for assignment, values in scores.items():
+        try:
+            judge_score_submit(assignment=assignment, values=values, by=by)
+        except ValidationError as exc:
+            raise _named(assignment.entry, exc) from None
+    return len(scores)
+
+
+@transaction.atomic
 def judge_recuse(*, assignment: JudgeAssignment, by: User) -> JudgeAssignment:
     """A judge steps back from an entry; their score is then missing, not zero."""
     if assignment.judge_id != by.pk and not by.can_manage_registry:
         raise ValidationError(_("You can only recuse yourself."), code="not_your_assignment")
+    if not assignment.competition.round_open(assignment.round):
+        raise ValidationError(_("Scoring of this round has closed."), code="round_closed")
     assignment.recused = True
     assignment.save(update_fields=["recused"])
     assignment.scores.all().delete()
@@ -130,12 +163,22 @@ def peer_score_submit(*, entry: Entry, group: TeachingGroup, value: Decimal, by:
         raise ValidationError(_("Peer review is closed."), code="peer_review_closed")
     if not entry.competition.entries.filter(group=group).exists():
         raise ValidationError(_("Only groups with an entry review the other entries."), code="group_without_entry")
-    if not Decimal(0) <= Decimal(str(value)) <= Decimal(100):
-        raise ValidationError(_("Scores run from 0 to 100."), code="score_range")
+    value = score_in_range(value)
     score, _created = PeerScore.objects.update_or_create(
-        entry=entry, group=group, defaults={"value": Decimal(str(value)), "submitted_by": by}
+        entry=entry, group=group, defaults={"value": value, "submitted_by": by}
     )
     return score
+
+
+@transaction.atomic
+def peer_scores_submit(*, group: TeachingGroup, scores: Mapping[Entry, Decimal], by: User) -> int:
+    """A group's scores of several entries: all rows are stored, or none (the refused row is named)."""
+    for entry, value in scores.items():
+        try:
+            peer_score_submit(entry=entry, group=group, value=value, by=by)
+        except ValidationError as exc:
+            raise _named(entry, exc) from None
+    return len(scores)
 
 
 def audience_score_set(*, entry: Entry, n: int, mean: Decimal, by: User | None = None) -> AudienceScore:
@@ -144,12 +187,22 @@ def audience_score_set(*, entry: Entry, n: int, mean: Decimal, by: User | None =
         raise ValidationError(_("Audience votes are recorded during the final round only."), code="not_final_round")
     if n < 0:
         raise ValidationError(_("The number of votes cannot be negative."), code="negative_votes")
-    if not Decimal(0) <= Decimal(str(mean)) <= Decimal(100):
-        raise ValidationError(_("Scores run from 0 to 100."), code="score_range")
+    mean = score_in_range(mean)
     score, _created = AudienceScore.objects.update_or_create(
-        entry=entry, defaults={"n": n, "mean": Decimal(str(mean)), "entered_by": by}
+        entry=entry, defaults={"n": n, "mean": mean, "entered_by": by}
     )
     return score
+
+
+@transaction.atomic
+def audience_scores_set(*, votes: Mapping[Entry, tuple[int, Decimal]], by: User) -> int:
+    """The audience's votes on several entries: all rows are stored, or none (the refused row is named)."""
+    for entry, (n, mean) in votes.items():
+        try:
+            audience_score_set(entry=entry, n=n, mean=mean, by=by)
+        except ValidationError as exc:
+            raise _named(entry, exc) from None
+    return len(votes)
 
 
 def _inputs(competition: Competition, p: dict) -> list[EntryInput]:

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import error_text
 from evaluations.competition import selectors as competition_selectors
 from evaluations.competition import services as competition_services
-from evaluations.models import Competition, CompetitionResult, JudgeAssignment, JudgeScore, PeerScore
-from instructors.models import TeachingGroup, User
+from evaluations.competition.forms import AudienceScoreFormSet, JudgeScoreFormSet, PeerScoreFormSet, rows_initial
+from evaluations.models import Competition, CompetitionResult, JudgeAssignment, JudgeScore
+from instructors.models import User
 
 
 def _get_competition_for_user(request: HttpRequest, pk: int) -> Competition:
@@ -64,50 +63,47 @@ def competition_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def competition_score(request: HttpRequest, pk: int) -> HttpResponse:
-    """The judge's own page: their assignments and their own scores only."""
+    """The judge's own page: their assignments and their own scores only; all rows are saved or none."""
     competition = _get_competition_for_user(request, pk)
-    assignments = list(
-        JudgeAssignment.objects.filter(competition=competition, judge=request.user, recused=False)
-        .select_related("entry__course", "entry__group")
-        .prefetch_related("scores")
-        .order_by("round", "entry__number")
-    )
+    assignments = competition_selectors.judge_assignments_of(competition=competition, judge=request.user)
     if not assignments:
         raise Http404
-    criteria = JudgeScore.Criterion.choices
-    if request.method == "POST":
-        saved, errors = 0, []
-        with transaction.atomic():
-            for assignment in assignments:
-                values = {c: request.POST.get(f"s{assignment.pk}-{c}", "").strip() for c, _label in criteria}
-                if not any(values.values()):
-                    continue
-                try:
-                    parsed = {c: Decimal(v) for c, v in values.items()}
-                    competition_services.judge_score_submit(assignment=assignment, values=parsed, by=request.user)
-                except (InvalidOperation, ValidationError) as exc:
-                    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Enter numbers.")
-                    errors.append(f"{assignment.entry}: {text}")
-                else:
-                    saved += 1
-        for error in errors:
-            messages.error(request, error)
-        if saved:
-            messages.success(
-                request, _("%(n)d scores saved. You can change them until the round closes.") % {"n": saved}
-            )
+    initial = rows_initial(assignments, competition_selectors.judge_own_scores(assignments), key="assignment")
+    formset = JudgeScoreFormSet(
+        request.POST or None,
+        initial=initial,
+        objects=assignments,
+        editable=lambda a: competition.round_open(a.round),
+        prefix="scores",
+    )
+    if request.method == "POST" and _save(
+        request,
+        formset,
+        lambda rows: competition_services.judge_scores_submit(
+            scores={a: form_scores(data) for a, data in rows}, by=request.user
+        ),
+    ):
+        messages.success(request, _("Scores saved. You can change them until the round closes."))
         return redirect("evaluations:competition_score", pk=competition.pk)
-    rows = [
-        {
-            "assignment": a,
-            "open": competition.round_open(a.round),
-            "fields": [
-                (c, label, next((s.value for s in a.scores.all() if s.criterion == c), "")) for c, label in criteria
-            ],
-        }
-        for a in assignments
-    ]
-    return render(request, "evaluations/competition/score.html", {"competition": competition, "rows": rows})
+    context = {"competition": competition, "rows": list(zip(assignments, formset.forms, strict=True))}
+    context["criteria"] = JudgeScore.Criterion.choices
+    return _render_rows(request, "evaluations/competition/score.html", context, formset)
+
+
+@login_required
+@require_POST
+def competition_recuse(request: HttpRequest, pk: int) -> HttpResponse:
+    """A judge steps back from one entry (a conflict of interest found late); the score is then missing, not zero."""
+    assignment = get_object_or_404(
+        JudgeAssignment.objects.select_related("entry__course", "competition"), pk=pk, judge=request.user
+    )
+    try:
+        competition_services.judge_recuse(assignment=assignment, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("You have recused yourself from %(course)s.") % {"course": assignment.entry.course})
+    return redirect("evaluations:competition_detail", pk=assignment.competition_id)
 
 
 @login_required
@@ -117,7 +113,7 @@ def competition_rank(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         queued = competition_services.competition_rank_request(competition=competition)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The ranking is being computed.") if queued else _("The ranking was computed."))
         _warn_short_of_judges(request, competition)
@@ -146,7 +142,7 @@ def competition_advance(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         competition = competition_services.competition_advance(competition=competition, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         if competition.phase == Competition.Phase.PUBLICITY:
             _warn_short_of_judges(request, competition)
@@ -197,25 +193,26 @@ def competition_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluations/competition/certificate.html", {"result": result})
 
 
-def _parse_scores(request: HttpRequest, entries, prefix: str) -> tuple[dict[int, Decimal], list[str]]:
-    """The non-empty 0–100 fields ``<prefix><entry pk>`` of the form, and one message per bad one."""
-    values, errors = {}, []
-    for entry in entries:
-        raw = request.POST.get(f"{prefix}{entry.pk}", "").strip()
-        if not raw:
-            continue
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            errors.append(_("No. %(n)s %(course)s: enter a number.") % {"n": entry.number, "course": entry.course})
-            continue
-        if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
-            errors.append(
-                _("No. %(n)s %(course)s: scores run from 0 to 100.") % {"n": entry.number, "course": entry.course}
-            )
-            continue
-        values[entry.pk] = value.quantize(Decimal("0.01"))
-    return values, errors
+def _save(request: HttpRequest, formset, store) -> bool:
+    """Hand a valid formset's filled rows to ``store`` (a service saving all rows or none); False with errors."""
+    if not formset.is_valid():
+        return False
+    try:
+        store(formset.filled())
+    except ValidationError as exc:
+        formset._non_form_errors = formset.error_class(exc.messages)
+        return False
+    return True
+
+
+def _render_rows(request: HttpRequest, template: str, context: dict, formset) -> HttpResponse:
+    errors = formset.row_errors() if formset.is_bound else []
+    context = {**context, "formset": formset, "errors": errors}
+    return render(request, template, context, status=400 if errors else 200)
+
+
+def form_scores(data: dict) -> dict:
+    return {criterion: data[criterion] for criterion in JudgeScore.Criterion.values}
 
 
 @login_required
@@ -224,54 +221,28 @@ def competition_peer(request: HttpRequest, pk: int) -> HttpResponse:
 
     A group sees only its own scores; nobody sees another group's scores before publication.
     """
-    competition = Competition.objects.filter(pk=pk).select_related("region").first()
-    if competition is None:
-        raise Http404
+    competition = get_object_or_404(Competition.objects.select_related("region"), pk=pk)
     manages = Competition.objects.managed_by(request.user).filter(pk=pk).exists()
-    if manages:
-        groups = list(
-            TeachingGroup.objects.filter(competition_entries__competition=competition).distinct().order_by("name")
-        )
-    else:
-        groups = competition_selectors.peer_groups_of(competition=competition, user=request.user)
-        if not groups:
-            raise Http404
+    groups = competition_selectors.peer_groups_for_page(competition=competition, user=request.user, manages=manages)
+    if not groups and not manages:
+        raise Http404
     group = next((g for g in groups if str(g.pk) == request.GET.get("group", "")), groups[0] if groups else None)
-    if group is None:
-        return render(request, "evaluations/competition/peer.html", {"competition": competition, "groups": []})
     entries = list(competition.entries.exclude(group=group).select_related("course", "group").order_by("number"))
     is_open = competition.round_open(Competition.Phase.PRELIMINARY)
-    current = dict(PeerScore.objects.filter(entry__in=entries, group=group).values_list("entry_id", "value"))
-    errors: list[str] = []
-    if request.method == "POST":
-        values, errors = _parse_scores(request, entries, "e")
-        if not errors:
-            try:
-                with transaction.atomic():
-                    by_pk = {e.pk: e for e in entries}
-                    for entry_pk, value in values.items():
-                        competition_services.peer_score_submit(
-                            entry=by_pk[entry_pk], group=group, value=value, by=request.user
-                        )
-            except ValidationError as exc:
-                errors = exc.messages
-            else:
-                messages.success(
-                    request, _("%(n)d peer scores saved for %(group)s.") % {"n": len(values), "group": group}
-                )
-                return redirect(f"{request.path}?group={group.pk}")
-        current.update({int(k[1:]): v for k, v in request.POST.items() if k.startswith("e") and k[1:].isdigit()})
-    rows = [{"entry": e, "value": current.get(e.pk, "")} for e in entries]
-    context = {
-        "competition": competition,
-        "groups": groups,
-        "group": group,
-        "rows": rows,
-        "open": is_open,
-        "errors": errors,
-        "manages": manages,
-    }
-    return render(request, "evaluations/competition/peer.html", context, status=400 if errors else 200)
+    initial = rows_initial(entries, competition_selectors.peer_scores_of(group=group, entries=entries))
+    formset = PeerScoreFormSet(request.POST or None, initial=initial, objects=entries, editable=is_open, prefix="peer")
+    if request.method == "POST" and _save(
+        request,
+        formset,
+        lambda rows: competition_services.peer_scores_submit(
+            group=group, scores={entry: data["value"] for entry, data in rows}, by=request.user
+        ),
+    ):
+        messages.success(request, _("Peer scores saved for %(group)s.") % {"group": group})
+        return redirect(f"{request.path}?group={group.pk}")
+    context = {"competition": competition, "groups": groups, "group": group, "open": is_open, "manages": manages}
+    context["rows"] = list(zip(entries, formset.forms, strict=True))
+    return _render_rows(request, "evaluations/competition/peer.html", context, formset)
 
 
 @login_required
@@ -280,45 +251,18 @@ def competition_audience(request: HttpRequest, pk: int) -> HttpResponse:
     competition = _get_managed_competition(request, pk)
     entries = list(competition.entries.select_related("course", "group", "audience").order_by("number"))
     is_open = competition.round_open(Competition.Phase.FINAL)
-    errors: list[str] = []
-    submitted: dict[str, str] = {}
-    if request.method == "POST":
-        submitted = {k: v for k, v in request.POST.items() if k[:1] in ("n", "m")}
-        means, errors = _parse_scores(request, entries, "m")
-        counts: dict[int, int] = {}
-        for entry in entries:
-            raw_n = request.POST.get(f"n{entry.pk}", "").strip()
-            if not raw_n and entry.pk not in means:
-                continue
-            if not raw_n.isdigit() or entry.pk not in means:
-                errors.append(
-                    _("No. %(n)s %(course)s: give both the number of votes (a whole number) and their mean.")
-                    % {"n": entry.number, "course": entry.course}
-                )
-                continue
-            counts[entry.pk] = int(raw_n)
-        if not errors:
-            try:
-                with transaction.atomic():
-                    by_pk = {e.pk: e for e in entries}
-                    for entry_pk, n in counts.items():
-                        competition_services.audience_score_set(
-                            entry=by_pk[entry_pk], n=n, mean=means[entry_pk], by=request.user
-                        )
-            except ValidationError as exc:
-                errors = exc.messages
-            else:
-                messages.success(request, _("Audience votes saved for %(n)d entries.") % {"n": len(counts)})
-                return redirect("evaluations:competition_audience", pk=competition.pk)
-    rows = []
-    for entry in entries:
-        audience = getattr(entry, "audience", None)
-        rows.append(
-            {
-                "entry": entry,
-                "n": submitted.get(f"n{entry.pk}", audience.n if audience else ""),
-                "mean": submitted.get(f"m{entry.pk}", audience.mean if audience else ""),
-            }
-        )
-    context = {"competition": competition, "rows": rows, "open": is_open, "errors": errors}
-    return render(request, "evaluations/competition/audience.html", context, status=400 if errors else 200)
+    initial = rows_initial(entries, competition_selectors.audience_scores_of(entries))
+    formset = AudienceScoreFormSet(
+        request.POST or None, initial=initial, objects=entries, editable=is_open, prefix="audience"
+    )
+    if request.method == "POST" and _save(
+        request,
+        formset,
+        lambda rows: competition_services.audience_scores_set(
+            votes={entry: (data["n"], data["mean"]) for entry, data in rows}, by=request.user
+        ),
+    ):
+        messages.success(request, _("Audience votes saved."))
+        return redirect("evaluations:competition_audience", pk=competition.pk)
+    context = {"competition": competition, "open": is_open, "rows": list(zip(entries, formset.forms, strict=True))}
+    return _render_rows(request, "evaluations/competition/audience.html", context, formset)

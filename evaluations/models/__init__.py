@@ -1,5 +1,9 @@
 """The evaluation models, one module per sub-domain, re-exported here for Django and for callers."""
 
+from .analysis import (
+    LectureAnalysis,
+    LectureAnalysisQuerySet,
+)
 from .competition import (
     AudienceScore,
     Competition,
@@ -82,4 +86,6 @@ __all__ = [
     "AudienceScore",
     "CompetitionResult",
     "JudgeFlag",
+    "LectureAnalysisQuerySet",
+    "LectureAnalysis",
 ]

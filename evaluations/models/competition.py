@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.scope import RegionScopedQuerySet
 from courses.models import Course
 from instructors.models import Instructor, Region, TeachingGroup, User
 
 
-class CompetitionQuerySet(models.QuerySet):
+class CompetitionQuerySet(RegionScopedQuerySet):
     def visible_to(self, user: User) -> CompetitionQuerySet:
         """Admins all; organizers their region and below; judges where assigned; instructors where they compete
         and, once published, the competitions of their region and the regions above."""
@@ -22,7 +23,7 @@ class CompetitionQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(region__path__startswith=user.region.path)
+            return self.within(user.region)
         if user.role == User.Role.JUDGE:
             return self.filter(judge_assignments__judge=user).distinct()
         instructor = Instructor.objects.filter(user=user).select_related("region").first()
@@ -31,15 +32,6 @@ class CompetitionQuerySet(models.QuerySet):
             return self.filter(
                 Q(entries__instructors=instructor) | Q(published_at__isnull=False, region__code__in=codes)
             ).distinct()
-        return self.none()
-
-    def managed_by(self, user: User) -> CompetitionQuerySet:
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_organizer:
-            return self.filter(region__path__startswith=user.region.path)
         return self.none()
 
 

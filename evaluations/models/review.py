@@ -9,20 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.scope import RegionScopedQuerySet, below_q
 from evaluations.scoring.review_rules import Outcome
 from instructors.models import Instructor, Region, User
 
 
-class ReviewCycleQuerySet(models.QuerySet):
+class ReviewCycleQuerySet(RegionScopedQuerySet):
     def visible_to(self, user: User) -> ReviewCycleQuerySet:
         """Admins all; organizers the cycles of their region and below; nobody else."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_admin:
-            return self
-        if user.is_organizer:
-            return self.filter(region__path__startswith=user.region.path)
-        return self.none()
+        return self.managed_by(user)
 
     def due(self, now=None) -> ReviewCycleQuerySet:
         """Pending cycles whose run time has come."""
@@ -93,7 +88,7 @@ class ReviewProposalQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(cycle__region__path__startswith=user.region.path)
+            return self.filter(below_q("cycle__region", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(instructor__user=user).exclude(status=ReviewProposal.Status.PROPOSED)
         return self.none()

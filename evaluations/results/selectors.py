@@ -191,7 +191,9 @@ def comments_for(*, evaluation: Evaluation, user: User) -> QuerySet[Comment]:
 def moderation_queue(*, user: User) -> QuerySet[Comment]:
     return (
         Comment.objects.filter(state=Comment.State.PENDING, evaluation__lecture__in=Lecture.objects.visible_to(user))
-        .select_related("evaluation__lecture__course", "evaluation__lecture__instructor")
+        .select_related(
+            "evaluation__lecture__course", "evaluation__lecture__instructor", "evaluation__lecture__organization"
+        )
         .order_by("pk")
     )
 

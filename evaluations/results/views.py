@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,8 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
+from core.errors import error_text
+from core.params import year_param
+from core.permissions import require_manager
+from core.xlsx import export_filename, xlsx_response
 from evaluations import scoring
 from evaluations.models import (
     Comment,
@@ -25,12 +26,13 @@ from evaluations.models import (
 )
 from evaluations.results import selectors as result_selectors
 from evaluations.results import services as result_services
+from evaluations.results.exports import results_export
 from evaluations.results.forms import DecisionForm, FollowUpForm, ModerationForm, ResultFilterForm
 from evaluations.scoring.ranking import COMPETITION_DEFAULTS
 from evaluations.scoring.review_rules import REVIEW_DEFAULTS
 from evaluations.survey import selectors as survey_selectors
 from evaluations.survey import services as survey_services
-from evaluations.survey.views import get_evaluation_for_user, require_manager
+from evaluations.survey.views import get_evaluation_for_user
 from instructors.models import Instructor
 from outreach.models import Lecture
 
@@ -108,21 +110,12 @@ def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("evaluations:result_detail", pk=result.pk)
 
 
-def _year(request: HttpRequest) -> int:
-    """The ?year= of the page, or this year when it is missing or not a plausible year."""
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
-
-
 @login_required
 def my_ratings(request: HttpRequest) -> HttpResponse:
     instructor = Instructor.objects.filter(user=request.user).first()
     if instructor is None:
         raise Http404
-    year = _year(request)
+    year = year_param(request)
 
     def results() -> list:
         rows = list(result_selectors.my_results(instructor=instructor)[:200])
@@ -175,62 +168,10 @@ def result_export(request: HttpRequest) -> HttpResponse:
     require_manager(request)
     form = ResultFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("评价结果")
-    sheet.append(
-        [
-            "授课日期",
-            "课程",
-            "师资",
-            "县（市、区）",
-            "综合得分",
-            "有效学员答卷",
-            "满意率",
-            "满意率下限",
-            "满意率上限",
-            "预警",
-            "数据不足",
-        ]
-    )
-    flags = {"red": "红色", "yellow": "黄色", "": ""}
-    for r in result_selectors.results_list(user=request.user, filters=filters).iterator(chunk_size=2000):
-        sheet.append(
-            [
-                timezone.localtime(r.lecture.start).strftime("%Y-%m-%d %H:%M"),
-                r.course.title,
-                r.instructor.name,
-                r.lecture.county.name,
-                float(r.score) if r.score is not None else None,
-                r.trainee_n,
-                float(r.sr) if r.sr is not None else None,
-                float(r.sr_lower) if r.sr_lower is not None else None,
-                float(r.sr_upper) if r.sr_upper is not None else None,
-                flags.get(r.flag, ""),
-                "是" if r.insufficient else "否",
-            ]
-        )
-    _quality_sheet(workbook, user=request.user, year=filters.get("year") or timezone.localdate().year)
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = (
-        "attachment; filename=\"results.xlsx\"; filename*=UTF-8''%E8%AF%84%E4%BB%B7%E7%BB%93%E6%9E%9C.xlsx"
-    )
-    return response
-
-
-def _quality_sheet(workbook: Workbook, *, user, year: int) -> None:
-    """The stored yearly quality Q of the instructors in the export's scope (the one Q the profile shows)."""
-    sheet = workbook.create_sheet("年度质量分")
-    sheet.append(["年度", "师资", "年度质量分 Q", "有效评价授课"])
-    for row in result_selectors.year_qualities(user=user, year=year):
-        sheet.append([row["year"], row["instructor__name"], _float(row["quality"]), row["scored_lectures"]])
-
-
-def _float(value) -> float | None:
-    return None if value is None else float(value)
+    results = result_selectors.results_list(user=request.user, filters=filters).iterator(chunk_size=2000)
+    year = filters.get("year") or timezone.localdate().year
+    qualities = result_selectors.year_qualities(user=request.user, year=year)
+    return xlsx_response(results_export(results, qualities), export_filename("评价结果"), fallback="results.xlsx")
 
 
 @login_required
@@ -252,7 +193,7 @@ def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             result_services.comment_moderate(comment=comment, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The comment was moderated."))
     return redirect("evaluations:moderation_queue")
@@ -291,7 +232,7 @@ def action_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 action=action, confirm=form.cleaned_data["confirm"], reason=form.cleaned_data["reason"], by=request.user
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The decision was recorded."))
     else:
@@ -303,7 +244,7 @@ def action_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def session_list(request: HttpRequest) -> HttpResponse:
     """The year's training sessions with their evaluation and result, and the per-topic feedback for the menu."""
     require_manager(request)
-    year = _year(request)
+    year = year_param(request)
     sessions = survey_selectors.training_sessions_to_evaluate(user=request.user, year=year)
     page = Paginator(sessions, 50).get_page(request.GET.get("page"))
     feedback = result_selectors.training_menu_feedback(user=request.user, year=year)

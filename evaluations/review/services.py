@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.queue import enqueue
+from core.queue import enqueue
 from evaluations.models import (
     Notification,
     ReviewCycle,

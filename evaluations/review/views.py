@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import error_text
+from core.permissions import require_manager
 from evaluations.models import Notification, ReviewCycle, ReviewProposal
 from evaluations.review import run as review_run
 from evaluations.review import selectors as review_selectors
 from evaluations.review import services as review_services
 from evaluations.review.forms import CycleForm, DecideForm, RevokeForm, VetoForm
 from evaluations.scoring import review_rules
-from evaluations.survey.views import require_manager
 from instructors.models import Instructor
 from instructors.selectors import instructor_search
 
@@ -56,7 +57,7 @@ def review_cycle_create(request: HttpRequest) -> HttpResponse:
         try:
             cycle = review_services.review_cycle_create(**form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The review cycle was planned."))
             return redirect(cycle)
@@ -102,7 +103,7 @@ def review_cycle_start(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         review_services.review_cycle_start(cycle=cycle, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The review has been started; the proposals appear as it runs."))
     return redirect(cycle)
@@ -150,7 +151,7 @@ def review_proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The decision was recorded and the instructor notified."))
     return redirect(proposal)
@@ -205,7 +206,7 @@ def review_veto_create(request: HttpRequest) -> HttpResponse:
     try:
         review_services.review_veto_add(instructor=instructor, reason=form.cleaned_data["reason"], by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The veto on %(name)s was recorded.") % {"name": instructor.name})
     return redirect("evaluations:review_veto_list")
@@ -224,7 +225,7 @@ def review_veto_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError(_("Please give the reason for lifting the veto."), code="reason_required")
         review_services.review_veto_revoke(veto=veto, reason=form.cleaned_data["reason"], by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The veto on %(name)s was lifted.") % {"name": veto.instructor.name})
     return redirect("evaluations:review_veto_list")

@@ -10,7 +10,7 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.errors import error_text
+from core.permissions import require_manager
 from courses.models import TrainingProgramme, TrainingSession
 from evaluations.models import (
     Evaluation,
@@ -41,11 +43,6 @@ DEVICE_SALT = "evaluations.device"
 
 
 STARTED_SALT = "evaluations.started"
-
-
-def require_manager(request: HttpRequest) -> None:
-    if not request.user.can_manage_registry:
-        raise PermissionDenied
 
 
 def get_evaluation_for_user(request: HttpRequest, pk: int) -> Evaluation:
@@ -76,7 +73,7 @@ def evaluation_open(request: HttpRequest, lecture_pk: int) -> HttpResponse:
     try:
         evaluation = survey_services.evaluation_open(lecture=lecture, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
         return redirect("outreach:lecture_detail", pk=lecture.pk)
     return redirect(evaluation)
 
@@ -133,7 +130,7 @@ def evaluation_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("The rater was assigned."))
     else:
@@ -248,7 +245,9 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
 def my_assignments(request: HttpRequest) -> HttpResponse:
     assignments = (
         RaterAssignment.objects.filter(user=request.user)
-        .select_related("evaluation__lecture__course", "evaluation__lecture__instructor")
+        .select_related(
+            "evaluation__lecture__course", "evaluation__lecture__instructor", "evaluation__lecture__organization"
+        )
         .order_by("-evaluation__lecture__start")
     )
     return render(request, "evaluations/my_assignments.html", {"assignments": assignments})

@@ -20,6 +20,7 @@ from courses.models import (
 from tests import factories as f
 from tests.conftest import need
 from tests.courses import factories as cf
+from tests.refusals import refused
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_course_change_status_walks_draft_to_premium_with_audit(lead):
 @pytest.mark.django_db
 def test_course_change_status_refuses_skipping_review(lead):
     course = cf.course(lead=lead, status=Course.Status.DRAFT)
-    with pytest.raises(ValidationError):
+    with refused("transition_not_allowed"):
         services.course_change_status(course=course, to_status="active", by=None, reason="跳过")
     course.refresh_from_db()
     assert course.status == "draft"
@@ -57,21 +58,21 @@ def test_course_change_status_refuses_skipping_review(lead):
 @pytest.mark.django_db
 def test_course_change_status_refuses_retired_course(lead):
     course = cf.course(lead=lead, status=Course.Status.RETIRED)
-    with pytest.raises(ValidationError):
+    with refused("transition_not_allowed"):
         services.course_change_status(course=course, to_status="active", by=None, reason="恢复")
 
 
 @pytest.mark.django_db
 def test_course_change_status_needs_a_reason(lead):
     course = cf.course(lead=lead, status=Course.Status.DRAFT)
-    with pytest.raises(ValidationError):
+    with refused("reason_missing"):
         services.course_change_status(course=course, to_status="in_review", by=None, reason="  ")
 
 
 @pytest.mark.django_db
 def test_course_change_status_refuses_rectification_without_findings(lead):
     course = cf.course(lead=lead)
-    with pytest.raises(ValidationError):
+    with refused("rectification_only"):
         services.course_change_status(course=course, to_status="rectification", by=None, reason="下架")
     assert CourseStatusChange.objects.filter(course=course).count() == 1
 
@@ -79,14 +80,14 @@ def test_course_change_status_refuses_rectification_without_findings(lead):
 @pytest.mark.django_db
 def test_course_assert_schedulable_refuses_course_in_rectification(lead):
     course = cf.course(lead=lead, status=Course.Status.RECTIFICATION)
-    with pytest.raises(ValidationError) as exc:
+    with refused("rectification") as exc:
         services.course_assert_schedulable(course=course)
     assert exc.value.code == "rectification"
 
 
 @pytest.mark.django_db
 def test_course_assert_schedulable_refuses_draft_and_accepts_premium(lead):
-    with pytest.raises(ValidationError):
+    with refused("not_orderable"):
         services.course_assert_schedulable(course=cf.course(lead=lead, status=Course.Status.DRAFT))
     assert services.course_assert_schedulable(course=cf.course(lead=lead, status=Course.Status.PREMIUM)) is None
 
@@ -97,7 +98,7 @@ def test_course_assert_schedulable_refuses_draft_and_accepts_premium(lead):
 @pytest.mark.django_db
 def test_courseware_upload_refuses_renamed_exe_and_saves_nothing(lead, settings):
     course = cf.course(lead=lead)
-    with pytest.raises(ValidationError) as exc:
+    with refused("executable") as exc:
         services.courseware_upload(course=course, upload=cf.exe_upload(), note="新版", by=None)
     assert exc.value.code == "executable"
     assert CoursewareVersion.objects.count() == 0
@@ -116,7 +117,7 @@ def test_courseware_upload_numbers_versions_and_keeps_old_ones(lead):
 
 @pytest.mark.django_db
 def test_courseware_upload_needs_a_change_note(lead):
-    with pytest.raises(ValidationError):
+    with refused("note_missing"):
         services.courseware_upload(course=cf.course(lead=lead), upload=cf.pdf_upload(), note="", by=None)
 
 
@@ -142,13 +143,13 @@ def test_plain_zip_without_office_entries_is_refused():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<x/>")
-    with pytest.raises(ValidationError):
+    with refused("format"):
         courseware.clean_courseware_upload(SimpleUploadedFile("a.pptx", buffer.getvalue()))
 
 
 def test_courseware_over_type_limit_is_refused(settings):
     settings.COURSEWARE_MAX_BYTES = {"pdf": 100}
-    with pytest.raises(ValidationError) as exc:
+    with refused("too_big") as exc:
         courseware.clean_courseware_upload(SimpleUploadedFile("a.pdf", cf.MINIMAL_PDF + b" " * 200))
     assert exc.value.code == "too_big"
 
@@ -169,7 +170,7 @@ def test_rectification_open_takes_course_off_the_menu(lead):
 @pytest.mark.django_db
 def test_rectification_open_refuses_past_deadline(lead):
     course = cf.course(lead=lead)
-    with pytest.raises(ValidationError):
+    with refused("deadline_past"):
         services.rectification_open(
             course=course, reason="r", findings="f", deadline=timezone.localdate() - dt.timedelta(days=1), by=None
         )
@@ -180,7 +181,7 @@ def test_rectification_open_refuses_past_deadline(lead):
 @pytest.mark.django_db
 def test_rectification_open_refuses_draft_course(lead):
     course = cf.course(lead=lead, status=Course.Status.DRAFT)
-    with pytest.raises(ValidationError):
+    with refused("transition_not_allowed"):
         services.rectification_open(
             course=course, reason="r", findings="f", deadline=timezone.localdate() + dt.timedelta(days=3), by=None
         )
@@ -201,7 +202,7 @@ def test_rectification_submit_then_approve_puts_course_back(lead):
 @pytest.mark.django_db
 def test_rectification_cannot_be_approved_before_a_revision(lead):
     rect = cf.rectification(course_obj=cf.course(lead=lead))
-    with pytest.raises(ValidationError):
+    with refused("no_revision_yet"):
         services.rectification_decide(rectification=rect, approve=True, note="通过", by=None)
     rect.refresh_from_db()
     assert rect.status == "open"
@@ -243,7 +244,7 @@ def test_premium_library_add_is_idempotent_and_marks_course_premium(lead):
 @pytest.mark.django_db
 def test_premium_library_add_refuses_course_in_rectification(lead):
     course = cf.course(lead=lead, status=Course.Status.RECTIFICATION)
-    with pytest.raises(ValidationError):
+    with refused("not_orderable"):
         services.premium_library_add(course=course, year=2025, reason="selection", by=None)
 
 
@@ -260,7 +261,7 @@ def session(tree):
 def test_training_signup_refuses_full_session_with_clear_message(tree, session):
     for _ in range(3):
         services.training_signup(session=session, instructor=f.instructor(region=tree["county_a"]))
-    with pytest.raises(ValidationError) as exc:
+    with refused("full") as exc:
         services.training_signup(session=session, instructor=f.instructor(region=tree["county_a"]))
     assert exc.value.code == "full"
 
@@ -281,7 +282,7 @@ def test_training_signup_never_exceeds_capacity(tree, session):
 def test_training_signup_refuses_double_signup(tree, session):
     person = f.instructor(region=tree["county_a"])
     services.training_signup(session=session, instructor=person)
-    with pytest.raises(ValidationError):
+    with refused("already_signed_up"):
         services.training_signup(session=session, instructor=person)
     assert TrainingSignup.objects.count() == 1
 

@@ -2,8 +2,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -12,6 +10,7 @@ from courses import services
 from courses.models import Course, CoursewareVersion, PremiumLibraryEntry, Rectification, TrainingSignup
 from tests import factories as f
 from tests.courses import factories as cf
+from tests.helpers import count_queries
 
 
 @pytest.fixture
@@ -115,7 +114,11 @@ def test_detail_views_hide_from_another_instructor(client, world, name):
     assert client.get(_url(world, name)).status_code == 404
 
 
-@pytest.mark.parametrize("name", DETAIL_VIEWS + ["course_list", "rectification_list", "training_programme_list"])
+# File views answer 404 to anonymous people like to any other outsider (tests/trust/test_private_files.py).
+PAGES = [name for name in DETAIL_VIEWS if name != "courseware_download"]
+
+
+@pytest.mark.parametrize("name", PAGES + ["course_list", "rectification_list", "training_programme_list"])
 def test_views_send_anonymous_users_to_login(client, world, name):
     url = _url(world, name) if name in DETAIL_VIEWS else reverse(f"courses:{name}")
     response = client.get(url)
@@ -424,13 +427,6 @@ def test_organizer_records_attendance(client, world):
 # --- query counts ---------------------------------------------------------------------------------------------------
 
 
-def _count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def _add_rows(world, name: str) -> None:
     """Two more rows of what the list page shows."""
     me, tree = world["me"], world["tree"]
@@ -476,7 +472,18 @@ def test_list_pages_query_count_does_not_grow_with_rows(client, world, name):
         url = _url(world, name)
     else:
         url = reverse(f"courses:{name}")
-    one = _count_queries(client, url)
+    one = count_queries(client, url)
     _add_rows(world, name)
-    three = _count_queries(client, url)
+    three = count_queries(client, url)
     assert one == three
+
+
+def test_rectification_page_with_both_forms_has_unique_ids(client, world):
+    import re
+    from collections import Counter
+
+    client.force_login(world["organizer"])
+    body = client.get(reverse("courses:rectification_detail", args=[world["rect"].pk])).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', body))
+    assert ("id_note" in ids, "id_decide_note" in ids) == (True, True)  # both forms are on the page
+    assert [name for name, n in ids.items() if n > 1] == []

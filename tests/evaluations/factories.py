@@ -138,3 +138,21 @@ def judge_scores(assignment: JudgeAssignment, value: float, effect: float | None
     for criterion in JudgeScore.Criterion.values:
         v = effect if criterion == "effect" and effect is not None else value
         JudgeScore.objects.create(assignment=assignment, criterion=criterion, value=Decimal(str(v)))
+
+
+def formset_data(formset, values: dict[int, dict]) -> dict:
+    """POST data for one of the competition's row formsets (from the page's context): every row keyed by its
+    entry or assignment, ``values[pk]`` filled in, the other rows left empty."""
+    prefix, key = formset.prefix, formset.key
+    data = {
+        f"{prefix}-TOTAL_FORMS": len(formset.forms),
+        f"{prefix}-INITIAL_FORMS": len(formset.forms),
+        f"{prefix}-MIN_NUM_FORMS": 0,
+        f"{prefix}-MAX_NUM_FORMS": 1000,
+    }
+    for i, form in enumerate(formset.forms):
+        pk = form.initial[key]
+        data[f"{prefix}-{i}-{key}"] = pk
+        for name, value in values.get(pk, {}).items():
+            data[f"{prefix}-{i}-{name}"] = value
+    return data

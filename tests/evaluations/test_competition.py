@@ -5,8 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,7 +24,8 @@ from evaluations.scoring import ranking as ranking
 from instructors.models import User
 from tests import factories as f
 from tests.conftest import refused
-from tests.evaluations.factories import judge_scores, make_competition
+from tests.evaluations.factories import formset_data, judge_scores, make_competition
+from tests.helpers import count_queries
 from tests.outreach import factories as of
 
 P = ranking.COMPETITION_DEFAULTS
@@ -257,21 +256,32 @@ def test_judge_sees_every_judges_score_after_publication(client, world):
 
 
 def test_judge_score_page_shows_only_own_scores(client, world):
-    mine = JudgeAssignment.objects.get(judge=world["judges"][0], entry=world["entries"][0])
     JudgeScore.objects.filter(assignment__judge=world["judges"][1], assignment__entry=world["entries"][0]).update(
         value=Decimal("77.77")
     )
     client.force_login(world["judges"][0])
     content = client.get(reverse("evaluations:competition_score", args=[world["competition"].pk])).content.decode()
-    assert "77.77" not in content and f'name="s{mine.pk}-content" value="60.00"' in content
+    assert "77.77" not in content and 'value="60.00"' in content
 
 
 def test_judge_saves_scores_from_the_page(client, world):
     mine = JudgeAssignment.objects.get(judge=world["judges"][0], entry=world["entries"][0])
     client.force_login(world["judges"][0])
-    data = {f"s{mine.pk}-{c}": "88" for c in JudgeScore.Criterion.values}
-    client.post(reverse("evaluations:competition_score", args=[world["competition"].pk]), data)
+    url = reverse("evaluations:competition_score", args=[world["competition"].pk])
+    formset = client.get(url).context["formset"]
+    response = client.post(url, formset_data(formset, {mine.pk: {c: "88" for c in JudgeScore.Criterion.values}}))
+    assert response.status_code == 302
     assert set(mine.scores.values_list("value", flat=True)) == {Decimal("88.00")}
+
+
+def test_judge_score_with_a_criterion_missing_saves_nothing_and_names_the_row(client, world):
+    mine = JudgeAssignment.objects.get(judge=world["judges"][0], entry=world["entries"][0])
+    client.force_login(world["judges"][0])
+    url = reverse("evaluations:competition_score", args=[world["competition"].pk])
+    formset = client.get(url).context["formset"]
+    response = client.post(url, formset_data(formset, {mine.pk: {"content": "88", "method": "120"}}))
+    assert response.status_code == 400 and f"{world['entries'][0].number}" in response.content.decode()
+    assert set(mine.scores.values_list("value", flat=True)) == {Decimal("60.00")}
 
 
 def test_score_page_is_404_for_someone_without_assignments(client, world):
@@ -330,19 +340,35 @@ def test_entrant_sees_the_competition_in_the_list(client, world):
     assert world["competition"].name in client.get(reverse("evaluations:competition_list")).content.decode()
 
 
-def _count(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_competition_list_query_count_does_not_grow(client, world):
     client.force_login(world["organizer"])
     url = reverse("evaluations:competition_list")
-    one = _count(client, url)
+    one = count_queries(client, url)
     make_competition(world["tree"]["city"], year=2027)
     make_competition(world["tree"]["city"], year=2028)
-    assert _count(client, url) == one
+    assert count_queries(client, url) == one
+
+
+def test_competition_detail_query_count_does_not_grow(client, db):
+    tree = f.region_tree()
+    competition = make_competition(tree["city"])
+    f.user(role=User.Role.JUDGE)  # the organizer's page offers the judges
+
+    def add_entries(n: int) -> None:
+        for _ in range(n):
+            number = competition.entries.count() + 1
+            people = [f.instructor(region=tree["county_a"], name=f"讲师{number}{k}") for k in range(2)]
+            entry = Entry.objects.create(
+                competition=competition, course=of.course(lead=people[0]), group=f.group(region=tree["city"])
+            )
+            entry.instructors.add(*people)
+
+    client.force_login(f.organizer(tree["city"]))
+    url = reverse("evaluations:competition_detail", args=[competition.pk])
+    add_entries(1)
+    one = count_queries(client, url)
+    add_entries(2)
+    assert count_queries(client, url) == one
 
 
 def test_competition_results_query_count_does_not_grow(client, db):
@@ -363,11 +389,11 @@ def test_competition_results_query_count_does_not_grow(client, db):
     competition_services.competition_rank(competition_id=competition.pk)
     client.force_login(organizer)
     url = reverse("evaluations:competition_results", args=[competition.pk])
-    one = _count(client, url)
+    one = count_queries(client, url)
     add_entry(1)
     add_entry(2)
     competition_services.competition_rank(competition_id=competition.pk)
-    assert _count(client, url) == one
+    assert count_queries(client, url) == one
 
 
 @pytest.mark.django_db
@@ -414,9 +440,10 @@ def test_group_leader_scores_the_other_entries_and_sees_only_her_own_scores(clie
     url = reverse("evaluations:competition_peer", args=[world["competition"].pk])
     page = client.get(url)
     body = page.content.decode()
-    assert f'name="e{world["entries"][0].pk}"' not in body  # never her own entry
-    assert f'name="e{other.pk}"' in body and "61.25" not in body
-    response = client.post(url, {f"e{other.pk}": "88.5", f"e{world['entries'][2].pk}": ""})
+    shown = [form.initial["entry"] for form in page.context["formset"].forms]
+    assert world["entries"][0].pk not in shown and other.pk in shown  # never her own entry
+    assert "61.25" not in body
+    response = client.post(url, formset_data(page.context["formset"], {other.pk: {"value": "88.5"}}))
     assert response.status_code == 302
     saved = PeerScore.objects.get(entry=other, group=world["groups"][0])
     assert (saved.value, saved.submitted_by) == (Decimal("88.50"), leader)
@@ -428,11 +455,12 @@ def test_one_bad_peer_score_saves_nothing_and_says_which(client, world):
     client.force_login(_lead(world, 0))
     url = reverse("evaluations:competition_peer", args=[world["competition"].pk])
     e1, e2 = world["entries"][1], world["entries"][2]
-    response = client.post(url, {f"e{e1.pk}": "90", f"e{e2.pk}": "120"})
+    formset = client.get(url).context["formset"]
+    response = client.post(url, formset_data(formset, {e1.pk: {"value": "90"}, e2.pk: {"value": "120"}}))
     assert response.status_code == 400
-    assert "0 到 100" in response.content.decode() and f"{e2.number}" in response.content.decode()
+    assert "0 至 100" in response.content.decode() and f"{e2.number}" in response.content.decode()
     assert PeerScore.objects.count() == 0
-    response = client.post(url, {f"e{e1.pk}": "<script>alert(1)</script>"})
+    response = client.post(url, formset_data(formset, {e1.pk: {"value": "<script>alert(1)</script>"}}))
     assert response.status_code == 400 and "<script>alert(1)" not in response.content.decode()
     assert PeerScore.objects.count() == 0
 
@@ -440,9 +468,10 @@ def test_one_bad_peer_score_saves_nothing_and_says_which(client, world):
 def test_peer_review_outside_the_preliminary_round_stores_nothing(client, world):
     client.force_login(_lead(world, 0))  # the world's competition is in the final
     url = reverse("evaluations:competition_peer", args=[world["competition"].pk])
-    assert "disabled" in client.get(url).content.decode()
-    response = client.post(url, {f"e{world['entries'][1].pk}": "80"})
-    assert response.status_code == 400 and PeerScore.objects.count() == 0
+    page = client.get(url)
+    assert "disabled" in page.content.decode()
+    response = client.post(url, formset_data(page.context["formset"], {world["entries"][1].pk: {"value": "80"}}))
+    assert response.status_code == 302 and PeerScore.objects.count() == 0  # the closed rows are not taken
 
 
 def test_only_leaders_and_organizers_reach_the_peer_page(client, world):
@@ -465,14 +494,16 @@ def test_organizer_records_audience_votes_in_the_final_only(client, world):
     client.force_login(world["organizer"])
     url = reverse("evaluations:competition_audience", args=[world["competition"].pk])
     e1, e2 = world["entries"][0], world["entries"][1]
-    bad = client.post(url, {f"n{e1.pk}": "40", f"m{e1.pk}": "91", f"n{e2.pk}": "12"})  # e2 has no mean
+    formset = client.get(url).context["formset"]
+    votes = {e1.pk: {"n": "40", "mean": "91"}, e2.pk: {"n": "12"}}  # e2 has no mean
+    bad = client.post(url, formset_data(formset, votes))
     assert bad.status_code == 400 and AudienceScore.objects.count() == 0
-    assert client.post(url, {f"n{e1.pk}": "40", f"m{e1.pk}": "91.5"}).status_code == 302
+    assert client.post(url, formset_data(formset, {e1.pk: {"n": "40", "mean": "91.5"}})).status_code == 302
     saved = AudienceScore.objects.get(entry=e1)
     assert (saved.n, saved.mean, saved.entered_by) == (40, Decimal("91.50"), world["organizer"])
     Competition.objects.filter(pk=world["competition"].pk).update(phase=Competition.Phase.PUBLICITY)
-    late = client.post(url, {f"n{e1.pk}": "400", f"m{e1.pk}": "10"})
-    assert late.status_code == 400 and AudienceScore.objects.get(entry=e1).n == 40
+    late = client.post(url, formset_data(formset, {e1.pk: {"n": "400", "mean": "10"}}))
+    assert late.status_code == 302 and AudienceScore.objects.get(entry=e1).n == 40  # closed rows are not taken
     client.force_login(world["stranger"])
     assert client.get(url).status_code == 404
 
@@ -484,12 +515,7 @@ def test_peer_and_audience_pages_do_not_query_per_entry(client, world):
     urls.append(reverse("evaluations:competition_audience", args=[world["competition"].pk]))
 
     def counts() -> list[int]:
-        out = []
-        for url in urls:
-            with CaptureQueriesContext(connection) as ctx:
-                assert client.get(url).status_code == 200
-            out.append(len(ctx.captured_queries))
-        return out
+        return [count_queries(client, url) for url in urls]
 
     before = counts()
     for i in range(5):
@@ -504,3 +530,28 @@ def test_peer_and_audience_pages_do_not_query_per_entry(client, world):
         AudienceScore.objects.create(entry=entry, n=10, mean=Decimal(80))
         PeerScore.objects.create(entry=entry, group=world["groups"][0], value=Decimal(70))
     assert counts() == before
+
+
+def test_judge_recuses_from_the_score_page_and_the_score_is_missing(client, world):
+    mine = JudgeAssignment.objects.get(judge=world["judges"][0], entry=world["entries"][0])
+    client.force_login(world["judges"][0])
+    response = client.post(reverse("evaluations:competition_recuse", args=[mine.pk]))
+    mine.refresh_from_db()
+    assert (response.status_code, mine.recused, mine.scores.count()) == (302, True, 0)
+
+
+def test_a_judge_cannot_recuse_another_judge(client, world):
+    theirs = JudgeAssignment.objects.get(judge=world["judges"][1], entry=world["entries"][0])
+    client.force_login(world["judges"][0])
+    assert client.post(reverse("evaluations:competition_recuse", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.recused is False
+
+
+def test_recusing_after_the_round_closed_is_refused(world):
+    Competition.objects.filter(pk=world["competition"].pk).update(phase=Competition.Phase.PUBLICITY)
+    mine = JudgeAssignment.objects.select_related("competition").get(
+        judge=world["judges"][0], entry=world["entries"][0]
+    )
+    with refused("round_closed"):
+        competition_services.judge_recuse(assignment=mine, by=world["judges"][0])

@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,6 +28,7 @@ from instructors.models import Instructor, InstructorStatusChange, InstructorYea
 from tests import factories as f
 from tests.conftest import need, refused
 from tests.evaluations.factories import YEAR, at, cycle, good, lecture_with_result, no_shrink, rows
+from tests.helpers import count_queries
 from tests.outreach import factories as of
 
 # --- The rule order, one instructor per rule -----------------------------------------------------------------------
@@ -491,30 +491,24 @@ def test_another_instructor_does_not_see_the_outcome(client, decided_world):
 # --- Query counts ---------------------------------------------------------------------------------------------------
 
 
-def _count(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_review_cycle_list_query_count_does_not_grow(client, decided_world):
     client.force_login(decided_world["organizer"])
     url = reverse("evaluations:review_cycle_list")
-    one = _count(client, url)
+    one = count_queries(client, url)
     for year in (2040, 2041):
         cycle(decided_world["tree"]["county_a"], start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
-    assert _count(client, url) == one
+    assert count_queries(client, url) == one
 
 
 def test_review_cycle_detail_query_count_does_not_grow(client, decided_world):
     client.force_login(decided_world["organizer"])
     url = _pages(decided_world)["review_cycle_detail"]
     ReviewProposal.objects.filter(instructor=decided_world["other"]).delete()
-    one = _count(client, url)
+    one = count_queries(client, url)
     for _ in range(2):
         extra = f.instructor(region=decided_world["tree"]["town_a"])
         ReviewProposal.objects.create(cycle=decided_world["cycle"], instructor=extra, proposal="retain", rule="retain")
-    assert _count(client, url) == one
+    assert count_queries(client, url) == one
 
 
 def test_my_outcomes_and_messages_query_counts_do_not_grow(client, decided_world):
@@ -522,11 +516,11 @@ def test_my_outcomes_and_messages_query_counts_do_not_grow(client, decided_world
     review_services.review_proposal_decide(proposal=decided_world["proposal"], by=decided_world["organizer"])
     client.force_login(person.user)
     urls = [reverse("evaluations:review_my_outcomes"), reverse("evaluations:notification_list")]
-    one = [_count(client, url) for url in urls]
+    one = [count_queries(client, url) for url in urls]
     for year in (2040, 2041):
         c = cycle(decided_world["tree"]["county_a"], start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
         ReviewProposal.objects.create(
             cycle=c, instructor=person, proposal="warn", rule="x", status="approved", decision="warn"
         )
         Notification.objects.create(user=person.user, text="x")
-    assert [_count(client, url) for url in urls] == one
+    assert [count_queries(client, url) for url in urls] == one

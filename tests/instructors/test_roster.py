@@ -86,7 +86,9 @@ def test_duplicate_id_inside_file_is_reported(tree):
 
 
 def test_county_organizer_cannot_import_into_other_county(tree):
-    result = roster.roster_import(upload=_xlsx([_row(tree["county_b"], n=1)]), by=factories.organizer(tree["county_a"]))
+    result = roster.roster_import(
+        upload=_xlsx([_row(tree["county_b"], n=1, 状态="候选")]), by=factories.organizer(tree["county_a"])
+    )
     assert len(result.errors) == 1
     assert Instructor.objects.count() == 0
 
@@ -132,3 +134,40 @@ def test_import_view_lists_row_errors(client, tree):
         reverse("instructors:instructor_import"), {"file": _xlsx([_row(tree["county_a"], n=1, 层级="乡级")])}
     )
     assert response.context["result"].errors[0].row == 2
+
+
+def test_county_organizer_import_refuses_a_provincial_or_active_instructor(tree):
+    organizer = factories.organizer(tree["county_a"])
+    rows = [_row(tree["county_a"], n=1, 层级="省级", 状态="候选"), _row(tree["county_a"], "李四", n=2, 状态="在库")]
+    result = roster.roster_import(upload=_xlsx(rows), by=organizer)
+    assert ([e.row for e in result.errors], Instructor.objects.count()) == ([2, 3], 0)
+
+
+def test_county_organizer_import_creates_county_candidates_when_status_is_empty(tree):
+    result = roster.roster_import(
+        upload=_xlsx([_row(tree["county_a"], n=1, 状态="")]), by=factories.organizer(tree["county_a"])
+    )
+    assert (result.created, Instructor.objects.get().status) == (1, "candidate")
+
+
+def test_import_conflict_outside_the_region_does_not_say_where(tree):
+    factories.instructor(region=tree["county_b"], id_number=factories.id_number(7), phone=factories.phone(7))
+    rows = [_row(tree["county_a"], n=7, 状态="候选")]
+    result = roster.roster_import(upload=_xlsx(rows), by=factories.organizer(tree["county_a"]))
+    messages = [e.message for e in result.errors]
+    assert messages == [str(roster.CONFLICT)]
+    assert "地区" not in messages[0] and "范围" not in messages[0]
+
+
+def test_import_phone_of_someone_outside_the_region_is_the_same_conflict(tree):
+    factories.instructor(region=tree["county_b"], id_number=factories.id_number(8), phone=factories.phone(9))
+    rows = [_row(tree["county_a"], n=9, 状态="候选")]
+    result = roster.roster_import(upload=_xlsx(rows), by=factories.organizer(tree["county_a"]))
+    assert [e.message for e in result.errors] == [str(roster.CONFLICT)]
+
+
+def test_export_writes_a_formula_like_biography_as_text(tree):
+    factories.instructor(region=tree["county_a"], biography='=HYPERLINK("http://evil","点我")')
+    sheet = load_workbook(io.BytesIO(roster.roster_export(Instructor.objects.all()))).active
+    cell = sheet.cell(row=2, column=roster.HEADERS.index("个人简介") + 1)
+    assert (cell.data_type, cell.value) == ("s", '=HYPERLINK("http://evil","点我")')

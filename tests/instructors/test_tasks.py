@@ -44,9 +44,10 @@ def test_real_celery_worker_on_redis_makes_the_thumbnail(settings):
     need(connection.vendor == "postgresql", "the worker process needs the PostgreSQL test database (DATABASE_URL)")
     db = connection.settings_dict
     queue = f"test-{uuid.uuid4().hex[:8]}"
+    host = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}/{db['NAME']}",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }

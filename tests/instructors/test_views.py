@@ -1,10 +1,9 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from instructors.models import Instructor
 from tests import factories
+from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -90,9 +89,7 @@ def _list_queries(client, count: int, region) -> int:
     for n in range(count):
         person = factories.instructor(region=region, name=f"测试{n}")
         person.groups.add(factories.group(region=region))
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(reverse("instructors:instructor_list")).status_code == 200
-    return len(ctx.captured_queries)
+    return count_queries(client, reverse("instructors:instructor_list"))
 
 
 def test_list_query_count_does_not_grow_with_rows(client):
@@ -209,9 +206,7 @@ def test_group_list_query_count_is_constant(client):
     for n in (1, 2):
         for _ in range(n):
             factories.group(region=tree["city"], leader=factories.instructor(region=tree["city"]))
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(reverse("instructors:group_list"))
-        counts.append(len(ctx.captured_queries))
+        counts.append(count_queries(client, reverse("instructors:group_list")))
     assert counts[0] == counts[1]
 
 

@@ -3,14 +3,14 @@
 import pytest
 
 from tests import factories
-from tests.test_browser import ARTIFACTS, page  # noqa: F401  (the shared Chromium fixture)
+from tests.browser import ARTIFACTS
 
 from . import factories as f
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_organizer_dispatches_a_request_and_sees_it_on_the_calendar(page, live_server):  # noqa: F811
+def test_organizer_dispatches_a_request_and_sees_it_on_the_calendar(page, live_server):
     w = f.world()
     organizer = factories.user(username="organizer", role="organizer", region=w["county_a"])
     request = f.course_request(organization=w["org_a2"], course=w["course"], by=organizer)

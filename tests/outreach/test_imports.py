@@ -116,3 +116,25 @@ def test_playlog_import_refuses_a_station_outside_scope(w):
     BroadcastProgramme.objects.create(title="党课开讲啦第1期")
     rows = [[w["village_b"].code, "党课开讲啦第1期", "2030-03-01 08:00", 15]]
     assert len(playlog_import(upload=_xlsx(PLAY_HEADER, rows), by=w["organizer_a"]).errors) == 1
+
+
+@pytest.mark.parametrize("members", ["²", "³", "١٢", "-3", "1.5"])
+def test_organization_import_unicode_digits_are_a_row_error_not_a_crash(w, members):
+    rows = [["青龙镇党委", "机关", w["town_a"].code, members, "", ""]]
+    result = organization_import(upload=_xlsx(ORG_HEADER, rows), by=w["organizer_a"])
+    assert ([e.row for e in result.errors], Organization.objects.filter(name="青龙镇党委").exists()) == ([2], False)
+
+
+def test_playlog_import_unicode_minutes_are_a_row_error_not_a_crash(w):
+    f.station(village=w["village_a"])
+    BroadcastProgramme.objects.create(title="党课开讲啦第1期")
+    rows = [[w["village_a"].code, "党课开讲啦第1期", "2030-03-01 08:00", "³"]]
+    result = playlog_import(upload=_xlsx(PLAY_HEADER, rows), by=w["organizer_a"])
+    assert ([e.row for e in result.errors], PlayLog.objects.count()) == ([2], 0)
+
+
+def test_organization_import_page_with_unicode_digits_lists_the_row(client, w):
+    client.force_login(w["organizer_a"])
+    upload = _xlsx(ORG_HEADER, [["青龙镇党委", "机关", w["town_a"].code, "²", "", ""]])
+    response = client.post(reverse("outreach:organization_import"), {"file": upload})
+    assert (response.status_code, [e.row for e in response.context["result"].errors]) == (200, [2])

@@ -2,15 +2,14 @@ import datetime as dt
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from instructors.services import user_feed_token
 from outreach import services
-from outreach.ical import ical_token
 from outreach.models import BroadcastProgramme, CourseRequest, Lecture, PlayLog
 from tests import factories as base
+from tests.helpers import count_queries
 
 from . import factories as f
 
@@ -29,13 +28,6 @@ def w():
 def _client(client, user):
     client.force_login(user)
     return client
-
-
-def _count(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 # --- Access: anonymous, wrong role, other scope -------------------------------------------------------------------
@@ -123,15 +115,13 @@ def test_my_schedule_is_404_without_an_instructor_record(client, w):
     assert _client(client, w["organizer_a"]).get(reverse("outreach:my_schedule")).status_code == 404
 
 
+def ical_token(instructor) -> str:
+    return user_feed_token(user=instructor.user)
+
+
 def test_ical_with_a_wrong_token_is_404(client, w):
     token = ical_token(w["instructor_a"])
     assert client.get(reverse("outreach:ical_feed", args=[token[:-2] + "xx"])).status_code == 404
-
-
-def test_ical_with_another_instructors_id_and_a_copied_signature_is_404(client, w):
-    token = ical_token(w["instructor_a"])
-    forged = f"{w['instructor_b'].pk}.{token.split('.', 1)[1]}"
-    assert client.get(reverse("outreach:ical_feed", args=[forged])).status_code == 404
 
 
 # --- Happy paths --------------------------------------------------------------------------------------------------
@@ -209,8 +199,9 @@ def test_instructor_records_delivery(client, w):
 
 
 def test_my_schedule_shows_the_feed_url(client, w):
+    token = ical_token(w["instructor_a"])
     response = _client(client, w["instructor_a"].user).get(reverse("outreach:my_schedule"))
-    assert ical_token(w["instructor_a"]) in response.context["feed_url"]
+    assert token in response.context["feed_url"]
 
 
 def test_ical_feed_lists_the_lectures(client, w, settings):
@@ -242,78 +233,81 @@ def _more_lectures(w) -> None:
 
 def test_lecture_list_query_count_does_not_grow(client, w):
     _client(client, w["organizer_a"])
-    one = _count(client, reverse("outreach:lecture_list"))
+    one = count_queries(client, reverse("outreach:lecture_list"))
     _more_lectures(w)
-    assert _count(client, reverse("outreach:lecture_list")) == one
+    assert count_queries(client, reverse("outreach:lecture_list")) == one
 
 
 def test_calendar_query_count_does_not_grow(client, w):
     _client(client, w["organizer_a"])
     url = reverse("outreach:calendar") + "?month=2030-03"
-    one = _count(client, url)
+    one = count_queries(client, url)
     _more_lectures(w)
-    assert _count(client, url) == one
+    assert count_queries(client, url) == one
 
 
 def test_organization_list_query_count_does_not_grow(client, w):
     _client(client, w["organizer_b"])
-    one = _count(client, reverse("outreach:organization_list"))
+    one = count_queries(client, reverse("outreach:organization_list"))
     town = base.region(level=3, parent=w["county_b"])
     f.organization(region=town)
     f.organization(region=town)
-    assert _count(client, reverse("outreach:organization_list")) == one
+    assert count_queries(client, reverse("outreach:organization_list")) == one
 
 
 def test_campaign_list_query_count_does_not_grow(client, w):
     _client(client, w["organizer_a"])
     f.campaign(region=w["city"])
-    one = _count(client, reverse("outreach:campaign_list"))
+    one = count_queries(client, reverse("outreach:campaign_list"))
     f.campaign(region=w["city"])
     f.campaign(region=w["county_a"])
-    assert _count(client, reverse("outreach:campaign_list")) == one
+    assert count_queries(client, reverse("outreach:campaign_list")) == one
 
 
 def test_request_list_query_count_does_not_grow(client, w):
     _client(client, w["organizer_a"])
     f.course_request(organization=w["org_a"], course=w["course"], by=w["organizer_a"])
-    one = _count(client, reverse("outreach:request_list"))
+    one = count_queries(client, reverse("outreach:request_list"))
     f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
     f.course_request(organization=w["org_a"], course=w["course"], by=w["organizer_a"])
-    assert _count(client, reverse("outreach:request_list")) == one
+    assert count_queries(client, reverse("outreach:request_list")) == one
 
 
 def test_station_list_query_count_does_not_grow(client, w):
     _client(client, w["city_organizer"])
     f.station(village=w["village_a"])
-    one = _count(client, reverse("outreach:station_list"))
+    one = count_queries(client, reverse("outreach:station_list"))
     f.station(village=w["village_b"])
     f.station(village=base.region(level=5, parent=w["town_a"]))
-    assert _count(client, reverse("outreach:station_list")) == one
+    assert count_queries(client, reverse("outreach:station_list")) == one
 
 
 def test_dashboard_query_count_does_not_grow_with_data(client, w):
     _client(client, w["city_organizer"])
-    one = _count(client, reverse("outreach:dashboard") + "?year=2030")
+    client.get(reverse("outreach:dashboard") + "?year=2030")  # the first view computes and keeps the figures
+    one = count_queries(client, reverse("outreach:dashboard") + "?year=2030")
     _more_lectures(w)
     programme = BroadcastProgramme.objects.create(title="党课开讲啦")
     station = f.station(village=w["village_a"])
     PlayLog.objects.create(station=station, programme=programme, played_at=f.at(3, 8))
-    assert _count(client, reverse("outreach:dashboard") + "?year=2030") == one
+    services.coverage_figures_refresh_stale()  # what the worker does after the change
+    assert count_queries(client, reverse("outreach:dashboard") + "?year=2030") == one
 
 
-def test_annual_report_stays_under_fifteen_queries(client, w):
+def test_annual_report_reads_kept_figures_in_under_ten_queries(client, w):
     _client(client, w["city_organizer"])
     _more_lectures(w)
-    assert _count(client, reverse("outreach:annual_report") + "?year=2030") < 15
+    client.get(reverse("outreach:annual_report") + "?year=2030")  # the first view computes and keeps the figures
+    assert count_queries(client, reverse("outreach:annual_report") + "?year=2030") < 10
 
 
 def test_dispatch_page_query_count_does_not_grow(client, w):
     _client(client, w["organizer_a"])
     req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
-    one = _count(client, req.get_absolute_url())
+    one = count_queries(client, req.get_absolute_url())
     base.instructor(region=w["county_a"], name="王五")
     base.instructor(region=w["county_a"], name="赵六")
-    assert _count(client, req.get_absolute_url()) == one
+    assert count_queries(client, req.get_absolute_url()) == one
 
 
 def test_dispatch_form_refuses_an_end_before_the_start(client, w):
@@ -346,10 +340,10 @@ def test_week_view_lists_the_weeks_lectures(client, w):
 def test_week_view_query_count_does_not_grow(client, w):
     _client(client, w["organizer_a"])
     url = reverse("outreach:calendar") + "?week=2030-03-01"
-    one = _count(client, url)
+    one = count_queries(client, url)
     for hour in (13, 15):
         f.lecture(course=w["course"], instructor=w["instructor_a"], organization=w["org_a"], start=f.at(2, hour))
-    assert _count(client, url) == one
+    assert count_queries(client, url) == one
 
 
 def test_organizer_withdraws_a_request(client, w):

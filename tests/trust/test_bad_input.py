@@ -30,7 +30,7 @@ from evaluations.survey.views import DEVICE_COOKIE
 from instructors import roster
 from instructors.models import Instructor
 from tests.courses import factories as cf
-from tests.trust.test_permission_matrix import url_names
+from tests.trust.urls import url_names
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_media")]
 

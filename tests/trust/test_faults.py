@@ -36,9 +36,9 @@ from evaluations.models import (
 from evaluations.survey import services as survey_services
 from instructors.models import Instructor, User
 from tests import factories
+from tests.cluster import ALREADY, PASSWORD, Cluster, free_port, jpeg
 from tests.conftest import need
 from tests.outreach import factories as outreach_factories
-from tests.test_multinode import ALREADY, PASSWORD, Cluster, _free_port, _jpeg
 from tests.trust import world as world_builder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,7 +97,7 @@ class RedisServer:
     """A redis-server of the test's own on a free port, so that stopping it disturbs nothing else."""
 
     def __init__(self, log_dir: Path) -> None:
-        self.port, self.log_dir, self.proc = _free_port(), log_dir, None
+        self.port, self.log_dir, self.proc = free_port(), log_dir, None
 
     @property
     def url(self) -> str:
@@ -168,7 +168,7 @@ def test_redis_down_pages_answers_and_uploads_go_on_and_the_work_is_done_when_it
     redis_server = RedisServer(tmp_path)
     redis_server.start()
     cluster = Cluster(tmp_path, _node_env(tmp_path, REDIS_URL=redis_server.url))
-    base = f"http://127.0.0.1:{_free_port()}"
+    base = f"http://127.0.0.1:{free_port()}"
     try:
         cluster.start("web", "gunicorn", "-c", "gunicorn.conf.py", "--bind", base.removeprefix("http://"))
         settings.PASSWORD_HASHERS = NODE_HASHERS
@@ -212,7 +212,7 @@ def test_redis_down_pages_answers_and_uploads_go_on_and_the_work_is_done_when_it
             owner,
             f"{base}/instructors/{lecturer.pk}/edit/",
             {"post": "讲师", "biography": ""},
-            files={"photo": ("me.jpg", _jpeg(), "image/jpeg")},
+            files={"photo": ("me.jpg", jpeg(), "image/jpeg")},
         )
         assert photo.status_code == 302, photo.text[:500]
         lecturer.refresh_from_db()
@@ -257,7 +257,7 @@ def test_every_database_connection_dropped_the_next_request_succeeds(tmp_path, s
     name = f"djsz-fault-{uuid.uuid4().hex[:8]}"  # tags the node's connections: only those are cut
     env["DATABASE_URL"] += f"?application_name={name}"
     cluster = Cluster(tmp_path, env)
-    base = f"http://127.0.0.1:{_free_port()}"
+    base = f"http://127.0.0.1:{free_port()}"
     try:
         cluster.start("web", "gunicorn", "-c", "gunicorn.conf.py", "--bind", base.removeprefix("http://"))
         settings.PASSWORD_HASHERS = NODE_HASHERS

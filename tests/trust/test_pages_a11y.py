@@ -14,8 +14,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from tests.browser import LAUNCH_ARGS
 from tests.conftest import need
-from tests.test_browser import LAUNCH_ARGS
 from tests.trust import world as world_builder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +39,8 @@ def journeys(w: dict) -> dict[str, tuple[str | None, dict, list[tuple[str, str]]
                 ("instructor_detail", a["instructor"].get_absolute_url()),
                 ("course_list", reverse("courses:course_list")),
                 ("course_detail", a["course"].get_absolute_url()),
+                ("organization_import", reverse("outreach:organization_import")),
+                ("import_job", w["import_job"].get_absolute_url()),
                 ("outreach_dashboard", reverse("outreach:dashboard")),
                 ("campaign_detail", reverse("outreach:campaign_detail", args=[a["campaign"].pk])),
                 ("result_list", reverse("evaluations:result_list")),

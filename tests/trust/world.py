@@ -10,8 +10,11 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
+from core.models import ImportJob
 from courses import services as course_services
 from courses.models import Course
 from evaluations.models import (
@@ -28,11 +31,13 @@ from evaluations.models import (
 )
 from evaluations.results import services as result_services
 from evaluations.survey import services as survey_services
+from instructors import services as instructor_services
 from instructors.models import Region, User
-from outreach import ical
-from outreach.models import Lecture
+from outreach.models import Lecture, LecturePhoto
 from tests import factories as f
+from tests.care import factories as care_factories
 from tests.courses import factories as cf
+from tests.evaluations.analysis.builders import finished_analysis
 from tests.outreach import factories as of
 
 PASSWORD = "pw-secret-123"
@@ -48,6 +53,10 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
     group.save(update_fields=["leader"])
     course = cf.course(lead=person, title=f"{name}的党课")
     course_services.courseware_upload(course=course, upload=cf.pdf_upload(), note="初版", by=None)
+    # Every kind of stored file: photo (its thumbnail is made after commit, which never comes here), cover,
+    # courseware (above) and a lecture photo.
+    instructor_services.instructor_set_photo(instructor=person, upload=f.jpeg_upload())
+    course_services.course_set_cover(course=course, upload=f.jpeg_upload("cover.jpg"))
     rectified = cf.course(lead=person, title=f"{name}的待整改课程")
     rectification = cf.rectification(course_obj=rectified)
     organization = of.organization(region=village, name=f"{village.name}党支部")
@@ -58,6 +67,9 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
         start=timezone.now() - dt.timedelta(hours=1),
     )
     of.delivered(lecture)
+    lecture_photo = LecturePhoto(lecture=lecture)
+    lecture_photo.image.save("lecture.jpg", f.jpeg_upload("lecture.jpg"), save=False)
+    lecture_photo.save()
     evaluation = survey_services.evaluation_open(lecture=lecture, by=None)
     values = {
         pk: 4 for pk in Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)
@@ -106,9 +118,11 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
     )
     entry = Entry.objects.create(competition=competition, course=course, group=group, number=1)
     entry.instructors.add(person)
-    JudgeAssignment.objects.create(competition=competition, entry=entry, judge=judge)
+    assignment = JudgeAssignment.objects.create(competition=competition, entry=entry, judge=judge)
     certificate = CompetitionResult.objects.create(competition=competition, entry=entry, final=Decimal("90"), rank=1)
+    analysis = finished_analysis(lecture=lecture)
     return {
+        "analysis": analysis,
         "user": account,
         "instructor": person,
         "group": group,
@@ -117,6 +131,7 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
         "organization": organization,
         "lecture": lecture,
         "evaluation": evaluation,
+        "assignment": assignment,
         "survey_token": survey_services.survey_token(evaluation),
         "result": result,
         "comment": evaluation.comments.get(),
@@ -133,7 +148,8 @@ def _scope(w: dict, key: str, county: Region, village: Region, name: str, judge:
         "veto": veto,
         "competition": competition,
         "certificate": certificate,
-        "ical_token": ical.ical_token(person),
+        "lecture_photo": lecture_photo,
+        "ical_token": instructor_services.user_feed_token(user=account),
     }
 
 
@@ -155,4 +171,37 @@ def build() -> dict:
     w["column"] = cf.column(name="微党课", slug="weidangke")
     cf.work(column_obj=w["column"], course_obj=w["a"]["course"])
     assert Course.objects.count() == 4 and Lecture.objects.count() == 2
+    w["import_job"] = ImportJob.objects.create(
+        importer="outreach.imports.OrganizationImporter",
+        title="导入基层组织",
+        success_url="/outreach/organizations/",
+        created_by=w["org_x"],
+        status=ImportJob.Status.DONE,
+        total=1,
+        processed=1,
+        result={"created": 1},
+    )
+    care_factories.add_to_world(w)
     return w
+
+
+ROLES = ("anon", "trainee", "inst_a", "inst_b", "org_x", "org_y", "org_city", "judge", "admin")
+
+
+def client_for(role: str, w: dict) -> Client:
+    client = Client()
+    users = {
+        "inst_a": w["a"]["user"],
+        "inst_b": w["b"]["user"],
+        "org_x": w["org_x"],
+        "org_y": w["org_y"],
+        "org_city": w["org_city"],
+        "judge": w["judge"],
+        "admin": w["admin"],
+    }
+    if role in users:
+        client.force_login(users[role])
+    elif role == "trainee":
+        # The trainee scanned the QR code: an anonymous phone holding the survey link and its device cookie.
+        client.get(reverse("evaluations:survey", args=[w["a"]["survey_token"]]))
+    return client

@@ -5,8 +5,10 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from care import demo as care_demo
 from courses import demo as courses_demo
 from evaluations import demo as evaluations_demo
+from evaluations import demo_analysis as analysis_demo
 from evaluations import demo_competition as competition_demo
 from instructors import demo as instructors_demo
 from outreach import demo as outreach_demo
@@ -22,18 +24,24 @@ class Command(BaseCommand):
     def handle(self, *args, scale: str, seed: int, **options) -> None:
         started = time.monotonic()
         modules = [
-            ("instructors", instructors_demo),
-            ("courses", courses_demo),
-            ("outreach", outreach_demo),
-            ("evaluations", evaluations_demo),
-            ("competition", competition_demo),
+            ("师资库", instructors_demo),
+            ("课程", courses_demo),
+            ("宣讲与大喇叭", outreach_demo),
+            ("测评答卷与结果", evaluations_demo),
+            ("竞赛", competition_demo),
+            ("关怀激励", care_demo),
+            ("授课分析", analysis_demo),
         ]
-        for name, module in modules:
+        self.stdout.write(f"==> 生成演示数据（{'市级' if scale == 'city' else '省级'}规模，已有的数据跳过）……")
+        for number, (name, module) in enumerate(modules, start=1):
             step = time.monotonic()
+            self.stdout.write(f"  [{number}/{len(modules)}] {name}……")
+            self.stdout.flush()
             module.seed(scale=scale, seed=seed, stdout=self.stdout)
-            self.stdout.write(f"  {name}: {time.monotonic() - step:.1f}s")
+            self.stdout.write(f"      完成，用时 {time.monotonic() - step:.1f} 秒")
         if connection.vendor == "postgresql":
-            # Bulk loads leave the planner's statistics stale; without them it picks nested loops over thousands of rows.
+            # Bulk loads leave the planner's statistics stale; without them it picks nested loops over thousands
+            # of rows.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        self.stdout.write(self.style.SUCCESS(f"demo data ready ({scale}) in {time.monotonic() - started:.1f}s"))
+        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪，共用时 {time.monotonic() - started:.1f} 秒"))

@@ -8,8 +8,10 @@ eager mode) are not caught here.
 
 from __future__ import annotations
 
+import importlib
 import logging
 
+from celery import current_app
 from kombu.exceptions import OperationalError
 
 log = logging.getLogger(__name__)
@@ -22,16 +24,20 @@ except ImportError:  # pragma: no cover
 RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 
-def enqueue(task, *args, **kwargs) -> bool:
-    """Queue ``task(*args, **kwargs)``; False (logged) when the broker cannot be reached.
+def task_by_name(name: str):
+    """The registered task called ``name`` ("app.tasks.x_task"), importing its module if needed.
 
-    ``task`` may be the task's registered name, so that a service can queue its task without importing the tasks
-    module that imports it (tasks are leaves).
+    Services enqueue their tasks by name so that a service never imports the tasks module that imports it.
     """
-    if isinstance(task, str):
-        from celery import current_app
+    if name not in current_app.tasks:
+        importlib.import_module(name.rsplit(".", 1)[0])
+    return current_app.tasks[name]
 
-        task = current_app.tasks[task]
+
+def enqueue(task, *args, **kwargs) -> bool:
+    """Queue ``task(*args, **kwargs)`` (a task or its name); False (logged) when the broker cannot be reached."""
+    if isinstance(task, str):
+        task = task_by_name(task)
     try:
         task.apply_async(args=args, kwargs=kwargs, retry=True, retry_policy=RETRY_POLICY)
     except (OperationalError, RedisError, ConnectionError, TimeoutError):

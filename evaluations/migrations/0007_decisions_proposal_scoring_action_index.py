@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluations", "0005_results_stamp_indexes"),
+        ("evaluations", "0006_lecture_analysis"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,46 @@
+from django.urls import path
+
+from . import views
+
+app_name = "care"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("funds/", views.fund_list, name="fund_list"),
+    path("funds/new/", views.fund_create, name="fund_create"),
+    path("funds/<int:pk>/", views.fund_detail, name="fund_detail"),
+    path("funds/<int:pk>/budget/", views.fund_add_budget, name="fund_add_budget"),
+    path("funds/<int:pk>/awards.xlsx", views.fund_export, name="fund_export"),
+    path("funds/<int:pk>/rounds/new/", views.round_create, name="round_create"),
+    path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/propose/", views.round_propose, name="round_propose"),
+    path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    path("nominations/<int:pk>/decide/", views.nomination_decide, name="nomination_decide"),
+    path("honours/", views.honour_list, name="honour_list"),
+    path("honours/new/", views.honour_create, name="honour_create"),
+    path("priority/", views.priority_index, name="priority_index"),
+    path("priority/generate/", views.priority_generate, name="priority_generate"),
+    path("priority/<int:pk>/", views.priority_detail, name="priority_detail"),
+    path("study/", views.programme_list, name="programme_list"),
+    path("study/new/", views.programme_create, name="programme_create"),
+    path("study/<int:pk>/", views.programme_detail, name="programme_detail"),
+    path("study/<int:pk>/apply/", views.programme_apply, name="programme_apply"),
+    path("applications/<int:pk>/decide/", views.application_decide, name="application_decide"),
+    path("applications/<int:pk>/complete/", views.application_complete, name="application_complete"),
+    path("posts/", views.post_list, name="post_list"),
+    path("posts/new/", views.post_create, name="post_create"),
+    path("posts/<int:pk>/", views.post_detail, name="post_detail"),
+    path("posts/<int:pk>/appoint/", views.post_appoint, name="post_appoint"),
+    path("appointments/<int:pk>/end/", views.appointment_end, name="appointment_end"),
+    path("plans/", views.plan_list, name="plan_list"),
+    path("plans/new/", views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/edit/", views.plan_update, name="plan_update"),
+    path("counselling/", views.counselling_home, name="counselling_home"),
+    path("counselling/book/", views.booking_create, name="booking_create"),
+    path("counselling/talks/<int:pk>/book/", views.talk_book, name="talk_book"),
+    path("counselling/bookings/<int:pk>/", views.booking_detail, name="booking_detail"),
+    path("counselling/bookings/<int:pk>/update/", views.booking_update, name="booking_update"),
+    path("greetings/", views.greeting_text_list, name="greeting_text_list"),
+    path("greetings/<slug:occasion>/", views.greeting_text_edit, name="greeting_text_edit"),
+]

@@ -1,0 +1,155 @@
+"""Fresh clone → first HTTP 200: what a newcomer waits for after `git clone` and `make run`.
+
+The repository's committed HEAD is cloned into a temporary folder; `make run` runs there on a port of its own with
+nothing set (SQLite, no Redis: the embedded default) and installs everything itself (a new .venv, npm ci, the
+database, the demo data). Each output line is time-stamped, so the table splits the wait into its steps. When the
+login page answers 200 the run is stopped with Ctrl-C (SIGINT), as a person would, and its exit status is noted.
+The machine's pip and npm caches are used as they are (a first-ever install downloads more).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PORT = 8165  # the benchmark's own (81xx)
+TIMEOUT = 30 * 60
+# First output line of each step (Makefile and scripts/run.sh), in order.
+STEPS = [
+    ("Python packages (.venv, pip install)", "==> 安装 Python 依赖"),
+    ("Front-end libraries (npm ci)", "==> 安装前端库"),
+    ("Database tables (migrate)", "==> 建立或更新数据库表"),
+    ("Demo data (seed_demo --scale city)", "==> 生成演示数据"),
+    ("Web server and worker start", "==> 启动后台任务"),
+]
+
+
+def _first_200(port: int, proc: subprocess.Popen, deadline: float) -> float | None:
+    url = f"http://127.0.0.1:{port}/login/"
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return time.monotonic()
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    return None
+
+
+def measure() -> dict:
+    """Clone, `make run`, wait for 200, Ctrl-C. Returns the timings and what happened."""
+    workdir = Path(tempfile.mkdtemp(prefix="djsz-fresh-clone-"))
+    repo = workdir / "repo"
+    try:
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(repo)], check=True)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k
+            not in {
+                "DATABASE_URL",
+                "REDIS_URL",
+                "VAR_DIR",
+                "DJANGO_SETTINGS_MODULE",
+                "PYTHONPATH",
+                "DEBUG",
+                "SECRET_KEY",
+                "VIRTUAL_ENV",
+                "STATIC_ROOT",
+                "MEDIA_ROOT",
+            }  # fmt: skip
+        }
+        lines: list[tuple[float, str]] = []
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            ["make", "run", f"PORT={PORT}"],
+            cwd=repo,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group: Ctrl-C reaches make, the server and the worker
+        )
+
+        def read() -> None:
+            for line in proc.stdout:
+                lines.append((time.monotonic() - started, line.rstrip()))
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        answered = _first_200(PORT, proc, started + TIMEOUT)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+        try:
+            code = proc.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            code = proc.wait()
+        reader.join(timeout=5)
+        output = "\n".join(text for _t, text in lines)
+        return {
+            "first_200": None if answered is None else answered - started,
+            "steps": _steps(lines, None if answered is None else answered - started),
+            "exit": code,
+            "make_error": "make: ***" in output,
+            "banner": "已就绪" in output,
+            "tail": output[-2000:],
+        }
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _steps(lines: list[tuple[float, str]], end: float | None) -> list[tuple[str, float | None]]:
+    marks = []
+    for label, marker in STEPS:
+        at = next((t for t, text in lines if text.startswith(marker)), None)
+        marks.append((label, at))
+    out = []
+    for index, (label, at) in enumerate(marks):
+        following = [t for _l, t in marks[index + 1 :] if t is not None]
+        stop = following[0] if following else end
+        out.append((label, None if at is None or stop is None else stop - at))
+    return out
+
+
+def _seconds(value: float | None) -> str:
+    return "did not answer" if value is None else f"{value:.0f} s"
+
+
+def run(*, write: bool, writer) -> None:
+    load = os.getloadavg()[0]
+    result = measure()
+    total = result["first_200"]
+    rows = [f"| {label} | {'—' if s is None else f'{s:.0f} s'} |" for label, s in result["steps"]]
+    stop = (
+        "exit status 0, no `make: ***` line"
+        if result["exit"] == 0 and not result["make_error"]
+        else (f"exit status {result['exit']}{', `make: ***` printed' if result['make_error'] else ''}")
+    )
+    table = "\n".join(
+        [
+            f"Run: {time.strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} cores · load average at start {load:.1f} · "
+            "pip and npm caches of this machine as they were",
+            "",
+            "| Fresh clone → `make run` | time |",
+            "|---|---|",
+            *rows,
+            f"| **First HTTP 200 (login page), from `make run`** | **{_seconds(total)}** |",
+            f"| Banner printed / stop with Ctrl-C | {'yes' if result['banner'] else 'no'} / {stop} |",
+        ]
+    )
+    print(table)
+    if total is None:
+        print(result["tail"])
+    if write:
+        writer(table, "fresh-clone")
