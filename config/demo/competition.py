@@ -1,5 +1,6 @@
-"""Demo data for the 十佳课程擂台赛: last year's finished competition (~40 entries, 7 judges, published, top ten in
-this year's premium library) and this year's competition in its final phase. Deterministic and idempotent."""
+"""Demo data for the 十佳课程擂台赛: this year's finished competition (~40 entries, 7 judges, published, top ten in
+next year's premium library; one entry short of judges; the demo instructor a finalist) and next year's competition,
+already in its final phase. Deterministic and idempotent."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from config.demo.instructors import demo_password_hash
 from courses.models import Course
 from evaluations.competition import services as competition_services
 from evaluations.models import AudienceScore, Competition, Entry, JudgeAssignment, JudgeScore, PeerScore
-from instructors.models import Region, TeachingGroup, User
+from instructors.models import Instructor, Region, TeachingGroup, User
 
 JUDGES = [
     ("judge", "评委 陈静"),
@@ -53,10 +54,12 @@ def _build(
     judges: list[User],
     rng: random.Random,
     complete: bool,
+    finalist: Instructor | None = None,
 ) -> Competition:
     today = timezone.localdate()
     if complete:
-        dates = [dt.date(year, 5, 31), dt.date(year, 8, 31), dt.date(year, 10, 31), dt.date(year, 11, 15)]
+        # Held earlier this year (the demo's lectures are this year's, so its finalist bonus shows in this year's Q).
+        dates = [today - dt.timedelta(days=d) for d in (200, 150, 100, 85)]
     else:
         dates = [
             today - dt.timedelta(days=60),
@@ -81,6 +84,14 @@ def _build(
         entry.instructors.add(course.lead_instructor)
         entries.append(entry)
         quality[entry.pk] = rng.uniform(68, 93)
+    # On purpose, one entry of the finished competition was scored by only three judges: it shows as
+    # 未达评分要求 (3/5 位评委), is not ranked and not published.
+    short = entries[6].pk if complete and len(entries) > 6 else None
+    if finalist is not None and complete and len(entries) > 14:
+        # The demo instructor co-taught an entry that reached the final outside the top ten: a finalist, whose
+        # yearly quality Q carries the finalist bonus.
+        entries[14].instructors.add(finalist)
+        quality[entries[14].pk] = 74.0
     bias = {judge.pk: rng.gauss(0, 3) for judge in judges}
     erratic = judges[-1].pk  # one judge scores far from the panel often enough to be flagged
     scores, peers, audience = [], [], []
@@ -92,6 +103,8 @@ def _build(
             assignment = JudgeAssignment.objects.create(competition=competition, entry=entry, judge=judge)
             if not complete and rng.random() < 0.4:
                 continue  # this year's final is still being scored
+            if entry.pk == short and index >= 3:
+                continue  # assigned, but never submitted
             base = quality[entry.pk] + bias[judge.pk]
             if judge.pk == erratic and rng.random() < 0.45:
                 base += rng.choice([-22, 22])
@@ -132,18 +145,19 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
     rng = random.Random(seed * 7 + 6)
     judges = _judges()
     made = 0
-    finished = Competition.objects.filter(year=year - 1, region=city).first()
+    finished = Competition.objects.filter(year=year, region=city).first()
     if finished is None:
         courses = rng.sample(orderable, 40)
         finished = _build(
             city=city,
-            year=year - 1,
-            name=f"{year - 1}年嘉州市十佳课程擂台赛",
+            year=year,
+            name=f"{year}年嘉州市十佳课程擂台赛",
             courses=courses,
             groups=groups,
             judges=judges,
             rng=rng,
             complete=True,
+            finalist=Instructor.objects.filter(user__username="instructor").first(),
         )
         competition_services.competition_rank(competition_id=finished.pk)
         finished = competition_services.competition_advance(
@@ -151,13 +165,14 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
         )  # publication, top ten promoted
         competition_services.competition_advance(competition=finished, by=organizer)
         made += 1
-    if not Competition.objects.filter(year=year, region=city).exists():
+    # Next year's competition is already under way: its final is being scored.
+    if not Competition.objects.filter(year=year + 1, region=city).exists():
         used = set(finished.entries.values_list("course_id", flat=True))
         courses = rng.sample([c for c in orderable if c.pk not in used], 24)
         _build(
             city=city,
-            year=year,
-            name=f"{year}年嘉州市十佳课程擂台赛",
+            year=year + 1,
+            name=f"{year + 1}年嘉州市十佳课程擂台赛",
             courses=courses,
             groups=groups,
             judges=judges,

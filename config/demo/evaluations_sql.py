@@ -14,6 +14,7 @@ import time
 
 from django.db import DatabaseError, connection, transaction
 
+from config.demo.evaluations import COURSE_QUALITIES, WEAK_QUALITIES
 from evaluations.models import Indicator
 from evaluations.results import services as result_services
 from evaluations.survey import services as survey_services
@@ -21,7 +22,9 @@ from instructors.models import User
 
 # A gaussian-looking N(0, sd) from three uniforms (variance 3/12): cheap inside a 30-million-row SELECT.
 NOISE = "((random() + random() + random() - 1.5) * 2 * {sd})"
-QUALITIES = "ARRAY[4.4, 4.2, 4.1, 4.0, 3.9, 3.8, 3.6, 3.3, 2.8, 2.4]"
+# The city loader's distribution (demo.COURSE_QUALITIES, 4 % weak courses): 48 good or borderline, 2 weak.
+_QUALITY_LIST = [*(COURSE_QUALITIES * 3)[:48], *WEAK_QUALITIES[1:]]
+QUALITIES = "ARRAY[" + ", ".join(f"{q:g}" for q in _QUALITY_LIST) + "]"
 
 
 def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
@@ -79,7 +82,7 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
             SELECT e.id AS evaluation_id, l.course_id, coalesce(l.audience_actual, 40) AS audience,
                    ("""
             + QUALITIES
-            + """)[1 + (l.course_id * 7919) % 10] AS quality
+            + f""")[1 + (l.course_id * 7919) % {len(_QUALITY_LIST)}] AS quality
             FROM evaluations_evaluation e JOIN outreach_lecture l ON l.id = e.lecture_id
             WHERE NOT EXISTS (SELECT 1 FROM evaluations_response r WHERE r.evaluation_id = e.id)
               AND NOT EXISTS (SELECT 1 FROM evaluations_raterassignment a WHERE a.evaluation_id = e.id)
@@ -158,9 +161,9 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
                    {rater}
             FROM demo_eval d JOIN evaluations_evaluation e ON e.id = d.evaluation_id
             CROSS JOIN LATERAL (
-                SELECT 'organizer' AS role, %(organizer)s::bigint AS user_id, '' AS name, 0.7 AS share
-                UNION ALL SELECT 'grassroots', NULL, '党员代表 刘阿姨', 0.6
-                UNION ALL SELECT 'expert', (%(experts)s::bigint[])[1 + (d.evaluation_id %% %(n_experts)s)], '', 0.3
+                SELECT 'organizer' AS role, %(organizer)s::bigint AS user_id, '' AS name, 0.95 AS share
+                UNION ALL SELECT 'grassroots', NULL, '党员代表 刘阿姨', 0.9
+                UNION ALL SELECT 'expert', (%(experts)s::bigint[])[1 + (d.evaluation_id %% %(n_experts)s)], '', 0.4
                 UNION ALL SELECT 'media', NULL, '嘉陵日报 观察员', 0.1
             ) r
             WHERE random() < r.share AND (r.role IN ('grassroots', 'media') OR r.user_id IS NOT NULL)

@@ -33,7 +33,7 @@ from outreach.models import (
 )
 
 CITY_CODE = "5111"
-# (organizations, lectures): the seed city's figures, and the whole province's (DOMAIN.md §4), which the other
+# (organizations, lectures): the seed city's figures, and the whole province's (the seed's figures), which the other
 # cities share out.
 CITY_TARGETS = (4583, 10000)
 PROVINCE_TARGETS = (90000, 200000)

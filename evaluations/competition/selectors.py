@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, F, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Competition, CompetitionResult, Entry, JudgeAssignment, JudgeScore, PeerScore
 from instructors.models import TeachingGroup, User
@@ -42,6 +43,68 @@ def results_for(competition: Competition) -> QuerySet[CompetitionResult]:
 def judge_names(competition: Competition) -> dict[int, str]:
     users = User.objects.filter(judge_assignments__competition=competition).distinct()
     return {u.pk: str(u) for u in users}
+
+
+def entries_short_of_judges(competition: Competition, minimum: int) -> list[dict]:
+    """Entries with fewer than the judge minimum of complete final-round scores, with the judges each one lacks
+    (assigned but recused, or not every criterion scored). Two queries whatever the number of entries."""
+    criteria = len(JudgeScore.Criterion.values)
+    assignments = (
+        JudgeAssignment.objects.filter(competition=competition, round=JudgeAssignment.Round.FINAL)
+        .annotate(n=Count("scores"))
+        .select_related("judge")
+        .order_by("entry_id", "judge__username")
+    )
+    complete: dict[int, int] = {}
+    lacking: dict[int, list[str]] = {}
+    for a in assignments:
+        if not a.recused and a.n == criteria:
+            complete[a.entry_id] = complete.get(a.entry_id, 0) + 1
+        else:
+            lacking.setdefault(a.entry_id, []).append(str(a.judge))
+    out = []
+    for entry in competition.entries.select_related("course").order_by("number", "pk"):
+        k = complete.get(entry.pk, 0)
+        if k < minimum:
+            out.append({"entry": entry, "k": k, "minimum": minimum, "lacking": lacking.get(entry.pk, [])})
+    return out
+
+
+PART_LABELS = {"judges": _("judges"), "peers": _("peer groups"), "audience": _("live audience")}
+TIE_LABELS = {"judges": _("judges' trimmed mean"), "effect": _("effect criterion"), "median": _("judges' median")}
+
+
+def results_explained(competition: Competition, *, show_ineligible: bool) -> list[CompetitionResult]:
+    """The stored results with what each number was built from, in words: the parts that existed and their
+    renormalised weights, the judges used and trimmed, the audience shrinkage and the values behind a tie-break.
+    Entries below the judge minimum are shown to the organizers only (never published)."""
+    names = judge_names(competition)
+    results = list(results_for(competition))
+    by_entry = {r.entry_id: r for r in results}
+    shown = []
+    for result in results:
+        b = result.breakdown
+        for row in b.get("judges", []):
+            row["name"] = names.get(row["judge"], "?")
+        result.eligible = b.get("eligible", True)
+        if not result.eligible and not show_ineligible:
+            continue
+        result.weights_text = "；".join(
+            f"{PART_LABELS.get(k, k)} {w:.0%}".replace("%", " %") for k, w in (b.get("weights_used") or {}).items()
+        )
+        tie = b.get("tie_values")
+        if tie:
+            other = by_entry.get(tie["other_entry"])
+            result.tie_text = _("%(name)s: %(mine).4f against %(other).4f (%(entry)s)") % {
+                "name": TIE_LABELS.get(tie["name"], tie["name"]),
+                "mine": tie["mine"],
+                "other": tie["other"],
+                "entry": other.entry.course.title if other else "?",
+            }
+        elif b.get("tie_break") == "shared":
+            result.tie_text = _("equal on F, judges' mean, effect and median: the rank is shared")
+        shown.append(result)
+    return shown
 
 
 def judge_assignments_of(*, competition: Competition, judge: User) -> list[JudgeAssignment]:

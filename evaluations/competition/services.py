@@ -28,6 +28,7 @@ from evaluations.models import (
     Notification,
     PeerScore,
 )
+from evaluations.results import services as result_services
 from evaluations.scoring import q2
 from evaluations.scoring.ranking import COMPETITION_DEFAULTS, EntryInput, compute_ranking
 from evaluations.survey.services import scoring_current
@@ -319,6 +320,11 @@ def _publish(competition: Competition, by: User) -> None:
             continue
         result.promoted = True
         result.save(update_fields=["promoted"])
+    # The top-ten and finalist bonuses enter the entrants' yearly quality Q now (docs/scoring.md §2.6).
+    entrants = list(
+        Instructor.objects.filter(competition_entries__competition=competition).values_list("pk", flat=True).distinct()
+    )
+    result_services.instructors_quality_refresh(year=competition.year, instructor_ids=entrants)
     users = User.objects.filter(instructor__competition_entries__competition=competition).distinct()
     Notification.objects.bulk_create(
         Notification(

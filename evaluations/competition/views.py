@@ -116,7 +116,23 @@ def competition_rank(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The ranking is being computed.") if queued else _("The ranking was computed."))
+        _warn_short_of_judges(request, competition)
     return redirect(competition)
+
+
+def _warn_short_of_judges(request: HttpRequest, competition: Competition) -> None:
+    """Tell the organizer which entries are below the judge minimum (not ranked, not published) and who is missing."""
+    minimum = (competition.params or {}).get("min_judges") or competition_services.competition_params()["min_judges"]
+    for row in competition_selectors.entries_short_of_judges(competition, minimum):
+        lacking = "、".join(row["lacking"]) or _("no judge assigned")
+        messages.warning(
+            request,
+            _(
+                "%(entry)s: only %(k)d of %(minimum)d judges with complete scores, so it is not ranked or published "
+                "(missing: %(lacking)s)."
+            )
+            % {"entry": row["entry"], "k": row["k"], "minimum": row["minimum"], "lacking": lacking},
+        )
 
 
 @login_required
@@ -128,6 +144,8 @@ def competition_advance(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
+        if competition.phase == Competition.Phase.PUBLICITY:
+            _warn_short_of_judges(request, competition)
         messages.success(
             request, _("The competition is now in the phase “%(phase)s”.") % {"phase": competition.get_phase_display()}
         )
@@ -154,13 +172,11 @@ def competition_results(request: HttpRequest, pk: int) -> HttpResponse:
     competition = _get_competition_for_user(request, pk)
     if not competition_selectors.results_visible(competition=competition, user=request.user):
         raise Http404
-    names = competition_selectors.judge_names(competition)
-    results = list(competition_selectors.results_for(competition))
-    for result in results:
-        for row in result.breakdown.get("judges", []):
-            row["name"] = names.get(row["judge"], "?")
+    manager = Competition.objects.managed_by(request.user).filter(pk=competition.pk).exists()
+    results = competition_selectors.results_explained(competition, show_ineligible=manager)
     flags = competition.judge_flags.select_related("judge").order_by("judge__username")
-    context = {"competition": competition, "results": results, "flags": flags}
+    params = {**competition_services.competition_params(), **(competition.params or {})}
+    context = {"competition": competition, "results": results, "flags": flags, "params": params, "manager": manager}
     return render(request, "evaluations/competition/results.html", context)
 
 

@@ -145,6 +145,8 @@ class ResultAction(models.Model):
         verbose_name_plural = _("proposed consequences")
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["result", "kind"], name="one_action_per_result_and_kind")]
+        # The consequences list (结果运用) is one status, newest first, 200 rows: walked in this index's order.
+        indexes = [models.Index(fields=["status", "-created_at"], name="action_status_created")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.result.lecture}"

@@ -112,6 +112,10 @@ class ReviewProposal(models.Model):
     rule = models.CharField(_("rule"), max_length=40)
     quality = models.DecimalField(_("quality"), max_digits=5, decimal_places=2, null=True, blank=True)
     figures = models.JSONField(_("figures"), default=dict)
+    # The settings version the figures and the rule were computed with: labels quote its thresholds.
+    scoring = models.ForeignKey(
+        "evaluations.ScoringSettings", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(_("decision"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
     decision = models.CharField(_("outcome decided"), max_length=10, choices=Outcome.choices, blank=True)
     decided_by = models.ForeignKey(

@@ -29,8 +29,13 @@ def _number(value) -> float | None:
     return None if value is None else float(value)
 
 
-def results_export(results: Iterable[LectureResult]) -> bytes:
-    """One row per result; expects rows from selectors.results_list (lecture, course, instructor, county joined)."""
+QUALITY_HEADERS = ["年度", "师资", "年度质量分 Q", "有效评价授课"]
+
+
+def results_export(results: Iterable[LectureResult], qualities: Iterable[dict] = ()) -> bytes:
+    """One row per result; expects rows from selectors.results_list (lecture, course, instructor, county joined).
+    A second sheet holds the stored yearly quality Q of the instructors in scope (selectors.year_qualities): the one
+    Q the profile, 我的评价 and the review show."""
     rows = (
         [
             timezone.localtime(r.lecture.start).strftime("%Y-%m-%d %H:%M"),
@@ -47,4 +52,5 @@ def results_export(results: Iterable[LectureResult]) -> bytes:
         ]
         for r in results
     )
-    return xlsx_bytes(Sheet("评价结果", HEADERS, rows))
+    quality_rows = ([q["year"], q["instructor__name"], _number(q["quality"]), q["scored_lectures"]] for q in qualities)
+    return xlsx_bytes(Sheet("评价结果", HEADERS, rows), Sheet("年度质量分", QUALITY_HEADERS, quality_rows))

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, F, Max, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from courses.models import TrainingProgramme
+from evaluations import scoring
 from evaluations.models import Answer, Comment, Evaluation, LectureResult, ResultAction, SessionResult
-from instructors.models import Instructor, User
+from evaluations.results.quality import instructor_quality_explained
+from evaluations.scoring.review_rules import percent
+from instructors.models import Instructor, InstructorYearFigures, User
 from outreach.models import Lecture
 
 
@@ -91,7 +95,7 @@ def results_list(*, user: User, filters: dict | None = None) -> QuerySet[Lecture
 def my_results(*, instructor: Instructor) -> QuerySet[LectureResult]:
     return (
         LectureResult.objects.filter(instructor=instructor)
-        .select_related("lecture__organization", "course")
+        .select_related("lecture__organization", "course", "scoring")
         .defer("explanation", "dimension_scores")
         .order_by("-lecture__start")
     )
@@ -199,8 +203,111 @@ def action_list(*, user: User, status: str = "proposed") -> QuerySet[ResultActio
         "result__lecture__course",
         "result__lecture__instructor",
         "result__lecture__organization",
-        "result__course",
-        "result__instructor",
+        "result__scoring",
         "decided_by",
     )
     return qs.filter(status=status) if status else qs
+
+
+FLAG_RULES = {
+    "sr_upper_below_threshold": _(
+        "Satisfaction clearly below %(threshold)s: even its upper one-sided 95 %% bound %(upper)s is below it "
+        "(%(n)s answers)"
+    ),
+    "score_below_red_line": _("Score %(score)s below the red line %(red)s (%(n)s satisfaction answers)"),
+    "repeated_yellow": _(
+        "Yellow flag on the same course %(needed)s times within its last %(window)s lectures "
+        "(satisfaction %(sr)s below %(threshold)s)"
+    ),
+    "sr_below_threshold": _("Satisfaction %(sr)s below %(threshold)s (%(n)s answers)"),
+    "excellent_lecture": _("Score at least 90 and satisfaction at least 95 %%"),
+}
+
+
+def flag_text(rule: str, *, score, sr, sr_upper, n, params: dict) -> str:
+    """A lecture's flag rule in words with the values it was decided on (never the rule's code)."""
+    label = FLAG_RULES.get(rule)
+    if label is None:
+        return ""
+    needed, window = params.get("yellow_history", scoring.DEFAULTS["yellow_history"])
+    return str(label) % {
+        "threshold": percent(params.get("sr_threshold"), 0),
+        "upper": percent(_float(sr_upper), 1),
+        "sr": percent(_float(sr), 1),
+        "n": n,
+        "score": score if score is not None else "—",
+        "red": params.get("red_score"),
+        "needed": needed,
+        "window": window,
+    }
+
+
+def _float(value) -> float | None:
+    return None if value in (None, "", "None") else float(value)
+
+
+def result_flag_text(result: LectureResult) -> str:
+    return flag_text(
+        result.flag_rule,
+        score=result.score,
+        sr=result.sr,
+        sr_upper=result.sr_upper,
+        n=result.sr_n,
+        params=result.scoring.merged,
+    )
+
+
+def yellow_lectures(result: LectureResult) -> list[LectureResult]:
+    """The earlier yellow lectures of the same course a repeated-yellow red flag was built on (for links)."""
+    ids = result.explanation.get("previous_yellow_lectures") or []
+    if result.flag_rule != "repeated_yellow" or not ids:
+        return []
+    return list(LectureResult.objects.filter(lecture_id__in=ids).select_related("lecture").order_by("lecture__start"))
+
+
+def private_below(params: dict) -> int:
+    return int(params.get("privacy_min_answers", scoring.DEFAULTS["privacy_min_answers"]))
+
+
+def my_quality(*, instructor: Instructor, year: int) -> dict:
+    """我的评价's headline: the stored yearly Q (the one the profile, the review and the exports read) with how it
+    was computed, and the plain mean of the usable lecture scores beside it."""
+    stored = InstructorYearFigures.objects.filter(instructor=instructor, year=year).first()
+    figures = instructor_quality_explained(instructor=instructor, year=year)
+    return {"quality": stored.quality if stored else None, "figures": figures}
+
+
+def quality_stamp(*, instructor: Instructor, year: int) -> str:
+    """The stored Q itself: part of 我的评价's cache key, so a new Q (e.g. a competition bonus) shows at once."""
+    stored = InstructorYearFigures.objects.filter(instructor=instructor, year=year).values_list("quality", flat=True)
+    return str(stored.first())
+
+
+def year_qualities(*, user: User, year: int) -> QuerySet:
+    """The stored yearly Q of the instructors whose lectures this user sees (for the export), by name."""
+    instructors = LectureResult.objects.filter(year=year, lecture__in=Lecture.objects.visible_to(user)).values(
+        "instructor_id"
+    )
+    return (
+        InstructorYearFigures.objects.filter(year=year, instructor_id__in=instructors)
+        .order_by("instructor__pinyin", "instructor_id")
+        .values("year", "instructor__name", "quality", "scored_lectures")
+    )
+
+
+def explain_actions(actions) -> None:
+    """Each proposed consequence's rule in words with its values (``rule_text``), the settings read once each."""
+    params: dict[int, dict] = {}
+    for action in actions:
+        result = action.result
+        if result.scoring_id not in params:
+            params[result.scoring_id] = result.scoring.merged
+        f = action.figures
+        action.rule_text = flag_text(
+            action.rule,
+            score=f.get("score"),
+            sr=f.get("sr"),
+            sr_upper=f.get("sr_upper"),
+            n=f.get("n"),
+            params=params[result.scoring_id],
+        )

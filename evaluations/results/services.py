@@ -8,8 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,7 @@ from evaluations.models import (
     ResultAction,
     SessionResult,
 )
-from evaluations.survey.services import scoring_current
+from evaluations.results.quality import QualityFigures, quality_figures, year_bounds
 from instructors import services as registry_services
 from instructors.models import Instructor, User
 from outreach.models import Lecture
@@ -66,12 +65,12 @@ def results_compute(*, evaluation_ids: list[int]) -> list[LectureResult]:
     lenient = _leniency_corrected(ids, evaluations[0].scoring.merged if evaluations else scoring.DEFAULTS)
     dimensions = _dimension_means(ids)
     history: dict[int, list[tuple]] = defaultdict(list)
-    for course_id, start, yellow in (
+    for course_id, start, yellow, lecture_id in (
         LectureResult.objects.filter(course_id__in={e.lecture.course_id for e in evaluations})
         .exclude(evaluation_id__in=ids)
-        .values_list("course_id", "lecture__start", "sr_yellow")
+        .values_list("course_id", "lecture__start", "sr_yellow", "lecture_id")
     ):
-        history[course_id].append((start, yellow))
+        history[course_id].append((start, yellow, lecture_id))
     existing = {r.evaluation_id: r for r in LectureResult.objects.filter(evaluation_id__in=ids)}
     results = []
     for evaluation in evaluations:
@@ -224,10 +223,23 @@ def _fill_result(result, evaluation, trainee, role_rows, dimension_means, histor
     result.year = timezone.localtime(lecture.start).year
     sat = _fill_trainee_figures(result, evaluation, trainee, lecture_score, dimension_means)
     earlier = sorted((item for item in history[lecture.course_id] if item[0] < lecture.start), key=lambda item: item[0])
-    previous = [yellow for _start, yellow in reversed(earlier[-2:])]
-    result.flag, result.flag_rule = scoring.flag(sat, lecture_score.score, previous, params)
-    history[lecture.course_id].append((lecture.start, result.sr_yellow))
-    result.explanation.update(previous_yellow=previous, flag_rule=result.flag_rule)
+    window = list(reversed(earlier[-(params["yellow_history"][1] - 1) :]))
+    previous = [item[1] for item in window]
+    # Too few answers decide nothing: no flag, no yellow that counts toward a later red, no consequence.
+    result.flag, result.flag_rule, result.sr_yellow = scoring.lecture_flag(sat, lecture_score, previous, params)
+    history[lecture.course_id].append((lecture.start, result.sr_yellow, lecture.pk))
+    result.explanation.update(
+        previous_yellow=previous,
+        previous_yellow_lectures=[item[2] for item in window if item[1]],
+        flag_rule=result.flag_rule,
+        answers_needed=answers_needed(score=lecture_score),
+    )
+
+
+def answers_needed(*, score: scoring.LectureScore) -> int:
+    """How many more valid trainee answer sheets the lecture needed to reach the trainee minimum (0 when reached)."""
+    trainee = next((r for r in score.roles if r.role == RaterRole.TRAINEE), None)
+    return max(0, trainee.minimum - trainee.n) if trainee else 0
 
 
 def _fill_trainee_figures(
@@ -312,7 +324,7 @@ def _propose_actions(results: list[LectureResult]) -> None:
             "n": result.sr_n,
             "flag_rule": result.flag_rule,
         }
-        if result.flag == LectureResult.Flag.RED:
+        if result.flag == LectureResult.Flag.RED and result.usable:
             proposals += [
                 ResultAction(result=result, kind=kind, rule=result.flag_rule, figures=figures, deadline=deadline)
                 for kind in (ResultAction.Kind.RECTIFY, ResultAction.Kind.RETRAIN)
@@ -322,6 +334,20 @@ def _propose_actions(results: list[LectureResult]) -> None:
                 ResultAction(result=result, kind=ResultAction.Kind.PROMOTE, rule="excellent_lecture", figures=figures)
             )
     ResultAction.objects.bulk_create(proposals, batch_size=1000, ignore_conflicts=True)
+    # A recomputation that no longer supports a proposal (e.g. the lecture turned out to have too few answers)
+    # withdraws it while nobody has decided it yet.
+    proposed = {(p.result_id, p.kind) for p in proposals}
+    ids = [r.pk for r in results]
+    for start in range(0, len(ids), 5000):
+        stale = [
+            pk
+            for pk, result_id, kind in ResultAction.objects.filter(
+                result_id__in=ids[start : start + 5000], status=ResultAction.Status.PROPOSED
+            ).values_list("pk", "result_id", "kind")
+            if (result_id, kind) not in proposed
+        ]
+        if stale:
+            ResultAction.objects.filter(pk__in=stale).delete()
 
 
 def instructor_quality_refresh(*, instructor: Instructor, year: int) -> Decimal | None:
@@ -330,46 +356,23 @@ def instructor_quality_refresh(*, instructor: Instructor, year: int) -> Decimal 
 
 
 def instructors_quality_refresh(*, year: int, instructor_ids: list[int] | None = None) -> dict[int, Decimal | None]:
-    """Yearly quality: hours-weighted mean of usable lecture scores, shrunk toward the tier mean, with bonuses and
-    penalties; written to the registry's yearly figures. Grouped SQL aggregates, no query per lecture."""
-    params = scoring_current().merged
-    usable = LectureResult.objects.filter(year=year, insufficient=False, score__isnull=False)
-    hours = Coalesce("lecture__hours", Value(Decimal("1.0")), output_field=DecimalField(max_digits=6, decimal_places=1))
-    scope = usable if instructor_ids is None else usable.filter(instructor_id__in=instructor_ids)
-    rows = (
-        scope.annotate(weight=hours)
-        .values("instructor_id", "instructor__tier")
-        .annotate(
-            k=Count("pk"),
-            weighted=Sum(F("score") * F("weight")),
-            hours=Sum("weight"),
-            red=Count("pk", filter=Q(flag="red")),
+    """Store the yearly quality Q (``quality_figures`` over the calendar year) in the registry's yearly figures,
+    where the profile, 我的评价, the exports and the review read it."""
+    start, end = year_bounds(year)
+    if instructor_ids is None:
+        instructor_ids = list(
+            LectureResult.objects.filter(year=year).values_list("instructor_id", flat=True).distinct().order_by()
         )
-        .order_by()
-    )
-    tier_means = {
-        row["instructor__tier"]: row["mean"]
-        for row in usable.values("instructor__tier").annotate(mean=Avg("score")).order_by()
-    }
-    top_ten = dict(
-        PremiumLibraryEntry.objects.filter(year=year + 1, reason=PremiumLibraryEntry.Reason.COMPETITION_TOP_TEN)
-        .values("course__lead_instructor_id")
-        .annotate(n=Count("pk"))
-        .values_list("course__lead_instructor_id", "n")
-        .order_by()
-    )
     out: dict[int, Decimal | None] = {}
-    for row in rows:
-        raw = float(row["weighted"] / row["hours"]) if row["k"] and row["hours"] else None
-        mu = tier_means.get(row["instructor__tier"])
-        shrunk = scoring.shrink(raw, row["k"], float(mu) if mu is not None else None, params)
-        quality = scoring.annual_quality(
-            shrunk, top_ten=top_ten.get(row["instructor_id"], 0), finalist=0, red_flags=row["red"], params=params
-        )
-        out[row["instructor_id"]] = value = scoring.q2(quality)
-        registry_services.instructor_record_year_figures(
-            instructor_id=row["instructor_id"], year=year, quality=value, scored_lectures=row["k"]
-        )
+    for first in range(0, len(instructor_ids), 2000):
+        chunk = instructor_ids[first : first + 2000]
+        figures = quality_figures(start=start, end=end, year=year, instructor_ids=chunk)
+        for person in chunk:
+            fig = figures.get(person) or QualityFigures()
+            out[person] = fig.quality
+            registry_services.instructor_record_year_figures(
+                instructor_id=person, year=year, quality=fig.quality, scored_lectures=fig.k
+            )
     return out
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("results/<int:pk>/", views.result_detail, name="result_detail"),
     path("results/<int:pk>/follow-up/", views.follow_up_create, name="follow_up_create"),
     path("mine/", views.my_ratings, name="my_ratings"),
+    path("rules/", views.scoring_rules, name="scoring_rules"),
     path("<int:pk>/compute/", views.evaluation_compute, name="evaluation_compute"),
     path("training/", views.session_list, name="session_list"),
     path("training/results/<int:pk>/", views.session_result_detail, name="session_result_detail"),

@@ -16,6 +16,7 @@ from core.errors import error_text
 from core.params import year_param
 from core.permissions import require_manager
 from core.xlsx import export_filename, xlsx_response
+from evaluations import scoring
 from evaluations.models import (
     Comment,
     LectureResult,
@@ -27,7 +28,10 @@ from evaluations.results import selectors as result_selectors
 from evaluations.results import services as result_services
 from evaluations.results.exports import results_export
 from evaluations.results.forms import DecisionForm, FollowUpForm, ModerationForm, ResultFilterForm
+from evaluations.scoring.ranking import COMPETITION_DEFAULTS
+from evaluations.scoring.review_rules import REVIEW_DEFAULTS
 from evaluations.survey import selectors as survey_selectors
+from evaluations.survey import services as survey_services
 from evaluations.survey.views import get_evaluation_for_user
 from instructors.models import Instructor
 from outreach.models import Lecture
@@ -58,18 +62,33 @@ def evaluation_compute(request: HttpRequest, pk: int) -> HttpResponse:
 def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
     result = _get_result_for_user(request, pk)
     manager = request.user.can_manage_registry
+    minimum = result_selectors.private_below(result.scoring.merged)
     context = {
         "result": result,
         "lecture": result.lecture,
-        "roles": [{**r, "label": RaterRole(r["role"]).label} for r in result.explanation.get("roles", [])],
-        "distribution": result_selectors.indicator_distribution(evaluation=result.evaluation),
+        "roles": _roles(result, manager, minimum),
+        "distribution": result_selectors.indicator_distribution(evaluation=result.evaluation)
+        if manager or result.trainee_n >= minimum
+        else None,
         "comments": result_selectors.comments_for(evaluation=result.evaluation, user=request.user),
         "manager": manager,
         "follow_ups": result.lecture.follow_ups.all() if manager else [],
         "follow_up_form": FollowUpForm() if manager else None,
         "needed": _answers_needed(result),
+        "flag_text": result_selectors.result_flag_text(result),
+        "yellow_lectures": result_selectors.yellow_lectures(result),
+        "params": result.scoring.merged,
     }
     return render(request, "evaluations/result_detail.html", context)
+
+
+def _roles(result: LectureResult, manager: bool, minimum: int) -> list[dict]:
+    """The rater roles' figures; a named-rater role's mean is hidden from the instructor below the privacy minimum."""
+    rows = []
+    for r in result.explanation.get("roles", []):
+        private = not manager and r["role"] != RaterRole.TRAINEE and 0 < r["n"] < minimum
+        rows.append({**r, "label": RaterRole(r["role"]).label, "private": private})
+    return rows
 
 
 def _answers_needed(result: LectureResult) -> int:
@@ -99,7 +118,10 @@ def my_ratings(request: HttpRequest) -> HttpResponse:
     year = year_param(request)
 
     def results() -> list:
-        return list(result_selectors.my_results(instructor=instructor)[:200])
+        rows = list(result_selectors.my_results(instructor=instructor)[:200])
+        for r in rows:
+            r.needed = max(0, r.scoring.merged["role_min_counts"]["trainee"] - r.trainee_n) if r.insufficient else 0
+        return rows
 
     def chart() -> dict:
         trend = [
@@ -114,12 +136,15 @@ def my_ratings(request: HttpRequest) -> HttpResponse:
     context = {
         "instructor": instructor,
         "year": year,
-        # Mine (the table, the radar) and the year's (the tier mean).
+        # Mine (the table, the radar), the year's (the tier mean) and the stored Q (a competition bonus changes it).
         "stamp": result_selectors.results_stamp(LectureResult.objects.filter(instructor=instructor))
         + "-"
-        + result_selectors.results_stamp(LectureResult.objects.filter(year=year)),
+        + result_selectors.results_stamp(LectureResult.objects.filter(year=year))
+        + "-"
+        + result_selectors.quality_stamp(instructor=instructor, year=year),
         "results": results,
         "summary": lambda: result_selectors.my_year_summary(instructor=instructor, year=year),
+        "quality": lambda: result_selectors.my_quality(instructor=instructor, year=year),
         "chart": chart,
     }
     return render(request, "evaluations/my_ratings.html", context)
@@ -144,7 +169,9 @@ def result_export(request: HttpRequest) -> HttpResponse:
     form = ResultFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     results = result_selectors.results_list(user=request.user, filters=filters).iterator(chunk_size=2000)
-    return xlsx_response(results_export(results), export_filename("评价结果"), fallback="results.xlsx")
+    year = filters.get("year") or timezone.localdate().year
+    qualities = result_selectors.year_qualities(user=request.user, year=year)
+    return xlsx_response(results_export(results, qualities), export_filename("评价结果"), fallback="results.xlsx")
 
 
 @login_required
@@ -178,12 +205,19 @@ def action_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", ResultAction.Status.PROPOSED)
     if status not in ResultAction.Status.values:
         status = ResultAction.Status.PROPOSED
-    actions = result_selectors.action_list(user=request.user, status=status)[:200]
-    return render(
-        request,
-        "evaluations/action_list.html",
-        {"actions": actions, "status": status, "statuses": ResultAction.Status.choices, "form": DecisionForm()},
+    page = Paginator(result_selectors.action_list(user=request.user, status=status), 50).get_page(
+        request.GET.get("page")
     )
+    result_selectors.explain_actions(page.object_list)
+    context = {
+        "page": page,
+        "actions": page.object_list,
+        "query": f"status={status}",
+        "status": status,
+        "statuses": ResultAction.Status.choices,
+        "form": DecisionForm(),
+    }
+    return render(request, "evaluations/action_list.html", context)
 
 
 @login_required
@@ -235,3 +269,25 @@ def session_result_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "needed": max(0, trainee["minimum"] - result.trainee_n) if trainee else 0,
     }
     return render(request, "evaluations/session_result_detail.html", context)
+
+
+@login_required
+def scoring_rules(request: HttpRequest) -> HttpResponse:
+    """评分规则: every formula, default, threshold and tie-break, rendered from the current settings and indicators."""
+    current = survey_services.scoring_current()
+    system = survey_services.indicator_system_current()
+    p = current.merged
+    context = {
+        "settings_row": current,
+        "p": p,
+        "review": {**REVIEW_DEFAULTS, **current.params.get("review", {})},
+        "competition": {**COMPETITION_DEFAULTS, **current.params.get("competition", {})},
+        "system": system,
+        "dimensions": system.dimensions.prefetch_related("indicators") if system else [],
+        "roles": [
+            {"label": RaterRole(role).label, "weight": p["role_weights"][role], "minimum": p["role_min_counts"][role]}
+            for role in scoring.ROLE_ORDER
+            if role in p["role_weights"]
+        ],
+    }
+    return render(request, "evaluations/scoring_rules.html", context)

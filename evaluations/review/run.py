@@ -14,20 +14,21 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Avg, Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from courses.models import PremiumLibraryEntry, Rectification
+from courses.models import Rectification
 from evaluations import scoring
 from evaluations.models import (
-    CompetitionResult,
     LectureResult,
     RaterRole,
     ReviewCycle,
     ReviewProposal,
     ReviewVeto,
+    ScoringSettings,
 )
+from evaluations.results import quality as result_quality
 from evaluations.scoring.review_rules import REVIEW_DEFAULTS, Figures, Outcome, decide
 from evaluations.survey.services import scoring_current
 from instructors.models import Instructor, InstructorYearFigures, TeachingNorm
@@ -42,9 +43,10 @@ BATCH = 500
 STALE_AFTER = dt.timedelta(minutes=10)
 
 
-def review_params() -> dict:
-    current = scoring_current()
-    return {**current.merged, **REVIEW_DEFAULTS, **current.params.get("review", {})}
+def review_params(version: ScoringSettings | None = None) -> dict:
+    """The numbers a review uses: the scoring settings (current, or the given version) with the review's own."""
+    version = version or scoring_current()
+    return {**version.merged, **REVIEW_DEFAULTS, **version.params.get("review", {})}
 
 
 def _bounds(cycle: ReviewCycle) -> tuple[dt.datetime, dt.datetime]:
@@ -78,18 +80,12 @@ class _Context:
 
     def __init__(self, cycle: ReviewCycle):
         self.cycle = cycle
-        self.p = review_params()
+        self.scoring = scoring_current()
+        self.p = review_params(self.scoring)
         self.start, self.end = _bounds(cycle)
         self.year = cycle.period_end.year
         days = (cycle.period_end - cycle.period_start).days + 1
         self.fraction = min(1.0, days / 365)
-        usable = LectureResult.objects.filter(
-            insufficient=False, score__isnull=False, lecture__start__gte=self.start, lecture__start__lt=self.end
-        )
-        self.tier_means = {
-            row["instructor__tier"]: float(row["mean"])
-            for row in usable.values("instructor__tier").annotate(mean=Avg("score")).order_by()
-        }
         self.norms = {(n.year, n.tier): n for n in TeachingNorm.objects.filter(year__in=[self.year, self.year - 1])}
         self.previous = (
             ReviewCycle.objects.filter(region=cycle.region, kind=cycle.kind, period_end__lt=cycle.period_start)
@@ -122,34 +118,14 @@ def _pool_sources(ctx: _Context, ids) -> dict[str, dict]:
         .annotate(w=_hours("lecture__hours", "1"))
         .values("instructor_id")
         .annotate(
-            k=Count("pk", filter=usable),
-            weighted=Sum(F("score") * F("w"), filter=usable),
-            weight=Sum("w", filter=usable),
-            red=Count("pk", filter=Q(flag=LectureResult.Flag.RED)),
-            answers=Sum("sr_n", filter=Q(sr__isnull=False)),
-            satisfied=Sum(F("sr") * F("sr_n"), filter=Q(sr__isnull=False)),
+            answers=Sum("sr_n", filter=usable & Q(sr__isnull=False)),
+            satisfied=Sum(F("sr") * F("sr_n"), filter=usable & Q(sr__isnull=False)),
         )
         .order_by()
     )
-    top_ten = _grouped(
-        PremiumLibraryEntry.objects.filter(
-            year=ctx.year + 1,
-            reason=PremiumLibraryEntry.Reason.COMPETITION_TOP_TEN,
-            course__lead_instructor_id__in=ids,
-        )
-        .values("course__lead_instructor_id")
-        .annotate(n=Count("pk"))
-        .order_by(),
-        key="course__lead_instructor_id",
-    )
-    finalists = _grouped(
-        CompetitionResult.objects.filter(
-            competition__year=ctx.year, competition__published_at__isnull=False, rank__gt=10, entry__instructors__in=ids
-        )
-        .values("entry__instructors")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by(),
-        key="entry__instructors",
+    # The one yearly quality Q (with its bonuses and penalties), computed as the registry stores it.
+    quality = result_quality.quality_figures(
+        start=ctx.start, end=ctx.end, year=ctx.year, instructor_ids=ids, params=ctx.p
     )
     retest_red = LectureResult.objects.filter(
         course=OuterRef("course"),
@@ -196,8 +172,7 @@ def _pool_sources(ctx: _Context, ids) -> dict[str, dict]:
     return {
         "lectures": lectures,
         "results": results,
-        "top_ten": top_ten,
-        "finalists": finalists,
+        "quality": quality,
         "rectifications": rectifications,
         "vetoes": vetoes,
         "warned": warned,
@@ -209,7 +184,7 @@ def _pool_figures(ctx: _Context, instructors: list[Instructor], sources: dict | 
     """Figures of a batch of pool members from the grouped sources (computed for the batch when not given)."""
     sources = sources or _pool_sources(ctx, [i.pk for i in instructors])
     lectures, results, rectifications = sources["lectures"], sources["results"], sources["rectifications"]
-    top_ten, finalists, vetoes = sources["top_ten"], sources["finalists"], sources["vetoes"]
+    qualities, vetoes = sources["quality"], sources["vetoes"]
     warned, previous_year = sources["warned"], sources["previous_year"]
     out: dict[int, tuple[Figures, dict]] = {}
     p = ctx.p
@@ -217,15 +192,8 @@ def _pool_figures(ctx: _Context, instructors: list[Instructor], sources: dict | 
         lec = lectures.get(person.pk, {})
         res = results.get(person.pk, {})
         rect = rectifications.get(person.pk, {})
-        k = res.get("k") or 0
-        raw = float(res["weighted"] / res["weight"]) if k and res.get("weight") else None
-        tier_mean = ctx.tier_means.get(person.tier)
-        shrunk = scoring.shrink(raw, k, tier_mean, p)
-        n_top, n_final = (top_ten.get(person.pk) or {}).get("n", 0), (finalists.get(person.pk) or {}).get("n", 0)
-        quality = scoring.annual_quality(
-            shrunk, top_ten=n_top, finalist=n_final, red_flags=res.get("red") or 0, params=p
-        )
-        quality = _f(scoring.q2(quality))
+        q = qualities.get(person.pk) or result_quality.QualityFigures()
+        k, quality = q.k, _f(q.quality)
         sr_n = int(res.get("answers") or 0)
         sr = round(float(res["satisfied"]) / sr_n, 4) if sr_n else None
         n_lectures, hours = lec.get("n", 0), float(lec.get("hours") or 0)
@@ -248,7 +216,7 @@ def _pool_figures(ctx: _Context, instructors: list[Instructor], sources: dict | 
             quality=quality,
             sr=sr,
             sr_n=sr_n,
-            red_flags=res.get("red") or 0,
+            red_flags=q.red_flags,
             failed_retests=rect.get("failed", 0),
             suspensions=rect.get("suspensions", 0),
             previously_warned=person.pk in warned,
@@ -259,13 +227,18 @@ def _pool_figures(ctx: _Context, instructors: list[Instructor], sources: dict | 
             "lectures": n_lectures,
             "hours": round(hours, 1),
             "scored_lectures": k,
-            "quality_raw": _f(scoring.q2(raw)),
-            "tier_mean": _f(scoring.q2(tier_mean)),
+            "quality_raw": _f(scoring.q2(q.raw)),
+            "tier_mean": _f(scoring.q2(q.tier_mean)),
+            "shrink_k": q.shrink_k,
+            "quality_shrunk": _f(scoring.q2(q.shrunk)),
             "quality": quality if rated else None,
             "quality_unrated": not rated,
-            "top_ten": n_top,
-            "finalist": n_final,
+            "top_ten": q.top_ten,
+            "top_ten_bonus": q.top_ten_bonus,
+            "finalist": q.finalist,
+            "finalist_bonus": q.finalist_bonus,
             "red_flags": fig.red_flags,
+            "red_penalty": q.red_penalty,
             "sr": sr,
             "sr_n": sr_n,
             "rectifications": rect.get("in_period", 0),
@@ -295,6 +268,7 @@ def _trial_lectures(ctx: _Context, ids: list[int]) -> dict[int, dict]:
     rows = (
         LectureResult.objects.filter(
             instructor_id__in=ids,
+            insufficient=False,  # a trial lecture without enough answers decides nothing either
             lecture__start__gte=ctx.start,
             lecture__start__lt=ctx.end,
             sr_n__gte=p["sr_min_n"],
@@ -359,7 +333,7 @@ def _upsert(cycle: ReviewCycle, rows: list[ReviewProposal]) -> None:
             rows,
             update_conflicts=True,
             unique_fields=["cycle", "instructor"],
-            update_fields=["proposal", "rule", "quality", "figures", "computed_at"],
+            update_fields=["proposal", "rule", "quality", "figures", "scoring", "computed_at"],
         )
 
 
@@ -393,7 +367,13 @@ def review_cycle_run(*, cycle_id: int) -> int | None:
             quality = Decimal(str(shown["quality"])) if shown["quality"] is not None else None
             rows.append(
                 ReviewProposal(
-                    cycle=cycle, instructor=person, proposal=outcome, rule=rule, quality=quality, figures=shown
+                    cycle=cycle,
+                    instructor=person,
+                    proposal=outcome,
+                    rule=rule,
+                    quality=quality,
+                    figures=shown,
+                    scoring=ctx.scoring,
                 )
             )
         with transaction.atomic():
@@ -426,6 +406,7 @@ def review_cycle_run(*, cycle_id: int) -> int | None:
                     rule="trial_lecture_qualifies",
                     quality=trial["score"],
                     figures=shown,
+                    scoring=ctx.scoring,
                 )
             )
         with transaction.atomic():

@@ -34,7 +34,7 @@ def review_cycles_for(user: User) -> QuerySet[ReviewCycle]:
 
 
 def review_proposals_for(*, cycle: ReviewCycle, proposal: str = "", status: str = "", sort: str = "") -> QuerySet:
-    qs = ReviewProposal.objects.filter(cycle=cycle).select_related("instructor__region")
+    qs = ReviewProposal.objects.filter(cycle=cycle).select_related("instructor__region", "scoring")
     if proposal:
         qs = qs.filter(proposal=proposal)
     if status:

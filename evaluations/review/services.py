@@ -18,6 +18,7 @@ from evaluations.models import (
     ReviewProposal,
     ReviewVeto,
 )
+from evaluations.review.run import review_params
 from evaluations.scoring.review_rules import Outcome, rule_label
 from instructors import services as registry_services
 from instructors.models import Instructor, User
@@ -135,7 +136,10 @@ def review_proposal_decide(
     if outcome == Outcome.ADMIT and locked.instructor.status != Instructor.Status.CANDIDATE:
         raise ValidationError(_("Only a candidate can be admitted."), code="not_candidate")
     chosen = outcome if override else locked.proposal
-    reason = reason or _("Review %(cycle)s: %(rule)s") % {"cycle": locked.cycle, "rule": rule_label(locked.rule)}
+    reason = reason or _("Review %(cycle)s: %(rule)s") % {
+        "cycle": locked.cycle,
+        "rule": rule_label(locked.rule, _params(locked)),
+    }
     _apply(proposal=locked, outcome=chosen, by=by, reason=reason)
     locked.status = ReviewProposal.Status.OVERRIDDEN if override else ReviewProposal.Status.APPROVED
     locked.decision = chosen
@@ -158,3 +162,7 @@ def review_proposals_approve(*, cycle: ReviewCycle, ids: Iterable[int], by: User
         else:
             approved += 1
     return approved, errors
+
+
+def _params(proposal: ReviewProposal) -> dict:
+    return review_params(proposal.scoring) if proposal.scoring_id else review_params()

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core.errors import error_text
 from core.permissions import require_manager
 from evaluations.models import Notification, ReviewCycle, ReviewProposal
+from evaluations.review import run as review_run
 from evaluations.review import selectors as review_selectors
 from evaluations.review import services as review_services
 from evaluations.review.forms import CycleForm, DecideForm, RevokeForm, VetoForm
@@ -31,7 +32,7 @@ def _get_cycle_for_user(request: HttpRequest, pk: int) -> ReviewCycle:
 def _get_proposal_for_user(request: HttpRequest, pk: int) -> ReviewProposal:
     proposal = (
         ReviewProposal.objects.visible_to(request.user)
-        .select_related("cycle__region", "instructor__region", "decided_by")
+        .select_related("cycle__region", "instructor__region", "decided_by", "scoring")
         .filter(pk=pk)
         .first()
     )
@@ -69,7 +70,12 @@ def review_cycle_create(request: HttpRequest) -> HttpResponse:
 def review_cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _get_cycle_for_user(request, pk)
     chosen = {key: request.GET.get(key, "") for key in ("proposal", "status", "sort")}
-    proposals = review_selectors.review_proposals_for(cycle=cycle, **chosen)[:1000]
+    proposals = list(review_selectors.review_proposals_for(cycle=cycle, **chosen)[:1000])
+    versions: dict = {None: review_run.review_params()}
+    for p in proposals:
+        if p.scoring_id not in versions:
+            versions[p.scoring_id] = review_run.review_params(p.scoring)
+        p.rule_text = review_rules.rule_label(p.rule, versions[p.scoring_id])
     context = {
         "cycle": cycle,
         "proposals": proposals,
@@ -118,10 +124,12 @@ def review_proposals_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def review_proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _get_proposal_for_user(request, pk)
+    params = review_run.review_params(proposal.scoring) if proposal.scoring else review_run.review_params()
     context = {
         "proposal": proposal,
-        "rule_label": review_rules.rule_label(proposal.rule),
+        "rule_label": review_rules.rule_label(proposal.rule, params),
         "figures": review_rules.figure_rows(proposal.figures),
+        "formula": review_rules.quality_formula(proposal.figures) if "quality_raw" in proposal.figures else "",
         "form": DecideForm(),
         "may_decide": request.user.can_manage_registry and proposal.can_decide,
     }

@@ -38,6 +38,9 @@ DEFAULTS: dict = {
     "finalist_bonus": 1,
     "red_penalty": 3,
     "quality_cap": 100,
+    # Small groups stay private: the instructor sees a per-indicator distribution or a named-rater role's mean only
+    # from this many answers on ("人数过少，不单独显示" otherwise); organizers see every figure.
+    "privacy_min_answers": 5,
 }
 
 
@@ -186,6 +189,17 @@ def flag(sat: Satisfaction, score: float | None, previous_yellows: Iterable[bool
     if yellow:
         return "yellow", "sr_below_threshold"
     return "", ""
+
+
+def lecture_flag(
+    sat: Satisfaction, score: LectureScore, previous_yellows: Iterable[bool], params: Mapping
+) -> tuple[str, str, bool]:
+    """(flag, rule, yellow that counts) of a lecture: a lecture with insufficient data decides nothing — no flag and
+    no yellow that would count toward a later "repeated yellow"."""
+    if score.insufficient:
+        return "", "", False
+    colour, rule = flag(sat, score.score, previous_yellows, params)
+    return colour, rule, is_yellow(sat, params)
 
 
 def shrink(raw: float | None, k: int, tier_mean: float | None, params: Mapping) -> float | None:

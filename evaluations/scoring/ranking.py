@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from evaluations.scoring import q2
 
-# Defaults of DOMAIN.md §3; an admin overrides them under the "competition" key of ScoringSettings.params.
+# Defaults of docs/scoring.md §3; an admin overrides them under the "competition" key of ScoringSettings.params.
 COMPETITION_DEFAULTS: dict = {
     "criteria": {"content": 0.40, "method": 0.25, "effect": 0.35},
     "parts": {"judges": 0.70, "peers": 0.20, "audience": 0.10},
@@ -18,6 +18,9 @@ COMPETITION_DEFAULTS: dict = {
     "flag_distance": 15,
     "flag_share": 0.30,
     "top": 10,
+    # An entry is ranked only with at least this many judges who scored every criterion (a recused judge is
+    # missing, not zero); below it the entry is shown as 未达评分要求 and never ranked, published or promoted.
+    "min_judges": 5,
 }
 
 
@@ -108,31 +111,41 @@ class Ranked:
     median: Decimal | None
     rank: int | None = None
     tie_break: str = ""
+    # The unrounded judges' mean, effect and median: tie-breaks compare these, never the rounded copies.
+    exact: tuple | None = None
+    # The values that decided the tie with the entry ranked just before or after: (name, this, other, other entry).
+    tie_values: tuple | None = None
+
+
+TIE_BREAKS = ("judges", "effect", "median")
 
 
 def rank(rows: Iterable[Ranked]) -> list[Ranked]:
-    """Rank on F to 2 decimals; ties by higher judges' score, then effect, then median, else a shared rank."""
+    """Rank on F to 2 decimals; ties by the higher judges' mean, then effect, then median — compared exactly, not
+    rounded — else a shared rank. Rows without F (not eligible) come last, unranked."""
     rows = list(rows)
     scored = [r for r in rows if r.final is not None]
-    low = Decimal("-1")
+    low = -1.0
 
-    def key(r: Ranked) -> tuple:
-        return (r.final, r.judges or low, r.effect or low, r.median or low)
+    def breakers(r: Ranked) -> tuple:
+        values = r.exact if r.exact is not None else (r.judges, r.effect, r.median)
+        return tuple(low if v is None else float(v) for v in values)
 
-    scored.sort(key=lambda r: (tuple(-x for x in key(r)), r.entry))
+    scored.sort(key=lambda r: (-r.final, tuple(-x for x in breakers(r)), r.entry))
     for index, row in enumerate(scored):
         previous = scored[index - 1] if index else None
         if previous is None or previous.final != row.final:
             row.rank = index + 1
             continue
         # Same F: the first tie-break that separates the two names how the order was decided.
-        names = [
-            name
-            for position, name in ((1, "judges"), (2, "effect"), (3, "median"))
-            if key(previous)[position] != key(row)[position]
-        ]
-        row.rank = index + 1 if names else previous.rank
-        row.tie_break = names[0] if names else "shared"
+        mine, theirs = breakers(row), breakers(previous)
+        position = next((i for i in range(len(TIE_BREAKS)) if mine[i] != theirs[i]), None)
+        row.rank = index + 1 if position is not None else previous.rank
+        row.tie_break = TIE_BREAKS[position] if position is not None else "shared"
+        if position is not None:
+            row.tie_values = (TIE_BREAKS[position], mine[position], theirs[position], previous.entry)
+            if previous.tie_values is None:
+                previous.tie_values = (TIE_BREAKS[position], theirs[position], mine[position], row.entry)
         previous.tie_break = previous.tie_break or row.tie_break
     return scored + [r for r in rows if r.final is None]
 
@@ -160,8 +173,19 @@ class EntryInput:
     audience_mean: float | None = None
 
 
+def parts_weights(parts: Mapping[str, float | None], weights: Mapping[str, float]) -> dict[str, float]:
+    """The weights actually applied: each present part's weight divided by the sum over the present parts (sum 1)."""
+    present = [k for k, v in parts.items() if v is not None]
+    total = sum(weights[k] for k in present)
+    return {k: weights[k] / total for k in present} if total else {}
+
+
 def compute_ranking(inputs: list[EntryInput], p: dict) -> tuple[list[Ranked], dict[int, dict], dict]:
-    """The whole ranking: returns (ranked rows, breakdown per entry, flagged judges)."""
+    """The whole ranking: returns (ranked rows, breakdown per entry, flagged judges).
+
+    An entry with fewer than ``min_judges`` complete judges' scores is not eligible: it gets no F and no rank (its
+    parts are still shown), so it is never ranked on peers and audience alone."""
+    minimum = p.get("min_judges", COMPETITION_DEFAULTS["min_judges"])
     raw = {i.entry: dict(i.judges) for i in inputs}
     normalised: set = set()
     used = raw
@@ -180,10 +204,15 @@ def compute_ranking(inputs: list[EntryInput], p: dict) -> tuple[list[Ranked], di
         peers = statistics.fmean(item.peers) if item.peers else None
         audience = shrink_audience(item.audience_n, item.audience_mean, mu, p["audience_prior"])
         parts = {"judges": trimmed.mean, "peers": peers, "audience": audience}
-        final = final_score(parts, p["parts"])
+        eligible = len(item.judges) >= minimum
+        final = final_score(parts, p["parts"]) if eligible else None
         effect = statistics.fmean(item.effects.values()) if item.effects else None
         median = statistics.median(used[item.entry].values()) if used[item.entry] else None
-        rows.append(Ranked(item.entry, q2(final), q2(trimmed.mean), q2(effect), q2(median)))
+        rows.append(
+            Ranked(
+                item.entry, q2(final), q2(trimmed.mean), q2(effect), q2(median), exact=(trimmed.mean, effect, median)
+            )
+        )
         breakdowns[item.entry] = {
             "judges": [
                 {
@@ -195,11 +224,15 @@ def compute_ranking(inputs: list[EntryInput], p: dict) -> tuple[list[Ranked], di
                 }
                 for judge in sorted(item.judges)
             ],
+            "eligible": eligible,
+            "judges_n": len(item.judges),
+            "min_judges": minimum,
             "trim_each_end": trim_count(len(item.judges)),
             "judges_mean": _r(trimmed.mean),
             "peers": {"n": len(item.peers), "mean": _r(peers)},
             "audience": {"n": item.audience_n, "mean": item.audience_mean, "mu": _r(mu), "shrunk": _r(audience)},
             "parts_used": [k for k, v in parts.items() if v is not None],
+            "weights_used": {k: round(w, 4) for k, w in parts_weights(parts, p["parts"]).items()},
             "final": _r(final),
             "effect": _r(effect),
             "median": _r(median),
@@ -207,6 +240,9 @@ def compute_ranking(inputs: list[EntryInput], p: dict) -> tuple[list[Ranked], di
     ranked = rank(rows)
     for row in ranked:
         breakdowns[row.entry]["tie_break"] = row.tie_break
+        if row.tie_values is not None:
+            name, mine, theirs, other = row.tie_values
+            breakdowns[row.entry]["tie_values"] = {"name": name, "mine": mine, "other": theirs, "other_entry": other}
     flags = flagged_judges(used, means, distance=p["flag_distance"], share=p["flag_share"])
     return ranked, breakdowns, flags
 

@@ -76,14 +76,14 @@ def scoring_current() -> ScoringSettings:
     try:
         with transaction.atomic():
             return ScoringSettings.objects.create(
-                version=1, params=dict(scoring.DEFAULTS), is_current=True, note="DOMAIN.md §3"
+                version=1, params=dict(scoring.DEFAULTS), is_current=True, note="docs/scoring.md"
             )
     except IntegrityError:
         return ScoringSettings.objects.get(is_current=True)
 
 
 def indicator_system_current() -> IndicatorSystem:
-    """The indicator system in force (the default of DOMAIN.md §3 is made on first use)."""
+    """The indicator system in force (the default of docs/scoring.md §1 is made on first use)."""
     current = IndicatorSystem.objects.filter(is_current=True).first()
     if current:
         return current

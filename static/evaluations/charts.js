@@ -6,8 +6,17 @@
   const radarEl = document.getElementById("radar");
   if (radarEl && data.radar.length) {
     echarts.init(radarEl).setOption({
-      radar: { indicator: data.radar.map((d) => ({ name: d.name, max: 100 })) },
-      series: [{ type: "radar", data: [{ value: data.radar.map((d) => d.value) }], areaStyle: { opacity: 0.2 }, color: "#b3121f" }],
+      radar: {
+        radius: "62%",
+        axisName: { color: "#212529", fontSize: 14 },
+        indicator: data.radar.map((d) => ({ name: d.name + " " + d.value, max: 100 })),
+      },
+      series: [{
+        type: "radar",
+        data: [{ value: data.radar.map((d) => d.value), label: { show: true, fontSize: 12 } }],
+        areaStyle: { opacity: 0.2 },
+        color: "#b3121f",
+      }],
     });
   }
   const trendEl = document.getElementById("trend");

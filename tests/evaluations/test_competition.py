@@ -411,6 +411,10 @@ def test_demo_competition_is_deterministic_and_idempotent():
     finished = Competition.objects.get(phase=Competition.Phase.CLOSED)
     assert (finished.entries.count(), finished.results.filter(promoted=True).count()) == (40, 10)
     assert Competition.objects.filter(phase=Competition.Phase.FINAL).count() == 1
+    # The edge cases are there on purpose: an entry short of judges (not ranked) and the demo instructor a finalist.
+    short = finished.results.get(rank__isnull=True)
+    assert (short.breakdown["judges_n"], short.breakdown["eligible"]) == (3, False)
+    assert finished.results.filter(entry__instructors__user__username="instructor", rank__gt=10).exists()
 
 
 # --- Pages: peer review among entrants and the audience's votes -----------------------------------------------------

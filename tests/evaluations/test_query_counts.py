@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -93,6 +94,11 @@ def _pending_comments(world, n: int) -> None:
 def _proposed_consequences(world, n: int) -> None:
     for evaluation in _evaluations(world, n):
         _answer(evaluation, 12, step=2, satisfaction=1)
+        # A named expert, so the counted weight reaches 0.60: trainees alone leave the lecture insufficient,
+        # and an insufficient lecture proposes nothing.
+        RaterAssignment.objects.create(
+            evaluation=evaluation, role="expert", name="专家", submitted_at=timezone.now(), score=Decimal(60)
+        )
         result_services.result_compute(evaluation=evaluation)
 
 

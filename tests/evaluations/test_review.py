@@ -1,4 +1,4 @@
-"""The admit/retire review: every rule of DOMAIN.md §3 on a hand-made dataset, idempotence, concurrency, decisions
+"""The admit/retire review: every rule of docs/scoring.md §4 on a hand-made dataset, idempotence, concurrency, decisions
 and the pages. Builders live in tests/evaluations/factories.py."""
 
 from __future__ import annotations
@@ -396,10 +396,12 @@ def test_review_progress_json(client, decided_world):
     assert (data["status"], data["processed"], data["total"]) == ("done", 2, 2)
 
 
-def test_review_proposal_page_shows_rule_and_figures(client, decided_world):
+def test_review_proposal_page_shows_rule_in_words_not_its_code(client, decided_world):
+    """Guards issue 14: the page printed the rule's code and English labels; the rule is now in Chinese words."""
     client.force_login(decided_world["organizer"])
     content = client.get(_pages(decided_world)["review_proposal_detail"]).content.decode()
-    assert "quality_below_retire" in content
+    assert "quality_below_retire" not in content
+    assert "年度质量分 Q 低于 60" in content
 
 
 def test_organizer_approves_from_the_page(client, decided_world):

@@ -1,4 +1,4 @@
-"""Every formula of DOMAIN.md §3 on small hand-made numbers, to 0.01."""
+"""Every formula of docs/scoring.md §1–§2 on small hand-made numbers, to 0.01."""
 
 import pytest
 

@@ -7,13 +7,35 @@ from django.core import signing
 from django.db import connection
 from django.utils import timezone
 
-from evaluations.models import Answer, Comment, DeviceVote, Evaluation, Indicator, LectureResult, Response, ResultAction
+from evaluations.models import (
+    Answer,
+    Comment,
+    DeviceVote,
+    Evaluation,
+    Indicator,
+    LectureResult,
+    RaterAssignment,
+    Response,
+    ResultAction,
+)
 from evaluations.results import services as result_services
 from evaluations.survey import services as survey_services
 from tests import factories
 from tests.conftest import refused
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def evaluation(world):
+    return survey_services.evaluation_open(lecture=world["lecture"], by=world["org_a"])
+
+
+def _expert(evaluation: Evaluation, score: float = 60) -> None:
+    """A named expert's rating, so the counted roles carry enough weight (trainees alone carry 0.40 < 0.60)."""
+    RaterAssignment.objects.create(
+        evaluation=evaluation, role="expert", name="专家", submitted_at=timezone.now(), score=Decimal(str(score))
+    )
 
 
 def _all(evaluation: Evaluation, step: int) -> dict[int, int]:
@@ -163,6 +185,7 @@ def test_recomputing_gives_identical_numbers(world, evaluation):
 def test_low_satisfaction_raises_red_flag_and_proposes_consequences(world, evaluation):
     for i in range(12):
         _answer(evaluation, step=2, satisfaction=1 if i < 8 else 4)
+    _expert(evaluation)
     result = result_services.result_compute(evaluation=evaluation)
     kinds = set(ResultAction.objects.filter(result=result).values_list("kind", flat=True))
     assert result.flag == "red"
@@ -172,6 +195,7 @@ def test_low_satisfaction_raises_red_flag_and_proposes_consequences(world, evalu
 def test_confirming_rectification_takes_the_course_off_the_shelf(world, evaluation):
     for _ in range(12):
         _answer(evaluation, step=2, satisfaction=1)
+    _expert(evaluation)
     result = result_services.result_compute(evaluation=evaluation)
     action = ResultAction.objects.get(result=result, kind="rectify")
     result_services.action_decide(action=action, confirm=True, reason="满意度过低", by=world["org_a"])
@@ -182,6 +206,7 @@ def test_confirming_rectification_takes_the_course_off_the_shelf(world, evaluati
 def test_dismissing_changes_nothing(world, evaluation):
     for _ in range(12):
         _answer(evaluation, step=2, satisfaction=1)
+    _expert(evaluation)
     result = result_services.result_compute(evaluation=evaluation)
     action = ResultAction.objects.get(result=result, kind="rectify")
     result_services.action_decide(action=action, confirm=False, reason="个别场次，情况特殊", by=world["org_a"])

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations.models import Comment, Indicator, Response, ResultAction
+from evaluations.models import Comment, Indicator, RaterAssignment, Response, ResultAction
 from evaluations.results import services as result_services
 from evaluations.survey import services as survey_services
 from evaluations.survey.views import DEVICE_COOKIE
@@ -238,6 +238,9 @@ def test_moderation_queue_scoped(client, world, evaluation):
 
 def test_action_decision_through_page(client, world, evaluation):
     _fill(evaluation, 12, step=2, satisfaction=1)
+    RaterAssignment.objects.create(
+        evaluation=evaluation, role="expert", name="专家", submitted_at=timezone.now(), score=Decimal(60)
+    )
     result = result_services.result_compute(evaluation=evaluation)
     action = ResultAction.objects.get(result=result, kind="retrain")
     client.force_login(world["org_b"])

@@ -140,6 +140,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "evaluations:result_detail":                 (302, 302, 200, 404, 200, 404, 200, 404, 200),
     "evaluations:result_export":                 (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "evaluations:result_list":                   (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "evaluations:scoring_rules":                 (302, 302, 200, 200, 200, 200, 200, 200, 200),
     "evaluations:review_cycle_create":           (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:review_cycle_detail":           (302, 302, 404, 404, 200, 404, 200, 404, 200),
     "evaluations:review_cycle_list":             (302, 302, 403, 403, 200, 200, 200, 403, 200),
