@@ -53,7 +53,7 @@ def year_figures(*, instructors: QuerySet[Instructor], year: int) -> dict[int, d
         row[Figure.QUALITY] = Decimal(quality) if quality is not None else Decimal("0")
     weighted = ExpressionWrapper(F("sr") * F("sr_n"), output_field=DecimalField(max_digits=12, decimal_places=4))
     for row in (
-        # Lectures with "insufficient data" are shown but never used for decisions (docs/scoring.md §1).
+        # Lectures with "insufficient data" are shown but never used for decisions (docs/scoring.md §1), nor here.
         LectureResult.objects.filter(instructor_id__in=ids, year=year, sr__isnull=False, insufficient=False)
         .values("instructor_id")
         .annotate(w=Sum(weighted), n=Sum("sr_n"))
