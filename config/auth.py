@@ -43,6 +43,9 @@ def _address(request) -> str:
     return peer
 
 
+client_address = _address
+
+
 def login_locked(username: str, address: str) -> bool:
     try:
         counts = cache.get_many([key for key, _limit in _keys(username, address)])

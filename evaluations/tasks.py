@@ -14,6 +14,7 @@ from config.queue import enqueue
 from evaluations.competition import services as competition_services
 from evaluations.results import services as result_services
 from evaluations.review import run as review_run
+from evaluations.survey import services as survey_services
 
 log = logging.getLogger(__name__)
 
@@ -48,3 +49,23 @@ def results_refresh_task() -> int:
     refreshed = result_services.results_refresh_recent()
     log.info("lecture results refreshed: %d", refreshed)
     return refreshed
+
+
+@shared_task(acks_late=True)
+def survey_flush_task(evaluation_id: int) -> int:
+    """Flush one survey's mixing buffer if it is due, then recompute its result so that scores follow each flush."""
+    written = survey_services.survey_flush(evaluation_id=evaluation_id)
+    if written:
+        result_services.evaluation_results_refresh(evaluation_id=evaluation_id)
+    log.info("survey buffer flushed: %d sheets", written)
+    return written
+
+
+@shared_task
+def survey_buffers_flush_task() -> int:
+    """Beat tick: flush every buffer that is due and close the surveys whose window has ended (destroying their
+    device salt); repairs flushes missed while the broker was down."""
+    flushed = 0
+    for evaluation_id in survey_services.survey_buffers_due():
+        flushed += survey_flush_task(evaluation_id)
+    return flushed

@@ -66,6 +66,7 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "follow_ups": result.lecture.follow_ups.all() if manager else [],
         "follow_up_form": FollowUpForm() if manager else None,
         "needed": _answers_needed(result),
+        "held": survey_selectors.held_counts(evaluation=result.evaluation),
     }
     return render(request, "evaluations/result_detail.html", context)
 
