@@ -8,6 +8,7 @@ eager mode) are not caught here.
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from kombu.exceptions import OperationalError
@@ -31,6 +32,8 @@ def enqueue(task, *args, **kwargs) -> bool:
     if isinstance(task, str):
         from celery import current_app
 
+        if task not in current_app.tasks:  # its tasks module is not imported yet in this process
+            importlib.import_module(task.rsplit(".", 1)[0])
         task = current_app.tasks[task]
     try:
         task.apply_async(args=args, kwargs=kwargs, retry=True, retry_policy=RETRY_POLICY)
