@@ -14,6 +14,7 @@ from config.queue import enqueue
 from evaluations.competition import services as competition_services
 from evaluations.results import services as result_services
 from evaluations.review import run as review_run
+from evaluations.review import services as review_services
 from evaluations.survey import services as survey_services
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,14 @@ def review_cycle_run_task(cycle_id: int) -> int | None:
     written = review_run.review_cycle_run(cycle_id=cycle_id)
     log.info("review cycle %s: %s proposals written", cycle_id, written)
     return written
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def review_mail_task(notification_ids: list[int]) -> int:
+    """E-mail copies of review outcomes, one batch over one SMTP connection; retried when the server is away."""
+    sent = review_services.review_mail_send(notification_ids=notification_ids)
+    log.info("review outcome mails sent: %d", sent)
+    return sent
 
 
 @shared_task
