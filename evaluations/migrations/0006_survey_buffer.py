@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
             name="attendance",
             field=models.PositiveIntegerField(
                 blank=True,
-                help_text="People in the room; answer sheets beyond 110 % of it are held until the organizer accepts them.",
+                help_text="People in the room; answer sheets beyond 1.1 times it are held until the organizer accepts them.",
                 null=True,
                 verbose_name="attendance",
             ),
@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         choices=[
                             ("", "Not held"),
-                            ("attendance", "Beyond 110 % of the stated attendance"),
+                            ("attendance", "Beyond 1.1 times the stated attendance"),
                             ("burst", "Near-identical sheets from one address within seconds"),
                         ],
                         default="",

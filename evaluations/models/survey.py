@@ -74,7 +74,7 @@ class Evaluation(models.Model):
         _("attendance"),
         null=True,
         blank=True,
-        help_text=_("People in the room; answer sheets beyond 110 % of it are held until the organizer accepts them."),
+        help_text=_("People in the room; answer sheets beyond 1.1 times it are held until the organizer accepts them."),
     )
     # Sheets received (counted at once, before they reach the answer tables through the mixing buffer).
     received = models.PositiveIntegerField(_("sheets received"), default=0, editable=False)
@@ -141,7 +141,7 @@ class PendingSheet(models.Model):
 
     class Held(models.TextChoices):
         NO = "", _("Not held")
-        OVER_ATTENDANCE = "attendance", _("Beyond 110 % of the stated attendance")
+        OVER_ATTENDANCE = "attendance", _("Beyond 1.1 times the stated attendance")
         BURST = "burst", _("Near-identical sheets from one address within seconds")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -99,14 +99,14 @@ class AssignRaterForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    """How many people are in the room: sheets beyond 110 % of it are held until the organizer accepts them."""
+    """How many people are in the room: sheets beyond 1.1 times it are held until the organizer accepts them."""
 
     attendance = forms.IntegerField(
         label=_("Attendance"),
         min_value=1,
         max_value=100000,
         required=False,
-        help_text=_("Sheets beyond 110 % of it are held as 待核实 until you accept them."),
+        help_text=_("Sheets beyond 1.1 times it are held as 待核实 until you accept them."),
     )
 
 
@@ -130,7 +130,8 @@ class LectureFilterForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         lectures = Lecture.objects.visible_to(user)
-        self.fields["county"].queryset = Region.objects.filter(
-            level=Region.Level.COUNTY, pk__in=lectures.values("county")
-        ).order_by("path")
+        counties = Region.objects.filter(level=Region.Level.COUNTY)
+        if not user.is_admin and user.region_id:
+            counties = counties.within(user.region)
+        self.fields["county"].queryset = counties.order_by("path")
         self.fields["course"].queryset = Course.objects.filter(pk__in=lectures.values("course")).order_by("title")

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from config.queue import enqueue
 from courses.models import TrainingSession
@@ -320,7 +320,7 @@ def survey_started_seconds(*, evaluation: Evaluation, device_id: str, token: str
         raise ValidationError(_OPENED_UNKNOWN, code="survey_opened_unknown") from None
 
 
-_OPENED_UNKNOWN = _lazy(
+_OPENED_UNKNOWN = gettext_lazy(
     "This answer sheet does not carry the time it was opened (or it was altered); "
     "please open the survey link again and answer on the new page."
 )

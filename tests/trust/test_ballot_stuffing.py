@@ -94,7 +94,7 @@ def test_the_result_page_says_how_many_sheets_were_held_and_why(client, lecture)
     result = result_services.result_compute(evaluation=evaluation)
     client.force_login(lecture.organizer)
     page = client.get(reverse("evaluations:result_detail", args=[result.pk])).content.decode()
-    assert "待核实" in page and "2 份超出所报到课人数的 110%" in page
+    assert "待核实" in page and "3 份超出所报到课人数的 1.1 倍" in page
 
 
 # --- Bursts from one address --------------------------------------------------------------------------------------
