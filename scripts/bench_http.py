@@ -105,13 +105,20 @@ def _login(base: str, username: str, password: str):
     return session
 
 
-def _phone(base: str, path: str, fields: dict[str, str], barrier: threading.Barrier) -> tuple[float, str]:
-    """One phone: opens the page, waits for the others, submits, then taps submit again."""
+def _phone(
+    base: str, path: str, fields: dict[str, str], barrier: threading.Barrier, vary: bool = False
+) -> tuple[float, str]:
+    """One phone: opens the page, waits for the others, submits, then taps submit again. With ``vary`` each phone
+    gives its own answers, as a real class does (identical sheets from one address would be held as a burst)."""
+    import random
+
     import requests
 
     phone = requests.Session()
     page = phone.get(base + path, timeout=60)
     match = re.search(r'name="started" value="([^"]+)"', page.text)
+    if vary:
+        fields = {k: (str(random.randint(1, 5)) if k.startswith("i") else v) for k, v in fields.items()}
     data = {**fields, "csrfmiddlewaretoken": phone.cookies["csrftoken"]}
     if match:
         data["started"] = match.group(1)
@@ -123,11 +130,11 @@ def _phone(base: str, path: str, fields: dict[str, str], barrier: threading.Barr
     return elapsed, f"{first.status_code}/{again.status_code}"
 
 
-def burst(base: str, path: str, fields: dict[str, str]) -> dict:
+def burst(base: str, path: str, fields: dict[str, str], vary: bool = False) -> dict:
     barrier = threading.Barrier(PHONES)
     with ThreadPoolExecutor(max_workers=PHONES) as pool:
         started = time.perf_counter()
-        results = list(pool.map(lambda _n: _phone(base, path, fields, barrier), range(PHONES)))
+        results = list(pool.map(lambda _n: _phone(base, path, fields, barrier, vary), range(PHONES)))
         wall = time.perf_counter() - started
     times = [t * 1000 for t, _codes in results]
     return {
@@ -196,7 +203,7 @@ def run(env: dict[str, str], *, password: str) -> list[tuple]:
     import django  # noqa: F401 - the caller has set Django up
     from django.utils import timezone
 
-    from evaluations.models import DeviceVote, Indicator, Response, ReviewCycle
+    from evaluations.models import DeviceVote, Indicator, PendingSheet, Response, ReviewCycle
     from evaluations.survey import services as survey_services
     from instructors.models import Instructor, Region, User
     from outreach.models import Lecture
@@ -220,12 +227,15 @@ def run(env: dict[str, str], *, password: str) -> list[tuple]:
         )
         Lecture.objects.filter(pk=lecture.pk).update(start=timezone.now() - dt.timedelta(hours=1))
         lecture.refresh_from_db()
-        evaluation = survey_services.evaluation_open(lecture=lecture, by=organizer)
+        evaluation = survey_services.evaluation_open(lecture=lecture, by=organizer, attendance=PHONES)
         path = f"/evaluations/s/{survey_services.survey_token(evaluation)}/"
         indicators = Indicator.objects.filter(dimension__system=evaluation.system).values_list("pk", flat=True)
         fields = {"satisfaction": "4", "comment": "", **{f"i{pk}": "4" for pk in indicators}}
-        survey = burst(stack.base, path, fields)
-        stored = Response.objects.filter(evaluation=evaluation).count()
+        survey = burst(stack.base, path, fields, vary=True)
+        # Sheets pass through the mixing buffer: count them after the final flush (what the window's close does).
+        survey_services.survey_flush(evaluation_id=evaluation.pk, final=True)
+        held = PendingSheet.objects.filter(evaluation=evaluation).count()
+        stored = Response.objects.filter(evaluation=evaluation).count() + held
         votes = DeviceVote.objects.filter(evaluation=evaluation).count()
         anchor = burst(stack.base, "/__bench__/post/", {"x": "1"})
         rows.append(
@@ -234,7 +244,8 @@ def run(env: dict[str, str], *, password: str) -> list[tuple]:
                 f"{survey['median']:.0f} / {survey['p95']:.0f} ms per submission; all done in {survey['wall']:.1f} s",
                 f"bare POST view: {anchor['median']:.0f} / {anchor['p95']:.0f} ms",
                 f"{survey['p95'] / anchor['p95']:.2f}× (p95)",
-                f"stored {stored}, lost {PHONES - stored}, duplicated {votes - stored + max(0, stored - PHONES)}; "
+                f"stored {stored} (held {held}), lost {PHONES - stored}, "
+                f"duplicated {votes - stored + max(0, stored - PHONES)}; "
                 f"answers {', '.join(survey['codes'])}",
             )
         )
