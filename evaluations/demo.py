@@ -12,8 +12,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from courses.models import TrainingSession
@@ -110,12 +109,6 @@ def _evaluation(system, params, starts_at, **subject) -> Evaluation:
 
 
 @transaction.atomic
-def _count_received(evaluation_ids: list[int]) -> None:
-    """The sheets each survey received (demo sheets go straight to the answer tables, not through the buffer)."""
-    counts = Response.objects.filter(evaluation=OuterRef("pk")).values("evaluation").annotate(n=Count("pk")).values("n")
-    Evaluation.objects.filter(pk__in=evaluation_ids).update(received=Coalesce(Subquery(counts), 0))
-
-
 def _chunk(chunk, rng, params, system, weights, course_quality, experts, organizers) -> int:
     Evaluation.objects.bulk_create(_evaluation(system, params, lecture.start, lecture=lecture) for lecture in chunk)
     evaluations = list(Evaluation.objects.filter(lecture__in=chunk).order_by("pk"))
@@ -154,7 +147,6 @@ def _chunk(chunk, rng, params, system, weights, course_quality, experts, organiz
     _insert(Response, RESPONSE_COLUMNS, responses)
     _insert(Answer, ["response_id", "indicator_id", "value"], answers)
     _insert(DeviceVote, ["evaluation_id", "device_hash"], votes)
-    _count_received([e.pk for e in evaluations])
     Comment.objects.bulk_create(comments, batch_size=BATCH)
     rater_rows = [
         RaterAssignment(
@@ -257,7 +249,6 @@ def seed_training(*, seed: int = 2024) -> int:
     _insert(Response, RESPONSE_COLUMNS, responses)
     _insert(Answer, ["response_id", "indicator_id", "value"], answers)
     _insert(DeviceVote, ["evaluation_id", "device_hash"], votes)
-    _count_received(list(by_session.values()))
     Comment.objects.bulk_create(comments)
     result_services.session_results_compute(evaluation_ids=list(by_session.values()))
     return len(responses)

@@ -64,11 +64,11 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
             f"""
             INSERT INTO evaluations_evaluation
                 (lecture_id, session_id, system_id, scoring_id, link_secret, opens_at, closes_at, opened_by_id,
-                 created_at, device_salt, poster_link_open, received)
+                 created_at, device_salt, poster_link_open)
             SELECT l.id, NULL, %s, %s, md5(l.id::text || random()::text), l.start,
                    l.start + make_interval(hours => %s), NULL, now(),
                    CASE WHEN l.start + make_interval(hours => %s) > now()
-                        THEN md5(random()::text) || md5(random()::text) ELSE '' END, true, 0
+                        THEN md5(random()::text) || md5(random()::text) ELSE '' END, true
             FROM outreach_lecture l JOIN instructors_region c ON c.id = l.county_id
             WHERE l.status IN ('delivered', 'closed') AND ({lecture_filter})
               AND NOT EXISTS (SELECT 1 FROM evaluations_evaluation e WHERE e.lecture_id = l.id)
@@ -147,13 +147,6 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
             "INSERT INTO evaluations_devicevote (evaluation_id, device_hash) "
             "SELECT s.evaluation_id, md5(s.id::text) || md5(random()::text) FROM demo_sheet s "
             "JOIN evaluations_response r ON r.id = s.id",
-        )
-        run(
-            "sheets received",
-            "UPDATE evaluations_evaluation e SET received = c.n FROM "
-            "(SELECT evaluation_id, count(*) AS n FROM evaluations_response "
-            " WHERE evaluation_id IN (SELECT evaluation_id FROM demo_eval) GROUP BY evaluation_id) c "
-            "WHERE e.id = c.evaluation_id",
         )
         # Named raters, as at city scale: the host organizer usually, a representative often, an expert or a
         # media observer sometimes; each scores near the course's quality.

@@ -63,6 +63,7 @@ def results_refresh_task() -> int:
 @shared_task(acks_late=True)
 def survey_flush_task(evaluation_id: int) -> int:
     """Flush one survey's mixing buffer if it is due, then recompute its result so that scores follow each flush."""
+    survey_services.survey_flush_release(evaluation_id=evaluation_id)
     written = survey_services.survey_flush(evaluation_id=evaluation_id)
     if written:
         result_services.evaluation_results_refresh(evaluation_id=evaluation_id)

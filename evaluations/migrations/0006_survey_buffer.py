@@ -6,96 +6,61 @@ import uuid
 import secrets
 
 from django.db import migrations, models
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
-def salts_and_counts(apps, schema_editor):
-    """Each open survey gets its own device key, closed ones none; ``received`` starts from the stored sheets."""
+def device_salts(apps, schema_editor):
+    """Each open survey gets its own device key, closed ones none."""
     Evaluation = apps.get_model("evaluations", "Evaluation")
     now = timezone.now()
     Evaluation.objects.filter(closes_at__lt=now).update(device_salt="")
     for evaluation in Evaluation.objects.filter(closes_at__gte=now).only("pk"):
         Evaluation.objects.filter(pk=evaluation.pk).update(device_salt=secrets.token_hex(32))
-    Response = apps.get_model("evaluations", "Response")
-    counts = Response.objects.filter(evaluation=OuterRef("pk")).values("evaluation").annotate(n=Count("pk")).values("n")
-    Evaluation.objects.update(received=Coalesce(Subquery(counts), 0))
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("evaluations", "0005_results_stamp_indexes"),
+        ('evaluations', '0005_results_stamp_indexes'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="evaluation",
-            name="attendance",
-            field=models.PositiveIntegerField(
-                blank=True,
-                help_text="People in the room; answer sheets beyond 1.1 times it are held until the organizer accepts them.",
-                null=True,
-                verbose_name="attendance",
-            ),
+            model_name='evaluation',
+            name='attendance',
+            field=models.PositiveIntegerField(blank=True, help_text='People in the room; answer sheets beyond 1.1 times it are held until the organizer accepts them.', null=True, verbose_name='attendance'),
         ),
         migrations.AddField(
-            model_name="evaluation",
-            name="device_salt",
-            field=models.CharField(
-                blank=True, default=evaluations.models.survey.new_device_salt, editable=False, max_length=64
-            ),
+            model_name='evaluation',
+            name='device_salt',
+            field=models.CharField(blank=True, default=evaluations.models.survey.new_device_salt, editable=False, max_length=64),
         ),
         migrations.AddField(
-            model_name="evaluation",
-            name="poster_link_open",
-            field=models.BooleanField(default=True, verbose_name="printed link accepted"),
+            model_name='evaluation',
+            name='poster_link_open',
+            field=models.BooleanField(default=True, verbose_name='printed link accepted'),
         ),
         migrations.AddField(
-            model_name="evaluation",
-            name="received",
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="sheets received"),
-        ),
-        migrations.AddField(
-            model_name="notification",
-            name="mailed_at",
+            model_name='notification',
+            name='mailed_at',
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.CreateModel(
-            name="PendingSheet",
+            name='PendingSheet',
             fields=[
-                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ("values", models.JSONField(default=dict)),
-                ("satisfaction", models.PositiveSmallIntegerField(null=True)),
-                ("comment", models.TextField(blank=True, max_length=1000)),
-                ("speeder", models.BooleanField(default=False)),
-                (
-                    "held",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("", "Not held"),
-                            ("attendance", "Beyond 1.1 times the stated attendance"),
-                            ("burst", "Near-identical sheets from one address within seconds"),
-                        ],
-                        default="",
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "evaluation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="pending_sheets",
-                        to="evaluations.evaluation",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('values', models.JSONField(default=dict)),
+                ('satisfaction', models.PositiveSmallIntegerField(null=True)),
+                ('comment', models.TextField(blank=True, max_length=1000)),
+                ('speeder', models.BooleanField(default=False)),
+                ('held', models.CharField(blank=True, choices=[('', 'Not held'), ('attendance', 'Beyond 1.1 times the stated attendance'), ('burst', 'Near-identical sheets from one address within seconds')], default='', max_length=12)),
+                ('evaluation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pending_sheets', to='evaluations.evaluation')),
             ],
             options={
-                "verbose_name": "answer sheet in the buffer",
-                "verbose_name_plural": "answer sheets in the buffer",
-                "indexes": [models.Index(fields=["evaluation", "held"], name="evaluations_evaluat_6b1b23_idx")],
+                'verbose_name': 'answer sheet in the buffer',
+                'verbose_name_plural': 'answer sheets in the buffer',
+                'indexes': [models.Index(fields=['evaluation', 'held'], name='evaluations_evaluat_6b1b23_idx')],
             },
         ),
-        migrations.RunPython(salts_and_counts, migrations.RunPython.noop),
+        migrations.RunPython(device_salts, migrations.RunPython.noop),
     ]

@@ -76,8 +76,6 @@ class Evaluation(models.Model):
         blank=True,
         help_text=_("People in the room; answer sheets beyond 1.1 times it are held until the organizer accepts them."),
     )
-    # Sheets received (counted at once, before they reach the answer tables through the mixing buffer).
-    received = models.PositiveIntegerField(_("sheets received"), default=0, editable=False)
     opens_at = models.DateTimeField(_("survey opens"))
     closes_at = models.DateTimeField(_("survey closes"))
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")

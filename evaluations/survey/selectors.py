@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db.models import Count, Q, QuerySet
 
 from courses.models import TrainingProgramme, TrainingSession
-from evaluations.models import Evaluation, PendingSheet
+from evaluations.models import DeviceVote, Evaluation, PendingSheet
 from instructors.models import User
 from outreach.models import Lecture
 
@@ -29,6 +29,11 @@ def evaluation_for_user(user: User, pk: int) -> Evaluation:
         | Q(session__programme__in=TrainingProgramme.objects.managed_by(user)),
         pk=pk,
     )
+
+
+def sheets_received(*, evaluation: Evaluation) -> int:
+    """Answer sheets received so far, counted at once (one device check per sheet), wherever the sheets now are."""
+    return DeviceVote.objects.filter(evaluation=evaluation).count()
 
 
 def held_counts(*, evaluation: Evaluation) -> dict[str, int]:

@@ -15,7 +15,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -373,10 +373,10 @@ def survey_submit(
             DeviceVote.objects.create(evaluation=evaluation, device_hash=vote_hash)
     except IntegrityError:
         raise AlreadyAnswered from None
+    # Sheets received so far = device checks (this one included); no counter row that every submission would lock.
+    received = DeviceVote.objects.filter(evaluation=evaluation).count() if cap is not None else 0
     try:
         with transaction.atomic():
-            Evaluation.objects.filter(pk=evaluation.pk).update(received=F("received") + 1)
-            received = Evaluation.objects.filter(pk=evaluation.pk).values_list("received", flat=True).get()
             held = PendingSheet.Held.NO
             if cap is not None and received > cap:
                 held = PendingSheet.Held.OVER_ATTENDANCE
@@ -395,10 +395,30 @@ def survey_submit(
         # The sheet was not stored: free the phone to answer again rather than lose its answer.
         DeviceVote.objects.filter(evaluation=evaluation, device_hash=vote_hash).delete()
         raise
-    k = settings.SURVEY_MIX_K
-    if waiting and waiting >= 2 * k and waiting % max(k, 1) == 0:
+    if waiting and waiting >= 2 * settings.SURVEY_MIX_K and _flush_claim(evaluation):
         enqueue("evaluations.tasks.survey_flush_task", evaluation.pk)
     return sheet
+
+
+def _flush_key(evaluation: Evaluation) -> str:
+    return f"survey-flush-queued:{evaluation.pk}:{evaluation.device_salt[:8]}"
+
+
+def _flush_claim(evaluation: Evaluation) -> bool:
+    """At most one flush task queued per survey (the task releases the claim when it starts): a burst of 300 phones
+    queues a handful of flushes, not one per sheet. Without a cache, always queue (a flush is idempotent)."""
+    try:
+        return cache.add(_flush_key(evaluation), 1, timeout=60)
+    except Exception:
+        return True
+
+
+def survey_flush_release(*, evaluation_id: int) -> None:
+    """Called by the flush task as it starts: sheets arriving from now on may queue the next flush."""
+    try:
+        cache.delete(_flush_key(Evaluation.objects.only("pk", "device_salt").get(pk=evaluation_id)))
+    except Exception:
+        log.warning("survey: flush claim not released; the periodic flush takes over")
 
 
 def _write_sheets(evaluation: Evaluation, sheets: list[PendingSheet]) -> None:

@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from evaluations.models import Comment, DeviceVote, Evaluation, Indicator, PendingSheet, Response
+from evaluations.survey import selectors as survey_selectors
 from evaluations.survey import services as survey_services
 from tests import factories
 from tests.conftest import need, refused
@@ -71,8 +72,8 @@ def _number(response: Response, ids: list[int]) -> int:
 def test_a_sheet_waits_in_the_buffer_and_is_counted_at_once(evaluation):
     for number in range(3):
         _submit(evaluation, number)
-    evaluation.refresh_from_db()
-    assert (evaluation.received, Response.objects.count(), PendingSheet.objects.count()) == (3, 0, 3)
+    received = survey_selectors.sheets_received(evaluation=evaluation)
+    assert (received, Response.objects.count(), PendingSheet.objects.count()) == (3, 0, 3)
 
 
 def test_the_buffer_carries_no_device_address_or_time():
