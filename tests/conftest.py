@@ -47,6 +47,9 @@ def _eager_celery(settings, tmp_path):
     # Survey sheets go straight through the mixing buffer (k = 0: every sheet is flushed at once) so that tests
     # of results read what they submitted; tests of the buffer itself set k (tests/trust/test_survey_unlinkable.py).
     settings.SURVEY_MIX_K = 0
+    from evaluations.survey import selectors as survey_selectors
+
+    survey_selectors.survey_indicators_forget()  # ids come back after a rolled-back test (SQLite)
     yield
 
 

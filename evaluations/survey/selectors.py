@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from django.db.models import Count, Q, QuerySet
 
 from courses.models import TrainingProgramme, TrainingSession
-from evaluations.models import DeviceVote, Evaluation, PendingSheet
+from evaluations.models import DeviceVote, Evaluation, Indicator, PendingSheet
 from instructors.models import User
 from outreach.models import Lecture
 
@@ -29,6 +30,25 @@ def evaluation_for_user(user: User, pk: int) -> Evaluation:
         | Q(session__programme__in=TrainingProgramme.objects.managed_by(user)),
         pk=pk,
     )
+
+
+_INDICATORS: dict[int, tuple[float, list[Indicator]]] = {}
+
+
+def survey_indicators(*, system_id: int) -> list[Indicator]:
+    """The indicators of a system, with their dimension, kept in this process for a minute: every phone of a class
+    reads the same list, and a system in use is not edited (changes go into a new version)."""
+    now = time.monotonic()
+    cached = _INDICATORS.get(system_id)
+    if cached is None or now - cached[0] > 60:
+        indicators = list(Indicator.objects.filter(dimension__system_id=system_id).select_related("dimension"))
+        cached = _INDICATORS[system_id] = (now, indicators)
+    return cached[1]
+
+
+def survey_indicators_forget() -> None:
+    """Drop the kept indicator lists (tests, whose rolled-back rows may come back with the same ids)."""
+    _INDICATORS.clear()
 
 
 def sheets_received(*, evaluation: Evaluation) -> int:

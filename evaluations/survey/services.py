@@ -357,8 +357,8 @@ def survey_submit(
         )
     if seconds is None:
         raise ValidationError(_OPENED_UNKNOWN, code="survey_opened_unknown")
-    weights = _weights(evaluation.system)
-    values = {key: int(value) for key, value in values.items() if key in weights and value is not None}
+    known = {indicator.pk for indicator in survey_selectors.survey_indicators(system_id=evaluation.system_id)}
+    values = {key: int(value) for key, value in values.items() if key in known and value is not None}
     if any(not 1 <= value <= 5 for value in values.values()):
         raise ValidationError(_("Each item is rated from 1 to 5."), code="item_range")
     if satisfaction is not None and satisfaction not in (1, 2, 3, 4):
@@ -390,18 +390,26 @@ def survey_submit(
                 speeder=speeder,
                 held=held,
             )
-            waiting = 0 if held else PendingSheet.objects.filter(evaluation=evaluation, held="").count()
     except Exception:
         # The sheet was not stored: free the phone to answer again rather than lose its answer.
         DeviceVote.objects.filter(evaluation=evaluation, device_hash=vote_hash).delete()
         raise
-    if waiting and waiting >= 2 * settings.SURVEY_MIX_K and _flush_claim(evaluation):
-        enqueue("evaluations.tasks.survey_flush_task", evaluation.pk)
+    if not held and not _flush_queued(evaluation):
+        waiting = PendingSheet.objects.filter(evaluation=evaluation, held=PendingSheet.Held.NO).count()
+        if waiting >= 2 * settings.SURVEY_MIX_K and _flush_claim(evaluation):
+            enqueue("evaluations.tasks.survey_flush_task", evaluation.pk)
     return sheet
 
 
 def _flush_key(evaluation: Evaluation) -> str:
     return f"survey-flush-queued:{evaluation.pk}:{evaluation.device_salt[:8]}"
+
+
+def _flush_queued(evaluation: Evaluation) -> bool:
+    try:
+        return cache.get(_flush_key(evaluation)) is not None
+    except Exception:
+        return False
 
 
 def _flush_claim(evaluation: Evaluation) -> bool:
@@ -461,8 +469,11 @@ def survey_flush(*, evaluation_id: int, final: bool = False, now: dt.datetime | 
     survey's device salt is destroyed. Held sheets stay until the organizer accepts them. Running twice is harmless:
     the survey row is locked and flushed sheets are deleted in the same transaction. Returns the sheets written.
     """
+    # NO KEY UPDATE: submissions insert rows referencing this survey (a KEY SHARE lock) and must not wait for it.
     evaluation = (
-        Evaluation.objects.select_for_update(of=("self",)).select_related("system", "scoring").get(pk=evaluation_id)
+        Evaluation.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("system", "scoring")
+        .get(pk=evaluation_id)
     )
     closing = final or (now or timezone.now()) > evaluation.closes_at
     k = settings.SURVEY_MIX_K

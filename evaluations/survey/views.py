@@ -54,7 +54,7 @@ def get_evaluation_for_user(request: HttpRequest, pk: int) -> Evaluation:
 
 
 def _indicators(evaluation: Evaluation) -> list[Indicator]:
-    return list(Indicator.objects.filter(dimension__system=evaluation.system).select_related("dimension"))
+    return survey_selectors.survey_indicators(system_id=evaluation.system_id)
 
 
 def _survey_url(request: HttpRequest, evaluation: Evaluation) -> str:
@@ -297,10 +297,10 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         context = {"subject": evaluation.subject, "evaluation": evaluation, "early": now < evaluation.opens_at}
         return render(request, "evaluations/survey_closed.html", context)
     device = _device_id(request)
+    if request.method == "POST":  # a second sheet from this phone is refused by the device check itself
+        return _survey_post(request, evaluation, device, token)
     if survey_services.device_answered(evaluation=evaluation, device_id=device):
         return render(request, "evaluations/survey_done.html", {"subject": evaluation.subject, "already": True})
-    if request.method == "POST":
-        return _survey_post(request, evaluation, device, token)
     new_device = device is None
     if new_device:
         try:
