@@ -30,11 +30,11 @@ def enqueue(task, *args, **kwargs) -> bool:
     module that imports it (tasks are leaves).
     """
     if isinstance(task, str):
-        from celery import current_app
+        from config.celery import app  # the project's app, even when a test or a tool made another one current
 
-        if task not in current_app.tasks:  # its tasks module is not imported yet in this process
+        if task not in app.tasks:  # its tasks module is not imported yet in this process
             importlib.import_module(task.rsplit(".", 1)[0])
-        task = current_app.tasks[task]
+        task = app.tasks[task]
     try:
         task.apply_async(args=args, kwargs=kwargs, retry=True, retry_policy=RETRY_POLICY)
     except (OperationalError, RedisError, ConnectionError, TimeoutError):
