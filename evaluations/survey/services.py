@@ -424,7 +424,9 @@ def _flush_claim(evaluation: Evaluation) -> bool:
 def survey_flush_release(*, evaluation_id: int) -> None:
     """Called by the flush task as it starts: sheets arriving from now on may queue the next flush."""
     try:
-        cache.delete(_flush_key(Evaluation.objects.only("pk", "device_salt").get(pk=evaluation_id)))
+        evaluation = Evaluation.objects.only("pk", "device_salt").filter(pk=evaluation_id).first()
+        if evaluation is not None:
+            cache.delete(_flush_key(evaluation))
     except Exception:
         log.warning("survey: flush claim not released; the periodic flush takes over")
 
@@ -473,8 +475,11 @@ def survey_flush(*, evaluation_id: int, final: bool = False, now: dt.datetime | 
     evaluation = (
         Evaluation.objects.select_for_update(of=("self",), no_key=True)
         .select_related("system", "scoring")
-        .get(pk=evaluation_id)
+        .filter(pk=evaluation_id)
+        .first()
     )
+    if evaluation is None:  # deleted since the flush was queued
+        return 0
     closing = final or (now or timezone.now()) > evaluation.closes_at
     k = settings.SURVEY_MIX_K
     waiting = list(PendingSheet.objects.filter(evaluation=evaluation, held=PendingSheet.Held.NO))
