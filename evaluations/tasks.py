@@ -65,7 +65,8 @@ def survey_flush_task(evaluation_id: int) -> int:
     """Flush one survey's mixing buffer if it is due, then recompute its result so that scores follow each flush."""
     survey_services.survey_flush_release(evaluation_id=evaluation_id)
     written = survey_services.survey_flush(evaluation_id=evaluation_id)
-    if written:
+    # During a burst the next flush is often queued already: it recomputes the score, this one need not.
+    if written and not survey_services.survey_flush_pending(evaluation_id=evaluation_id):
         result_services.evaluation_results_refresh(evaluation_id=evaluation_id)
     log.info("survey buffer flushed: %d sheets", written)
     return written

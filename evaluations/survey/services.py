@@ -421,6 +421,12 @@ def _flush_claim(evaluation: Evaluation) -> bool:
         return True
 
 
+def survey_flush_pending(*, evaluation_id: int) -> bool:
+    """Whether another flush of this survey is queued (sheets kept arriving while this one ran)."""
+    evaluation = Evaluation.objects.only("pk", "device_salt").filter(pk=evaluation_id).first()
+    return evaluation is not None and _flush_queued(evaluation)
+
+
 def survey_flush_release(*, evaluation_id: int) -> None:
     """Called by the flush task as it starts: sheets arriving from now on may queue the next flush."""
     try:
