@@ -19,6 +19,8 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.http import client_address
+
 log = logging.getLogger(__name__)
 
 
@@ -31,16 +33,7 @@ def _keys(username: str, address: str) -> tuple[tuple[str, int], ...]:
     )
 
 
-def _address(request) -> str:
-    """The client's address: the peer, or, when the peer is one of our proxies, the address nginx appended last to
-    X-Forwarded-For (anything before it the client could have written itself)."""
-    if request is None:
-        return "unknown"
-    peer = request.META.get("REMOTE_ADDR") or "unknown"
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and peer in settings.TRUSTED_PROXIES:
-        return forwarded.split(",")[-1].strip() or peer
-    return peer
+_address = client_address
 
 
 def login_locked(username: str, address: str) -> bool:

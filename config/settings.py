@@ -166,6 +166,9 @@ CELERY_BEAT_SCHEDULE = {
     "core-import-jobs": {"task": "core.tasks.import_jobs_resume_task", "schedule": 300.0},
     # Every 15 minutes: run the review cycles whose due time has passed, and resume any whose worker died.
     "evaluations-review-due": {"task": "evaluations.tasks.review_due_cycles_task", "schedule": 900.0},
+    # Every minute: flush the survey mixing buffers that are due, and write out (and destroy the device key of)
+    # every survey whose window has closed.
+    "evaluations-survey-flush": {"task": "evaluations.tasks.survey_buffers_flush_task", "schedule": 60.0},
     # Every 10 minutes: recompute lecture results while surveys collect answers (and for 4 days after they close).
     "evaluations-results-refresh": {"task": "evaluations.tasks.results_refresh_task", "schedule": 600.0},
     # Every 5 minutes (and at start): the yearly outreach figures of the dashboards exist and are current; hourly at
@@ -356,5 +359,22 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 800_000, minimum=100)
 # Files with more data rows than this are checked and imported by a Celery worker with a progress bar.
 IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 5000, minimum=0)
+# The anonymous survey (README "Evaluation", DEPLOY.md "Threat model of the survey"). Sheets wait in a mixing buffer
+# and reach the answer tables in random batches of at least SURVEY_MIX_K, at least SURVEY_MIX_K kept waiting until
+# the window closes.
+SURVEY_MIX_K = env_int("SURVEY_MIX_K", 10, minimum=1)
+# Sheets beyond attendance × this are held as 待核实 until the organizer accepts them.
+SURVEY_ATTENDANCE_SLACK = 1.1
+# This many near-identical sheets (at most one item different) from one address within SURVEY_BURST_SECONDS are
+# held the same way.
+SURVEY_BURST_SECONDS = env_int("SURVEY_BURST_SECONDS", 10, minimum=1)
+SURVEY_BURST_SIMILAR = env_int("SURVEY_BURST_SIMILAR", 8, minimum=2)
+# New phones (no device cookie yet) per address and survey per minute: a classroom behind one NAT address brings
+# 300 in a minute, so the limit sits well above that.
+SURVEY_NEW_DEVICES_PER_MINUTE = env_int("SURVEY_NEW_DEVICES_PER_MINUTE", 600, minimum=1)
+# The rotating on-screen code: a new QR every SURVEY_LIVE_STEP_SECONDS, each link valid SURVEY_LIVE_VALID_SECONDS
+# after it was last shown.
+SURVEY_LIVE_STEP_SECONDS = 30
+SURVEY_LIVE_VALID_SECONDS = 120
 # Hours an instructor needs between lectures in different counties (outreach's travel buffer).
 OUTREACH_TRAVEL_BUFFER_HOURS = env_int("OUTREACH_TRAVEL_BUFFER_HOURS", 2, minimum=0)

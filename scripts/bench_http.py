@@ -138,15 +138,22 @@ def _login(base: str, username: str, password: str):
     return session
 
 
-def _phone(base: str, path: str, fields: dict[str, str], barrier: threading.Barrier) -> tuple[float | None, str]:
-    """One phone: opens the page, waits for the others, submits, then taps submit again. An error is counted
-    (its name in place of the status codes), never raised."""
+def _phone(
+    base: str, path: str, fields: dict[str, str], barrier: threading.Barrier, vary: bool = False
+) -> tuple[float | None, str]:
+    """One phone: opens the page, waits for the others, submits, then taps submit again. With ``vary`` each phone
+    gives its own answers, as a real class does (identical sheets from one address would be held as a burst). An
+    error is counted (its name in place of the status codes), never raised."""
+    import random
+
     import requests
 
     phone = requests.Session()
     try:
         page = send(phone, "GET", base + path, timeout=60)
         match = re.search(r'name="started" value="([^"]+)"', page.text)
+        if vary:
+            fields = {k: (str(random.randint(1, 5)) if k.startswith("i") else v) for k, v in fields.items()}
         data = {**fields, "csrfmiddlewaretoken": phone.cookies.get("csrftoken", "")}
         if match:
             data["started"] = match.group(1)
@@ -164,13 +171,13 @@ def _phone(base: str, path: str, fields: dict[str, str], barrier: threading.Barr
     return elapsed, f"{first.status_code}/{again.status_code}"
 
 
-def burst(base: str, path: str, fields: dict[str, str], *, ok: str = "302/200") -> dict:
+def burst(base: str, path: str, fields: dict[str, str], *, ok: str = "302/200", vary: bool = False) -> dict:
     """PHONES phones at once; ``ok`` is the answer pair of a phone that got through (stored, then "already")."""
     barrier = threading.Barrier(PHONES)
     retried_before = sum(RETRIED.values())
     with ThreadPoolExecutor(max_workers=PHONES) as pool:
         started = time.perf_counter()
-        results = list(pool.map(lambda _n: _phone(base, path, fields, barrier), range(PHONES)))
+        results = list(pool.map(lambda _n: _phone(base, path, fields, barrier, vary), range(PHONES)))
         wall = time.perf_counter() - started
     times = [t * 1000 for t, _codes in results if t is not None] or [0.0]
     outcomes = Counter(codes for _t, codes in results)
@@ -251,10 +258,14 @@ def review_rss_mb(env: dict[str, str], cycle_id: int) -> tuple[float, float]:
 
 
 def _survey(stack_base: str, evaluation, path: str, fields: dict[str, str], label: str, anchor: dict | None) -> tuple:
-    from evaluations.models import DeviceVote, Response
+    from evaluations.models import DeviceVote, PendingSheet, Response
+    from evaluations.survey import services as survey_services
 
-    survey = burst(stack_base, path, fields)
-    stored = Response.objects.filter(evaluation=evaluation).count()
+    survey = burst(stack_base, path, fields, vary=True)
+    # Sheets reach the answer tables through the mixing buffer: count after the final flush (held ones count too).
+    survey_services.survey_flush(evaluation_id=evaluation.pk, final=True)
+    held = PendingSheet.objects.filter(evaluation=evaluation).count()
+    stored = Response.objects.filter(evaluation=evaluation).count() + held
     votes = DeviceVote.objects.filter(evaluation=evaluation).count()
     return (
         f"{PHONES} phones submit one survey at once, each then taps again ({label})",

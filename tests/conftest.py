@@ -48,6 +48,12 @@ def _eager_celery(settings, tmp_path):
     # Failed-login counters live in the cache (Redis in CI), which no test transaction rolls back: each test
     # counts under its own prefix so one test's failures never lock another test's user.
     settings.LOGIN_THROTTLE_KEY_PREFIX = f"{uuid.uuid4().hex}:"
+    # Survey sheets go straight through the mixing buffer (k = 0: every sheet is flushed at once) so that tests
+    # of results read what they submitted; tests of the buffer itself set k (tests/trust/test_survey_unlinkable.py).
+    settings.SURVEY_MIX_K = 0
+    from evaluations.survey import selectors as survey_selectors
+
+    survey_selectors.survey_indicators_forget()  # ids come back after a rolled-back test (SQLite)
     yield
     # `Celery(...)` makes itself the current app unless told `set_as_current=False`, and the portal's shared tasks
     # resolve through the current app: a test that leaves another one current sends every later `.delay()` there.

@@ -27,6 +27,6 @@ def test_all_project_models_are_in_admin():
         for model in apps.get_app_config(app).get_models()
         if model not in admin.site._registry and not model._meta.auto_created
     ]
-    # Deliberately absent: anonymous answer rows and the vote table (no one browses them one by one) and the booking
-    # slots (derived from lectures).
-    assert set(missing) == {"DeviceVote", "Response", "Answer", "RaterAnswer", "LectureSlot"}
+    # Deliberately absent: anonymous answer rows, the survey's mixing buffer and the vote table (no one browses them
+    # one by one) and the booking slots (derived from lectures).
+    assert set(missing) == {"DeviceVote", "PendingSheet", "Response", "Answer", "RaterAnswer", "LectureSlot"}

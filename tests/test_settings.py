@@ -64,10 +64,16 @@ def test_smtp_relay_comes_from_the_environment_and_refuses_tls_with_ssl():
 
 
 def test_loading_the_settings_creates_no_folder(tmp_path):
+    """Logs, media, broker and static folders are made by `make setup`, scripts/run.sh or the first write, never by
+    importing the settings. The one thing a development checkout keeps from its first start is its random secret
+    key (var/secret_key, so that no published key signs anything); with SECRET_KEY given, not even that."""
     var = tmp_path / "fresh-var"
     code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; django.setup()"
     clean = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    given = {**clean, "VAR_DIR": str(var), "SECRET_KEY": "k" * 60}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=given, capture_output=True, text=True)
+    assert (result.returncode, var.exists()) == (0, False), result.stderr
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env={**clean, "VAR_DIR": str(var)}, capture_output=True, text=True
     )
-    assert (result.returncode, var.exists()) == (0, False), result.stderr
+    assert (result.returncode, sorted(p.name for p in var.rglob("*"))) == (0, ["secret_key"]), result.stderr

@@ -66,14 +66,16 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
             f"""
             INSERT INTO evaluations_evaluation
                 (lecture_id, session_id, system_id, scoring_id, link_secret, opens_at, closes_at, opened_by_id,
-                 created_at)
+                 created_at, device_salt, poster_link_open)
             SELECT l.id, NULL, %s, %s, md5(l.id::text || random()::text), l.start,
-                   l.start + make_interval(hours => %s), NULL, now()
+                   l.start + make_interval(hours => %s), NULL, now(),
+                   CASE WHEN l.start + make_interval(hours => %s) > now()
+                        THEN md5(random()::text) || md5(random()::text) ELSE '' END, true
             FROM outreach_lecture l JOIN instructors_region c ON c.id = l.county_id
             WHERE l.status IN ('delivered', 'closed') AND ({lecture_filter})
               AND NOT EXISTS (SELECT 1 FROM evaluations_evaluation e WHERE e.lecture_id = l.id)
             """,
-            [system.pk, params.pk, window],
+            [system.pk, params.pk, window, window],
         )
         run(
             "new evaluations",

@@ -16,6 +16,8 @@ class Notification(models.Model):
     link = models.CharField(_("link"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read = models.BooleanField(_("read"), default=False)
+    # When the e-mail copy went out (a Celery task sends them in batches; set once, so a retried task skips it).
+    mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("notification")

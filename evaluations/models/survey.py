@@ -29,6 +29,10 @@ def new_link_secret() -> str:
     return secrets.token_hex(16)
 
 
+def new_device_salt() -> str:
+    return secrets.token_hex(32)
+
+
 class Subject(NamedTuple):
     """What an evaluation rates, as shown on the survey, the poster and the organizer's pages."""
 
@@ -61,6 +65,17 @@ class Evaluation(models.Model):
     scoring = models.ForeignKey(ScoringSettings, on_delete=models.PROTECT, related_name="evaluations")
     # Part of the signed survey link: rotating it invalidates every printed QR code of this lecture.
     link_secret = models.CharField(max_length=32, default=new_link_secret, editable=False)
+    # The key of the device check (an HMAC of the phone's cookie), random per survey and emptied when the window
+    # closes: afterwards not even the phone and the server's secret key link a device to this survey.
+    device_salt = models.CharField(max_length=64, default=new_device_salt, editable=False, blank=True)
+    # The printed poster's link; the organizer can close it so that only the rotating on-screen code admits phones.
+    poster_link_open = models.BooleanField(_("printed link accepted"), default=True)
+    attendance = models.PositiveIntegerField(
+        _("attendance"),
+        null=True,
+        blank=True,
+        help_text=_("People in the room; answer sheets beyond 1.1 times it are held until the organizer accepts them."),
+    )
     opens_at = models.DateTimeField(_("survey opens"))
     closes_at = models.DateTimeField(_("survey closes"))
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
@@ -100,6 +115,48 @@ class Evaluation(models.Model):
     def is_open(self, at=None) -> bool:
         at = at or timezone.now()
         return self.opens_at <= at <= self.closes_at
+
+    def state(self, at=None) -> str:
+        """``upcoming``, ``open`` or ``closed``: where the survey window stands."""
+        at = at or timezone.now()
+        if at < self.opens_at:
+            return "upcoming"
+        return "open" if at <= self.closes_at else "closed"
+
+    @property
+    def short_code(self) -> str:
+        """The code of the short survey link: part of the link secret, so rotating the secret kills it too."""
+        return self.link_secret[:10]
+
+
+class PendingSheet(models.Model):
+    """An answer sheet waiting in the mixing buffer: what was answered, never who, from where or when.
+
+    Sheets reach ``Response``/``Answer``/``Comment`` in random batches (``survey_flush``), so that neither ids,
+    physical order nor transaction ids follow the order of submission. A held sheet (beyond the attendance, or part
+    of a burst from one address) waits here until the organizer accepts it.
+    """
+
+    class Held(models.TextChoices):
+        NO = "", _("Not held")
+        OVER_ATTENDANCE = "attendance", _("Beyond 1.1 times the stated attendance")
+        BURST = "burst", _("Near-identical sheets from one address within seconds")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="pending_sheets")
+    values = models.JSONField(default=dict)
+    satisfaction = models.PositiveSmallIntegerField(null=True)
+    comment = models.TextField(blank=True, max_length=1000)
+    speeder = models.BooleanField(default=False)
+    held = models.CharField(max_length=12, choices=Held.choices, default=Held.NO, blank=True)
+
+    class Meta:
+        verbose_name = _("answer sheet in the buffer")
+        verbose_name_plural = _("answer sheets in the buffer")
+        indexes = [models.Index(fields=["evaluation", "held"])]
+
+    def __str__(self) -> str:
+        return f"sheet {self.pk}"
 
 
 class DeviceVote(models.Model):

@@ -459,3 +459,14 @@ def results_refresh_recent(*, now: dt.datetime | None = None, days: int = 4) -> 
     for year in {year for year, _instructor in touched}:
         instructors_quality_refresh(year=year, instructor_ids=[pk for y, pk in touched if y == year])
     return len(ids)
+
+
+def evaluation_results_refresh(*, evaluation_id: int) -> None:
+    """Recompute one evaluation's result after its answers changed (a survey buffer flush); for a lecture also its
+    instructor's yearly quality. Idempotent."""
+    evaluation = Evaluation.objects.only("pk", "session_id").get(pk=evaluation_id)
+    if evaluation.session_id:
+        session_results_compute(evaluation_ids=[evaluation_id])
+        return
+    result = results_compute(evaluation_ids=[evaluation_id])[0]
+    instructors_quality_refresh(year=result.year, instructor_ids=[result.instructor_id])

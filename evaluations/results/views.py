@@ -78,6 +78,7 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "flag_text": result_selectors.result_flag_text(result),
         "yellow_lectures": result_selectors.yellow_lectures(result),
         "params": result.scoring.merged,
+        "held": survey_selectors.held_counts(evaluation=result.evaluation),
     }
     return render(request, "evaluations/result_detail.html", context)
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,9 @@ from evaluations.review.run import review_params
 from evaluations.scoring.review_rules import Outcome, rule_label
 from instructors import services as registry_services
 from instructors.models import Instructor, User
+
+# E-mail copies of review outcomes per Celery task (one SMTP connection each).
+MAIL_BATCH = 50
 
 # Which registry status an outcome leads to (None: unchanged).
 OUTCOME_STATUS = {
@@ -98,26 +101,60 @@ def _apply(*, proposal: ReviewProposal, outcome: str, by: User, reason: str) -> 
         registry_services.instructor_change_status(instructor=instructor, to_status=target, by=by, reason=reason)
 
 
-def _notify(*, proposal: ReviewProposal, outcome: str, reason: str) -> None:
+def _notify(*, proposal: ReviewProposal, outcome: str, reason: str) -> Notification | None:
+    """The in-app message; returned when it should also go out by e-mail (the caller queues the mail)."""
     user = proposal.instructor.user
     if user is None:
-        return
+        return None
     text = _("Review %(cycle)s: %(outcome)s. %(reason)s") % {
         "cycle": proposal.cycle,
         "outcome": ReviewProposal.Outcome(outcome).label,
         "reason": reason,
     }
-    Notification.objects.create(user=user, text=text, link=proposal.get_absolute_url())
-    if user.email:
-        email = user.email
-        transaction.on_commit(lambda: send_mail(_("Your review outcome"), text, None, [email], fail_silently=True))
+    note = Notification.objects.create(user=user, text=text, link=proposal.get_absolute_url())
+    return note if user.email else None
+
+
+def _queue_mail(notification_ids: list[int]) -> None:
+    """After commit, queue the e-mail copies in batches of MAIL_BATCH: the page never waits for SMTP."""
+    for start in range(0, len(notification_ids), MAIL_BATCH):
+        batch = notification_ids[start : start + MAIL_BATCH]
+        transaction.on_commit(lambda batch=batch: enqueue("evaluations.tasks.review_mail_task", batch))
 
 
 @transaction.atomic
+def review_mail_send(*, notification_ids: list[int]) -> int:
+    """Send the e-mail copies of these notifications over one SMTP connection; each goes out once (a notification
+    already mailed, or being mailed by a concurrent run, is skipped). Returns the number sent."""
+    notes = list(
+        Notification.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=notification_ids, mailed_at__isnull=True)
+        .select_related("user")
+    )
+    messages = [
+        EmailMessage(_("Your review outcome"), note.text, None, [note.user.email]) for note in notes if note.user.email
+    ]
+    if messages:
+        with get_connection() as connection:
+            connection.send_messages(messages)
+    Notification.objects.filter(pk__in=[note.pk for note in notes]).update(mailed_at=timezone.now())
+    return len(messages)
+
+
 def review_proposal_decide(
     *, proposal: ReviewProposal, by: User, reason: str = "", outcome: str | None = None
 ) -> ReviewProposal:
-    """Approve a proposal (outcome None) or override it with another outcome; applies it and tells the instructor."""
+    """Approve a proposal (outcome None) or override it with another outcome; applies it and tells the instructor
+    (in the portal at once, by e-mail through a Celery task)."""
+    with transaction.atomic():
+        decided, note = _proposal_decide(proposal=proposal, by=by, reason=reason, outcome=outcome)
+        _queue_mail([note.pk] if note else [])
+    return decided
+
+
+def _proposal_decide(
+    *, proposal: ReviewProposal, by: User, reason: str, outcome: str | None
+) -> tuple[ReviewProposal, Notification | None]:
     locked = (
         ReviewProposal.objects.select_for_update(of=("self",))
         .select_related("cycle", "instructor__user")
@@ -147,20 +184,24 @@ def review_proposal_decide(
     locked.decided_at = timezone.now()
     locked.reason = reason
     locked.save(update_fields=["status", "decision", "decided_by", "decided_at", "reason"])
-    _notify(proposal=locked, outcome=chosen, reason=reason)
-    return locked
+    return locked, _notify(proposal=locked, outcome=chosen, reason=reason)
 
 
 def review_proposals_approve(*, cycle: ReviewCycle, ids: Iterable[int], by: User) -> tuple[int, list[str]]:
-    """Approve several proposals; each in its own transaction, so one refusal does not undo the others."""
-    approved, errors = 0, []
+    """Approve several proposals; each in its own transaction, so one refusal does not undo the others. The e-mails
+    are queued afterwards in batches, so the page returns at once whatever the SMTP server does."""
+    approved, errors, mails = 0, [], []
     for proposal in ReviewProposal.objects.filter(cycle=cycle, pk__in=list(ids)).select_related("instructor"):
         try:
-            review_proposal_decide(proposal=proposal, by=by)
+            with transaction.atomic():
+                _decided, note = _proposal_decide(proposal=proposal, by=by, reason="", outcome=None)
         except ValidationError as exc:
             errors.append(f"{proposal.instructor}: {' '.join(exc.messages)}")
         else:
             approved += 1
+            if note:
+                mails.append(note.pk)
+    _queue_mail(mails)
     return approved, errors
 
 

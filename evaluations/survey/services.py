@@ -5,15 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
+import random
+import time
 from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.queue import enqueue
 from courses.models import TrainingSession
 from evaluations import scoring
 from evaluations.models import (
@@ -24,16 +31,25 @@ from evaluations.models import (
     Evaluation,
     Indicator,
     IndicatorSystem,
+    PendingSheet,
     RaterAnswer,
     RaterAssignment,
     RaterRole,
     Response,
     ScoringSettings,
+    new_link_secret,
 )
+from evaluations.survey import selectors as survey_selectors
 from instructors.models import Instructor, User
 from outreach.models import Lecture
 
 SURVEY_SALT = "evaluations.survey"
+STARTED_SALT = "evaluations.started"
+STARTED_MAX_AGE = 24 * 3600
+
+log = logging.getLogger(__name__)
+# Orders inside a flush come from the operating system's generator, not a seedable one.
+_random = random.SystemRandom()
 
 
 DEFAULT_SYSTEM = [
@@ -138,11 +154,19 @@ def _weights(system: IndicatorSystem) -> dict[int, float]:
     }
 
 
-def evaluation_open(*, lecture: Lecture, by: User | None) -> Evaluation:
-    """Open (or return) the evaluation of a lecture; the survey accepts answers from the start until the window ends."""
+def evaluation_open(*, lecture: Lecture, by: User | None, attendance: int | None = None) -> Evaluation:
+    """Open (or return) the evaluation of a lecture; the survey accepts answers from the start until the window ends.
+
+    ``attendance`` (people in the room; by default the lecture's actual, else expected audience) caps the sheets
+    that count: those beyond 110 % of it are held until the organizer accepts them.
+    """
     if lecture.status == Lecture.Status.CANCELLED and not Evaluation.objects.filter(lecture=lecture).exists():
         raise ValidationError(_("A cancelled lecture cannot be evaluated."), code="lecture_cancelled")
-    return _evaluation_open(subject={"lecture": lecture}, starts_at=lecture.start, by=by)
+    if attendance is None:
+        attendance = lecture.audience_actual or lecture.audience_expected or None
+    if attendance is not None and not 1 <= attendance <= 100000:
+        raise ValidationError(_("Give the attendance as a number of people from 1 to 100000."), code="attendance_range")
+    return _evaluation_open(subject={"lecture": lecture}, starts_at=lecture.start, by=by, attendance=attendance)
 
 
 def evaluation_open_session(*, session: TrainingSession, by: User | None) -> Evaluation:
@@ -151,7 +175,9 @@ def evaluation_open_session(*, session: TrainingSession, by: User | None) -> Eva
 
 
 @transaction.atomic
-def _evaluation_open(*, subject: dict, starts_at: dt.datetime, by: User | None) -> Evaluation:
+def _evaluation_open(
+    *, subject: dict, starts_at: dt.datetime, by: User | None, attendance: int | None = None
+) -> Evaluation:
     existing = Evaluation.objects.filter(**subject).first()
     if existing:
         return existing
@@ -165,30 +191,139 @@ def _evaluation_open(*, subject: dict, starts_at: dt.datetime, by: User | None) 
                 opens_at=starts_at,
                 closes_at=starts_at + dt.timedelta(hours=params.value("window_hours")),
                 opened_by=by,
+                attendance=attendance,
             )
     except IntegrityError:  # opened by a second click at the same moment
         return Evaluation.objects.get(**subject)
 
 
-def survey_token(evaluation: Evaluation) -> str:
-    return signing.dumps({"e": evaluation.pk, "s": evaluation.link_secret}, salt=SURVEY_SALT, compress=True)
+def survey_token(evaluation: Evaluation, *, live_step: int | None = None) -> str:
+    """The signed survey link's token: the printed poster's (no step) or the rotating on-screen code's (``w``)."""
+    data = {"e": evaluation.pk, "s": evaluation.link_secret}
+    if live_step is not None:
+        data["w"] = live_step
+    return signing.dumps(data, salt=SURVEY_SALT, compress=True)
 
 
-def survey_resolve(token: str) -> Evaluation:
-    """The evaluation a survey link points to; a forged or altered link raises Evaluation.DoesNotExist."""
+def survey_live_step(now: dt.datetime | None = None) -> int:
+    """The number of the on-screen code's current period (a new QR code every SURVEY_LIVE_STEP_SECONDS)."""
+    return int((now or timezone.now()).timestamp()) // settings.SURVEY_LIVE_STEP_SECONDS
+
+
+def survey_resolve(token: str, *, now: dt.datetime | None = None, check_link: bool = True) -> Evaluation:
+    """The evaluation a survey link points to; a forged or altered link raises Evaluation.DoesNotExist.
+
+    With ``check_link``, an on-screen code older than its validity, or the printed link once the organizer has
+    closed it, is refused (code ``link_expired`` / ``poster_link_closed``). A sheet already being filled in is
+    posted with ``check_link=False``: the signed opening time in the form proves the page was served in time.
+    """
     try:
         data = signing.loads(token, salt=SURVEY_SALT)
     except signing.BadSignature:
         raise Evaluation.DoesNotExist from None
-    return Evaluation.objects.select_related(
+    evaluation = Evaluation.objects.select_related(
         "lecture__course", "lecture__instructor", "lecture__organization", "session", "system", "scoring"
     ).get(pk=data.get("e"), link_secret=data.get("s"))
+    if not check_link:
+        return evaluation
+    step = data.get("w")
+    if step is None and not evaluation.poster_link_open:
+        raise ValidationError(
+            _("The printed link of this survey is closed: please scan the code shown on the screen in the room."),
+            code="poster_link_closed",
+        )
+    if step is not None:
+        shown_until = (int(step) + 1) * settings.SURVEY_LIVE_STEP_SECONDS
+        if (now or timezone.now()).timestamp() > shown_until + settings.SURVEY_LIVE_VALID_SECONDS:
+            raise ValidationError(
+                _("This code has expired: please scan the code now shown on the screen in the room."),
+                code="link_expired",
+            )
+    return evaluation
+
+
+def _keyed(evaluation: Evaluation, text: str) -> str:
+    if not evaluation.device_salt:
+        raise ValidationError(_("This survey is closed."), code="survey_closed")
+    return hmac.new(bytes.fromhex(evaluation.device_salt), text.encode(), hashlib.sha256).hexdigest()
 
 
 def device_hash(evaluation: Evaluation, device_id: str) -> str:
-    """A keyed hash: the stored value cannot be turned back into the device cookie or matched across lectures."""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"{evaluation.pk}:{device_id}".encode(), hashlib.sha256).hexdigest()
+    """An HMAC of the device cookie under the survey's own random salt (never SECRET_KEY), destroyed at closing."""
+    return _keyed(evaluation, f"{evaluation.pk}:{device_id}")
+
+
+def device_answered(*, evaluation: Evaluation, device_id: str | None) -> bool:
+    """Whether this phone has already answered this survey (False once the survey is closed: nobody can tell)."""
+    if not device_id or not evaluation.device_salt:
+        return False
+    return DeviceVote.objects.filter(evaluation=evaluation, device_hash=device_hash(evaluation, device_id)).exists()
+
+
+def _bucket(seconds: int) -> int:
+    return int(time.time()) // seconds
+
+
+def survey_device_admit(*, evaluation: Evaluation, address: str) -> None:
+    """Count a new phone from ``address``; refuse beyond SURVEY_NEW_DEVICES_PER_MINUTE (far above a classroom)."""
+    key = f"survey-new:{_keyed(evaluation, address)[:32]}:{_bucket(60)}"
+    try:
+        cache.add(key, 0, timeout=120)
+        count = cache.incr(key)
+    except Exception:  # the cache is down: a survey keeps answering
+        log.warning("survey: new-device counter unavailable")
+        return
+    if count > settings.SURVEY_NEW_DEVICES_PER_MINUTE:
+        raise ValidationError(
+            _("Too many new phones from this network in the last minute; please try again in a minute."),
+            code="too_many_devices",
+        )
+
+
+def _burst(evaluation: Evaluation, address: str, values: dict[int, int], satisfaction: int | None) -> bool:
+    """Whether this sheet is one of SURVEY_BURST_SIMILAR near-identical sheets (at most one item different) from
+    one address within SURVEY_BURST_SECONDS. The cache keys are HMACs under the survey's salt and expire in
+    seconds: the address is never stored with the sheet, nor readable from the cache."""
+    if not address:
+        return False
+    items = sorted(values.items())
+    bucket = _bucket(settings.SURVEY_BURST_SECONDS)
+    keys = [
+        f"survey-burst:{_keyed(evaluation, repr((address, satisfaction, i, items[:i] + items[i + 1 :])))[:32]}:{bucket}"
+        for i in range(max(len(items), 1))
+    ]
+    try:
+        counts = cache.get_many(keys)
+        counts = {key: counts.get(key, 0) + 1 for key in keys}
+        cache.set_many(counts, timeout=2 * settings.SURVEY_BURST_SECONDS)
+    except Exception:
+        log.warning("survey: burst counter unavailable")
+        return False
+    return max(counts.values()) >= settings.SURVEY_BURST_SIMILAR
+
+
+def survey_started_token(*, evaluation: Evaluation, device_id: str, now: float | None = None) -> str:
+    """The time the form was served, signed into it with the survey and the phone it was served to."""
+    device = hashlib.sha256(device_id.encode()).hexdigest()[:16]
+    return signing.dumps({"e": evaluation.pk, "d": device, "t": now or time.time()}, salt=STARTED_SALT)
+
+
+def survey_started_seconds(*, evaluation: Evaluation, device_id: str, token: str, now: float | None = None) -> float:
+    """Seconds since the form was served; a missing, forged or foreign opening time is refused."""
+    try:
+        data = signing.loads(token or "", salt=STARTED_SALT, max_age=STARTED_MAX_AGE)
+        device = hashlib.sha256(device_id.encode()).hexdigest()[:16]
+        if data["e"] != evaluation.pk or data["d"] != device:
+            raise ValueError
+        return (now or time.time()) - float(data["t"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise ValidationError(_OPENED_UNKNOWN, code="survey_opened_unknown") from None
+
+
+_OPENED_UNKNOWN = gettext_lazy(
+    "This answer sheet does not carry the time it was opened (or it was altered); "
+    "please open the survey link again and answer on the new page."
+)
 
 
 def survey_submit(
@@ -197,11 +332,19 @@ def survey_submit(
     device_id: str,
     values: dict[int, int],
     satisfaction: int | None,
+    seconds: float | None,
     comment: str = "",
-    seconds: float | None = None,
+    address: str = "",
     now: dt.datetime | None = None,
-) -> Response:
-    """Store one anonymous answer sheet; a second one from the same device raises AlreadyAnswered."""
+) -> PendingSheet:
+    """Accept one anonymous answer sheet into the mixing buffer; a second one from the same device raises
+    AlreadyAnswered.
+
+    The device check and the sheet are written in two separate transactions, and the sheet carries no device,
+    address or time; ``survey_flush`` later moves it to the answer tables in a random batch. ``seconds`` (since
+    the form was served, from ``survey_started_seconds``) is required: without it the speeder rule could be
+    skipped.
+    """
     now = now or timezone.now()
     if not evaluation.is_open(now):
         raise ValidationError(
@@ -212,37 +355,207 @@ def survey_submit(
             % {"hours": evaluation.scoring.value("window_hours")},
             code="survey_closed",
         )
-    weights = _weights(evaluation.system)
-    values = {key: int(value) for key, value in values.items() if key in weights and value is not None}
+    if seconds is None:
+        raise ValidationError(_OPENED_UNKNOWN, code="survey_opened_unknown")
+    known = {indicator.pk for indicator in survey_selectors.survey_indicators(system_id=evaluation.system_id)}
+    values = {key: int(value) for key, value in values.items() if key in known and value is not None}
     if any(not 1 <= value <= 5 for value in values.values()):
         raise ValidationError(_("Each item is rated from 1 to 5."), code="item_range")
     if satisfaction is not None and satisfaction not in (1, 2, 3, 4):
         raise ValidationError(_("Please choose an overall satisfaction level."), code="satisfaction_required")
     params = evaluation.scoring.merged
-    step = params["trainee_points_per_step"]
-    result = scoring.response_score(
-        {k: v * step for k, v in values.items()}, weights, min_weight=params["min_answered_weight"]
-    )
     speeder = scoring.is_speeder(seconds=seconds, steps=values.values(), threshold=params["speeder_seconds"])
-    valid = result.valid and not speeder
+    burst = _burst(evaluation, address, values, satisfaction)
+    vote_hash = device_hash(evaluation, device_id)
+    cap = None if evaluation.attendance is None else int(evaluation.attendance * settings.SURVEY_ATTENDANCE_SLACK)
     try:
         with transaction.atomic():
-            DeviceVote.objects.create(evaluation=evaluation, device_hash=device_hash(evaluation, device_id))
-            response = Response.objects.create(
-                evaluation=evaluation,
-                satisfaction=satisfaction,
-                score=scoring.q2(result.score) if valid else None,
-                answered_weight=Decimal(str(round(result.answered_weight, 4))),
-                valid=valid,
-                dropped_reason="" if valid else ("speeder" if speeder else result.reason),
-                uniform=scoring.is_uniform(values.values()),
-            )
-            Answer.objects.bulk_create(Answer(response=response, indicator_id=k, value=v) for k, v in values.items())
-            if comment.strip():
-                Comment.objects.create(evaluation=evaluation, text=comment.strip()[:1000])
+            DeviceVote.objects.create(evaluation=evaluation, device_hash=vote_hash)
     except IntegrityError:
         raise AlreadyAnswered from None
-    return response
+    # Sheets received so far = device checks (this one included); no counter row that every submission would lock.
+    received = DeviceVote.objects.filter(evaluation=evaluation).count() if cap is not None else 0
+    try:
+        with transaction.atomic():
+            held = PendingSheet.Held.NO
+            if cap is not None and received > cap:
+                held = PendingSheet.Held.OVER_ATTENDANCE
+            elif burst:
+                held = PendingSheet.Held.BURST
+            sheet = PendingSheet.objects.create(
+                evaluation=evaluation,
+                values={str(k): v for k, v in values.items()},
+                satisfaction=satisfaction,
+                comment=comment.strip()[:1000],
+                speeder=speeder,
+                held=held,
+            )
+    except Exception:
+        # The sheet was not stored: free the phone to answer again rather than lose its answer.
+        DeviceVote.objects.filter(evaluation=evaluation, device_hash=vote_hash).delete()
+        raise
+    if not held and not _flush_queued(evaluation):
+        waiting = PendingSheet.objects.filter(evaluation=evaluation, held=PendingSheet.Held.NO).count()
+        if waiting >= 2 * settings.SURVEY_MIX_K and _flush_claim(evaluation):
+            enqueue("evaluations.tasks.survey_flush_task", evaluation.pk)
+    return sheet
+
+
+def _flush_key(evaluation: Evaluation) -> str:
+    return f"survey-flush-queued:{evaluation.pk}:{evaluation.device_salt[:8]}"
+
+
+def _flush_queued(evaluation: Evaluation) -> bool:
+    try:
+        return cache.get(_flush_key(evaluation)) is not None
+    except Exception:
+        return False
+
+
+def _flush_claim(evaluation: Evaluation) -> bool:
+    """At most one flush task queued per survey (the task releases the claim when it starts): a burst of 300 phones
+    queues a handful of flushes, not one per sheet. Without a cache, always queue (a flush is idempotent)."""
+    try:
+        return cache.add(_flush_key(evaluation), 1, timeout=60)
+    except Exception:
+        return True
+
+
+def survey_flush_pending(*, evaluation_id: int) -> bool:
+    """Whether another flush of this survey is queued (sheets kept arriving while this one ran)."""
+    evaluation = Evaluation.objects.only("pk", "device_salt").filter(pk=evaluation_id).first()
+    return evaluation is not None and _flush_queued(evaluation)
+
+
+def survey_flush_release(*, evaluation_id: int) -> None:
+    """Called by the flush task as it starts: sheets arriving from now on may queue the next flush."""
+    try:
+        evaluation = Evaluation.objects.only("pk", "device_salt").filter(pk=evaluation_id).first()
+        if evaluation is not None:
+            cache.delete(_flush_key(evaluation))
+    except Exception:
+        log.warning("survey: flush claim not released; the periodic flush takes over")
+
+
+def _write_sheets(evaluation: Evaluation, sheets: list[PendingSheet]) -> None:
+    """Score the sheets and insert them, comments in a second, independent random order."""
+    weights = _weights(evaluation.system)
+    params = evaluation.scoring.merged
+    step = params["trainee_points_per_step"]
+    _random.shuffle(sheets)
+    responses, answers = [], []
+    for sheet in sheets:
+        values = {int(k): int(v) for k, v in sheet.values.items() if int(k) in weights}
+        result = scoring.response_score(
+            {k: v * step for k, v in values.items()}, weights, min_weight=params["min_answered_weight"]
+        )
+        valid = result.valid and not sheet.speeder
+        response = Response(
+            evaluation=evaluation,
+            satisfaction=sheet.satisfaction,
+            score=scoring.q2(result.score) if valid else None,
+            answered_weight=Decimal(str(round(result.answered_weight, 4))),
+            valid=valid,
+            dropped_reason="" if valid else ("speeder" if sheet.speeder else result.reason),
+            uniform=scoring.is_uniform(values.values()),
+        )
+        responses.append(response)
+        answers.extend(Answer(response=response, indicator_id=k, value=v) for k, v in values.items())
+    Response.objects.bulk_create(responses, batch_size=500)
+    Answer.objects.bulk_create(answers, batch_size=2000)
+    comments = [sheet.comment for sheet in sheets if sheet.comment]
+    _random.shuffle(comments)
+    Comment.objects.bulk_create((Comment(evaluation=evaluation, text=text) for text in comments), batch_size=500)
+
+
+@transaction.atomic
+def survey_flush(*, evaluation_id: int, final: bool = False, now: dt.datetime | None = None) -> int:
+    """Move a random batch of waiting sheets from the buffer to the answer tables, in one transaction.
+
+    A pool mix: while the window is open, a flush happens only when at least 2k sheets wait, writes a random
+    selection and keeps k waiting; when the window has closed (or ``final``), every waiting sheet is written and the
+    survey's device salt is destroyed. Held sheets stay until the organizer accepts them. Running twice is harmless:
+    the survey row is locked and flushed sheets are deleted in the same transaction. Returns the sheets written.
+    """
+    # NO KEY UPDATE: submissions insert rows referencing this survey (a KEY SHARE lock) and must not wait for it.
+    evaluation = (
+        Evaluation.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("system", "scoring")
+        .filter(pk=evaluation_id)
+        .first()
+    )
+    if evaluation is None:  # deleted since the flush was queued
+        return 0
+    closing = final or (now or timezone.now()) > evaluation.closes_at
+    k = settings.SURVEY_MIX_K
+    waiting = list(PendingSheet.objects.filter(evaluation=evaluation, held=PendingSheet.Held.NO))
+    if closing:
+        chosen = waiting
+    elif waiting and len(waiting) >= 2 * k:
+        chosen = _random.sample(waiting, len(waiting) - k)
+    else:
+        chosen = []
+    if chosen:
+        _write_sheets(evaluation, chosen)
+        PendingSheet.objects.filter(pk__in=[sheet.pk for sheet in chosen]).delete()
+    if closing and evaluation.device_salt:
+        evaluation.device_salt = ""
+        evaluation.save(update_fields=["device_salt"])
+    return len(chosen)
+
+
+def survey_buffers_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Surveys whose buffer should be flushed: 2k sheets waiting, or the window closed with a salt or sheets left."""
+    now = now or timezone.now()
+    k = settings.SURVEY_MIX_K
+    crowded = (
+        PendingSheet.objects.filter(held=PendingSheet.Held.NO)
+        .values("evaluation_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=max(2 * k, 1))
+        .values_list("evaluation_id", flat=True)
+    )
+    closed = Evaluation.objects.filter(closes_at__lt=now).filter(
+        ~Q(device_salt="") | Q(pk__in=PendingSheet.objects.filter(held="").values("evaluation_id"))
+    )
+    return sorted(set(crowded) | set(closed.values_list("pk", flat=True)))
+
+
+@transaction.atomic
+def held_sheets_accept(*, evaluation: Evaluation, by: User, reason: str | None = None) -> int:
+    """The organizer accepts the held sheets (all, or those held for ``reason``); they join the buffer and count."""
+    if not by.can_manage_registry:
+        raise ValidationError(_("Only an organizer can accept held sheets."), code="not_organizer")
+    held = PendingSheet.objects.filter(evaluation=evaluation).exclude(held=PendingSheet.Held.NO)
+    if reason:
+        held = held.filter(held=reason)
+    accepted = held.update(held=PendingSheet.Held.NO)
+    if accepted:
+        transaction.on_commit(lambda: enqueue("evaluations.tasks.survey_flush_task", evaluation.pk))
+    return accepted
+
+
+def evaluation_attendance_set(*, evaluation: Evaluation, attendance: int | None, by: User) -> Evaluation:
+    """State how many people are in the room (the cap on counted sheets is 110 % of it)."""
+    if attendance is not None and not 1 <= attendance <= 100000:
+        raise ValidationError(_("Give the attendance as a number of people from 1 to 100000."), code="attendance_range")
+    Evaluation.objects.filter(pk=evaluation.pk).update(attendance=attendance)
+    evaluation.attendance = attendance
+    return evaluation
+
+
+def evaluation_link_rotate(*, evaluation: Evaluation, by: User) -> Evaluation:
+    """A new link secret: every printed QR code, short link and on-screen code shown so far stops working."""
+    evaluation.link_secret = new_link_secret()
+    evaluation.save(update_fields=["link_secret"])
+    return evaluation
+
+
+def evaluation_poster_link_set(*, evaluation: Evaluation, open: bool, by: User) -> Evaluation:
+    """Accept or refuse the printed poster's link (the rotating on-screen code works while the survey is open)."""
+    evaluation.poster_link_open = open
+    evaluation.save(update_fields=["poster_link_open"])
+    return evaluation
 
 
 def rater_conflict(*, evaluation: Evaluation, role: str, user: User | None) -> ValidationError | None:
@@ -278,6 +591,11 @@ def rater_assign(
     conflict = rater_conflict(evaluation=evaluation, role=role, user=user)
     if conflict:
         raise conflict
+    if user is not None and not survey_selectors.rater_candidates(evaluation).filter(pk=user.pk).exists():
+        raise ValidationError(
+            _("Choose a rater among the organizers, instructors and judges of the lecture's city."),
+            code="rater_out_of_scope",
+        )
     assignment = RaterAssignment(evaluation=evaluation, role=role, user=user, name=name.strip(), assigned_by=by)
     assignment.full_clean(exclude=["token", "assigned_by"])
     try:

@@ -301,6 +301,23 @@ def test_approving_notifies_in_app_and_by_mail(decided_world, django_capture_on_
     assert mail.outbox[0].to == ["li@example.com"]
 
 
+def test_bulk_approval_queues_the_mails_and_sends_none_itself(
+    decided_world, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Issue 15, item 11: the page returns at once; the mails go to Celery in batches."""
+    from celery import current_app
+
+    import evaluations.tasks  # noqa: F401 - registers the task
+
+    queued = []
+    task = current_app.tasks["evaluations.tasks.review_mail_task"]
+    monkeypatch.setattr(task, "apply_async", lambda args=(), kwargs=None, **options: queued.append(list(args[0])))
+    ids = [decided_world["proposal"].pk, decided_world["other_proposal"].pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        review_services.review_proposals_approve(cycle=decided_world["cycle"], ids=ids, by=decided_world["organizer"])
+    assert (len(mail.outbox), len(queued), len(queued[0])) == (0, 1, 1)
+
+
 def test_override_needs_a_reason(decided_world):
     with refused("reason_required"):
         review_services.review_proposal_decide(

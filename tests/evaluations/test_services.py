@@ -45,7 +45,9 @@ def _all(evaluation: Evaluation, step: int) -> dict[int, int]:
 
 
 def _answer(evaluation, step=4, satisfaction=4, device=None, seconds=60.0, **kw):
-    return survey_services.survey_submit(
+    """Submit one sheet and return its response (tests run with k = 0: the buffer is flushed at once)."""
+    before = set(Response.objects.filter(evaluation=evaluation).values_list("pk", flat=True))
+    survey_services.survey_submit(
         evaluation=evaluation,
         device_id=device or uuid.uuid4().hex,
         values=kw.pop("values", None) or _all(evaluation, step),
@@ -53,6 +55,7 @@ def _answer(evaluation, step=4, satisfaction=4, device=None, seconds=60.0, **kw)
         seconds=seconds,
         **kw,
     )
+    return Response.objects.exclude(pk__in=before).get(evaluation=evaluation)
 
 
 def test_default_indicator_weights_sum_to_one(evaluation):

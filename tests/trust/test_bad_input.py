@@ -467,11 +467,13 @@ def test_survey_without_the_device_cookie_explains_in_chinese(world, client):
     assert_refused_in_chinese(response, before)
 
 
-def test_survey_with_a_forged_started_stamp_still_stores_one_answer(world, client):
-    url, data = _survey_data(client, world["a"]["evaluation"], started="1700000000")
-    answers = world["a"]["evaluation"].responses.count()
-    response = client.post(url, data)
-    assert (response.status_code, world["a"]["evaluation"].responses.count()) == (302, answers + 1)
+@pytest.mark.parametrize("started", ["1700000000", "", SCRIPT, "党课"])
+def test_survey_with_a_forged_or_missing_started_stamp_is_refused_in_chinese(world, client, started):
+    """Issue 14 (wrong today, 5): the opening time is signed by the server; without it the speeder rule could be
+    switched off, so the sheet is refused and nothing is written."""
+    url, data = _survey_data(client, world["a"]["evaluation"], started=started)
+    before = fingerprint()
+    assert_refused_in_chinese(client.post(url, data), before)
 
 
 @pytest.mark.parametrize("text", [SCRIPT, SQL, CHINESE_EMOJI])

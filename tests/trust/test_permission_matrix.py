@@ -129,6 +129,11 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "evaluations:evaluation_detail":             (302, 302, 404, 404, 200, 404, 200, 404, 200),
     "evaluations:evaluation_open":               (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:evaluation_poster":             (302, 302, 404, 404, 200, 404, 200, 404, 200),
+    "evaluations:evaluation_live":               (302, 302, 404, 404, 200, 404, 200, 404, 200),
+    "evaluations:evaluation_link_rotate":        (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:evaluation_poster_link":        (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:evaluation_attendance":         (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:evaluation_held_accept":        (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:follow_up_create":              (302, 302, 405, 405, 405, 405, 405, 405, 405),
     "evaluations:lecture_list":                  (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "evaluations:moderation_queue":              (302, 302, 403, 403, 200, 200, 200, 403, 200),
@@ -199,6 +204,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     # Greeting texts are shared by the whole pool: city organizers and admins edit them.
     "care:greeting_text_list":                   (302, 302, 403, 403, 403, 403, 200, 403, 200),
     "care:greeting_text_edit":                   (302, 302, 403, 403, 403, 403, 200, 403, 200),
+    "evaluations:survey_short":                  (302, 302, 302, 302, 302, 302, 302, 302, 302),
 }
 # fmt: on
 
@@ -241,6 +247,11 @@ def url_for(name: str, w: dict) -> str:
         "evaluations:follow_up_create": a["result"],
         "evaluations:evaluation_detail": a["evaluation"],
         "evaluations:evaluation_poster": a["evaluation"],
+        "evaluations:evaluation_live": a["evaluation"],
+        "evaluations:evaluation_link_rotate": a["evaluation"],
+        "evaluations:evaluation_poster_link": a["evaluation"],
+        "evaluations:evaluation_attendance": a["evaluation"],
+        "evaluations:evaluation_held_accept": a["evaluation"],
         "evaluations:evaluation_assign": a["evaluation"],
         "evaluations:evaluation_compute": a["evaluation"],
         "evaluations:comment_moderate": a["comment"],
@@ -298,6 +309,7 @@ def url_for(name: str, w: dict) -> str:
         "outreach:lecture_photo": {"pk": a["lecture"].pk, "photo_pk": a["lecture_photo"].pk},
         "evaluations:survey": {"token": a["survey_token"]},
         "evaluations:survey_thanks": {"token": a["survey_token"]},
+        "evaluations:survey_short": {"pk": a["evaluation"].pk, "code": a["evaluation"].short_code},
         "evaluations:rate": {"token": a["rater"].token},
         "evaluations:evaluation_open": {"lecture_pk": a["lecture"].pk},
         "evaluations:session_evaluation_open": {"session_pk": a["session"].pk},
@@ -346,6 +358,9 @@ def _text(response) -> str:
     return content.decode("utf-8", errors="replace")
 
 
+# Public pages that redirect somewhere other than the login page: the short survey link leads to the survey.
+PUBLIC_REDIRECTS = {"evaluations:survey_short": "/evaluations/s/"}
+
 CELLS = [(name, role, row[i]) for name, row in EXPECTED.items() for i, role in enumerate(ROLES)]
 
 
@@ -355,7 +370,7 @@ def test_cell(world, clients, name, role, expected):
     response = clients[role].get(url_for(name, world))
     assert response.status_code == expected
     if expected == 302 and role in ("anon", "trainee"):
-        assert response["Location"].startswith(reverse("login"))
+        assert response["Location"].startswith(PUBLIC_REDIRECTS.get(name, reverse("login")))
 
 
 OUTSIDE_A = ("anon", "trainee", "inst_b", "org_y", "judge")
@@ -401,6 +416,10 @@ POST_REFUSALS: dict[str, dict[str, int]] = {
     "evaluations:session_evaluation_open": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
     "evaluations:evaluation_assign": {"inst_a": 404, "inst_b": 404, "org_y": 404, "judge": 404},
     "evaluations:evaluation_compute": {"inst_a": 404, "inst_b": 404, "org_y": 404, "judge": 404},
+    "evaluations:evaluation_link_rotate": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "evaluations:evaluation_poster_link": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "evaluations:evaluation_attendance": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "evaluations:evaluation_held_accept": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
     "evaluations:follow_up_create": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
     "evaluations:comment_moderate": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
     "evaluations:action_decide": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
