@@ -122,6 +122,9 @@ def measure() -> dict:
             stderr=subprocess.STDOUT,
             text=True,
             start_new_session=True,  # its own process group: Ctrl-C reaches make, the server and the worker
+            # SIGINT as in a terminal: a benchmark started in the background (`cmd &`) inherits SIGINT *ignored*,
+            # and a shell cannot trap a signal ignored at its start (run.sh would never stop).
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
 
         def read() -> None:
