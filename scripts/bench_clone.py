@@ -122,6 +122,9 @@ def measure() -> dict:
             stderr=subprocess.STDOUT,
             text=True,
             start_new_session=True,  # its own process group: Ctrl-C reaches make, the server and the worker
+            # SIGINT as in a terminal: a benchmark started in the background (`cmd &`) inherits SIGINT *ignored*,
+            # and a shell cannot trap a signal ignored at its start (run.sh would never stop).
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
 
         def read() -> None:
@@ -139,9 +142,15 @@ def measure() -> dict:
                 pages = [("Pages as the demo organizer", None, None, f"{type(exc).__name__}: {exc}")]
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGINT)
+        stuck = ""
         try:
             code = proc.wait(timeout=90)
         except subprocess.TimeoutExpired:
+            stuck = subprocess.run(
+                ["ps", "-o", "pid,ppid,stat,etime,args", "--ppid", str(proc.pid), "-p", str(proc.pid)],
+                capture_output=True,
+                text=True,
+            ).stdout
             os.killpg(proc.pid, signal.SIGKILL)
             code = proc.wait()
         reader.join(timeout=5)
@@ -154,6 +163,7 @@ def measure() -> dict:
             "make_error": "make: ***" in output,
             "banner": "已就绪" in output,
             "tail": output[-2000:],
+            "stuck": stuck,
         }
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -219,7 +229,8 @@ def run(*, write: bool, writer) -> None:
             )
         )
     print(table)
-    if total is None:
+    if total is None or result["stuck"]:
         print(result["tail"])
+        print("still running 90 s after Ctrl-C:\n" + result["stuck"])
     if write:
         writer(table, "fresh-clone")
