@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.scope import below_q
 from instructors.models import Instructor, Region, TeachingGroup, User
 
 
@@ -29,7 +30,7 @@ class RegionScopedQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(region__path__startswith=user.region.path)
+            return self.filter(below_q("region", user.region))
         return self.none()
 
     def open_to(self, instructor: Instructor) -> RegionScopedQuerySet:
@@ -195,7 +196,7 @@ class NominationQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(round__fund__region__path__startswith=user.region.path)
+            return self.filter(below_q("round__fund__region", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(instructor__user=user, status=Nomination.Status.APPROVED)
         return self.none()
@@ -254,7 +255,7 @@ class HonourQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(instructor__region__path__startswith=user.region.path)
+            return self.filter(below_q("instructor__region", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(instructor__user=user)
         return self.none()
@@ -558,7 +559,7 @@ class CareerPlanQuerySet(models.QuerySet):
         if user.is_admin:
             return self
         if user.is_organizer:
-            return self.filter(instructor__region__path__startswith=user.region.path)
+            return self.filter(below_q("instructor__region", user.region))
         if user.role == User.Role.INSTRUCTOR:
             return self.filter(instructor__user=user)
         return self.none()

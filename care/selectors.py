@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from core.scope import below_q
 from courses.models import Course, PremiumLibraryEntry
 from evaluations.models import CompetitionResult, LectureResult
 from instructors.models import Instructor, InstructorYearFigures, User
@@ -289,7 +290,7 @@ def counselling_counts(*, user: User) -> list[dict]:
     if user.is_admin:
         rows = CounsellingBooking.objects.all()
     elif user.is_organizer:
-        rows = CounsellingBooking.objects.filter(instructor__region__path__startswith=user.region.path)
+        rows = CounsellingBooking.objects.filter(below_q("instructor__region", user.region))
     return list(rows.values("kind", "status").annotate(n=Count("pk")).order_by("kind", "status"))
 
 

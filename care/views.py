@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.permissions import require_manager
 from instructors.models import Instructor, Region
 
 from . import exports, selectors, services
@@ -54,14 +55,9 @@ from .models import (
 )
 
 
-def _require_manager(request: HttpRequest) -> None:
-    if not request.user.can_manage_registry:
-        raise PermissionDenied
-
-
 def _managed(request: HttpRequest, qs: QuerySet, pk: int):
     """An object of the organizer's region, else 404 (existence does not leak); non-organizers get 403."""
-    _require_manager(request)
+    require_manager(request)
     return get_object_or_404(qs.managed_by(request.user), pk=pk)
 
 
@@ -96,13 +92,13 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def fund_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     return render(request, "care/fund_list.html", {"funds": selectors.fund_list(user=request.user)})
 
 
 @login_required
 def fund_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = FundForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -167,7 +163,7 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _round(request: HttpRequest, pk: int) -> AwardRound:
-    _require_manager(request)
+    require_manager(request)
     qs = AwardRound.objects.select_related("fund__region").filter(fund__in=AwardFund.objects.managed_by(request.user))
     return get_object_or_404(qs, pk=pk)
 
@@ -204,7 +200,7 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def nomination_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     nomination = get_object_or_404(Nomination.objects.visible_to(request.user).select_related("round"), pk=pk)
     form = DecideForm(request.POST)
     try:
@@ -229,13 +225,13 @@ def nomination_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def honour_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     return render(request, "care/honour_list.html", {"honours": selectors.honour_list(user=request.user)[:200]})
 
 
 @login_required
 def honour_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = HonourForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -250,7 +246,7 @@ def honour_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def priority_index(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     context = {"lists": selectors.priority_lists(user=request.user), "form": PriorityForm(user=request.user)}
     return render(request, "care/priority_index.html", context)
 
@@ -258,7 +254,7 @@ def priority_index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def priority_generate(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = PriorityForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, _("Please choose a region, year and list."))
@@ -284,7 +280,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def programme_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = ProgrammeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.instance.created_by = request.user
@@ -335,7 +331,7 @@ def programme_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _application(request: HttpRequest, pk: int) -> StudyApplication:
-    _require_manager(request)
+    require_manager(request)
     programmes = StudyProgramme.objects.managed_by(request.user)
     return get_object_or_404(
         StudyApplication.objects.select_related("programme").filter(programme__in=programmes), pk=pk
@@ -379,13 +375,13 @@ def application_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def post_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     return render(request, "care/post_list.html", {"posts": selectors.post_list(user=request.user)})
 
 
 @login_required
 def post_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = PostForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         post = form.save()
@@ -424,7 +420,7 @@ def post_appoint(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def appointment_end(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     posts = InternalPost.objects.managed_by(request.user)
     appointment = get_object_or_404(Appointment.objects.select_related("post__group").filter(post__in=posts), pk=pk)
     form = EndTermForm(request.POST)
@@ -448,7 +444,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 
 def _save_plan(request: HttpRequest, plan: CareerPlan | None) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     initial = {"instructor": plan.instructor, "year": plan.year, "direction": plan.direction} if plan else None
     goals = [{"figure": g.figure, "target": g.target, "note": g.note} for g in plan.goals.all()] if plan else None
     form = PlanForm(request.POST or None, user=request.user, plan=plan, initial=initial)
@@ -477,7 +473,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_update(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     return _save_plan(request, get_object_or_404(CareerPlan.objects.visible_to(request.user), pk=pk))
 
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import error_text
 from core.files import serve_private_file
 from courses.models import TrainingSession
 from evaluations.analysis import selectors, services
@@ -140,7 +141,7 @@ def analysis_sections(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.analysis_sections_set(analysis=analysis, sections=form.cleaned_data["sections"], by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The sections are saved."))
     return redirect(analysis)
@@ -153,5 +154,5 @@ def analysis_retry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.analysis_retry(analysis=analysis, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     return redirect(analysis)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.files import UnguessableUploadTo
+from core.scope import below_q
 from courses.models import CoursewareVersion, TrainingSession
 from instructors.models import Instructor
 from outreach.models import Lecture
@@ -24,8 +25,7 @@ class LectureAnalysisQuerySet(models.QuerySet):
             return self
         if user.is_organizer:
             return self.filter(
-                Q(lecture__county__path__startswith=user.region.path)
-                | Q(session__programme__region__path__startswith=user.region.path)
+                below_q("lecture__county", user.region) | below_q("session__programme__region", user.region)
             )
         instructor = getattr(user, "instructor", None)
         if instructor is not None:

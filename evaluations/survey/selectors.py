@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Q, QuerySet
 
+from core.scope import below_q
 from courses.models import TrainingProgramme, TrainingSession
 from evaluations.models import DeviceVote, Evaluation, Indicator, PendingSheet
 from instructors.models import User
@@ -78,8 +79,8 @@ def rater_candidates(evaluation: Evaluation) -> QuerySet[User]:
     return (
         User.objects.filter(is_active=True, is_superuser=False)
         .filter(
-            Q(role=User.Role.INSTRUCTOR, instructor__region__path__startswith=city.path)
-            | Q(role__in=[User.Role.ORGANIZER, User.Role.JUDGE], region__path__startswith=city.path)
+            (Q(role=User.Role.INSTRUCTOR) & below_q("instructor__region", city))
+            | (Q(role__in=[User.Role.ORGANIZER, User.Role.JUDGE]) & below_q("region", city))
             | Q(role__in=[User.Role.ORGANIZER, User.Role.JUDGE], region__code__in=above)
             | Q(role=User.Role.JUDGE, region__isnull=True)
         )

@@ -164,7 +164,7 @@ def _manage_post(request: HttpRequest, pk: int, action, success: str) -> HttpRes
     try:
         action(evaluation)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, success)
     return redirect(evaluation)
@@ -246,7 +246,7 @@ def _device_id(request: HttpRequest) -> str | None:
 
 
 def _survey_refusal(request: HttpRequest, exc: ValidationError, status: int) -> HttpResponse:
-    return render(request, "evaluations/survey_refused.html", {"message": " ".join(exc.messages)}, status=status)
+    return render(request, "evaluations/survey_refused.html", {"message": error_text(exc)}, status=status)
 
 
 def _survey_page(request: HttpRequest, evaluation: Evaluation, form: SurveyForm) -> HttpResponse:
