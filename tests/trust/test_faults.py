@@ -150,16 +150,18 @@ def _competition_in_final(region, entrants: list[Instructor]) -> Competition:
         final_ends=today + dt.timedelta(days=10),
         publicity_ends=today + dt.timedelta(days=20),
     )
-    judge = factories.user(role=User.Role.JUDGE)
+    # Five judges: an entry with fewer complete judge scores is not ranked (docs/scoring.md, judge minimum).
+    judges = [factories.user(role=User.Role.JUDGE) for _ in range(5)]
     for number, person in enumerate(entrants, start=1):
         group = factories.group(region=region, name=f"故障测试第{number}组")
         entry = Entry.objects.create(
             competition=competition, course=outreach_factories.course(lead=person), group=group, number=number
         )
         entry.instructors.add(person)
-        assignment = JudgeAssignment.objects.create(competition=competition, entry=entry, judge=judge)
-        for criterion in JudgeScore.Criterion.values:
-            JudgeScore.objects.create(assignment=assignment, criterion=criterion, value=80 + number)
+        for k, judge in enumerate(judges):
+            assignment = JudgeAssignment.objects.create(competition=competition, entry=entry, judge=judge)
+            for criterion in JudgeScore.Criterion.values:
+                JudgeScore.objects.create(assignment=assignment, criterion=criterion, value=80 + number + k)
     return competition
 
 
