@@ -9,6 +9,7 @@ import shutil
 import uuid
 
 import pytest
+from celery import _state as celery_state
 from celery import current_app
 from django.core.exceptions import ValidationError
 
@@ -43,6 +44,9 @@ def _eager_celery(settings, tmp_path):
     # Unit tests run tasks in-process; tests/instructors/test_tasks.py also runs a real worker on Redis.
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+    # A test that imported Celery's worker machinery leaves "we are inside a task" set for the whole process, after
+    # which joining any result raises; every test starts outside a task.
+    celery_state._set_task_join_will_block(False)
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Failed-login counters live in the cache (Redis in CI), which no test transaction rolls back: each test

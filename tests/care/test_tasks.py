@@ -77,7 +77,7 @@ def test_the_beat_task_sends_todays_greetings(person, monkeypatch):
     from django.utils import timezone
 
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 7, 1))
-    assert send_greetings_task.apply().get() == 1
+    assert send_greetings_task.apply().result == 1
 
 
 def test_the_greeting_job_is_on_the_beat_schedule(settings):
