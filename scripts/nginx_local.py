@@ -30,7 +30,10 @@ def render(*, listen_port: int, upstream: str, scratch: Path, source: str | None
     if not servers:
         raise ValueError("deploy/nginx.conf: no upstream server line found")
     text = re.sub(r"^\s*server\s+\d+\.\d+\.\d+\.\d+:\d+[^;]*;\n", "", text, flags=re.M)
-    text = text.replace("upstream djsz_web {", f"upstream djsz_web {{\n    server {upstream}{servers[0]};", 1)
+    # One node here, so ``max_fails=0``: the resets a recycling gunicorn causes on kept-alive connections are retried
+    # (nginx retries a failed cached connection), and three of them within fail_timeout must not take the only node
+    # out of service as they would with deploy/nginx.conf's max_fails=3 (where another node takes over).
+    text = text.replace("upstream djsz_web {", f"upstream djsz_web {{\n    server {upstream} max_fails=0;", 1)
     # The port-80 redirect to HTTPS is the only server block without a location.
     text = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", text, count=1, flags=re.S)
     text = re.sub(r"listen 443[^;]*;", f"listen 127.0.0.1:{listen_port};", text, count=1)
