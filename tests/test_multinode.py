@@ -146,6 +146,9 @@ def test_two_nodes_two_workers_and_one_scheduler_survive_losing_one_of_each(sett
         "ALLOWED_HOSTS": "127.0.0.1",
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "BEAT_TEST_INTERVAL": str(INTERVAL),
+        # Every simulated phone comes from 127.0.0.1 and the test sends more new phones in a minute than one classroom
+        # (the per-address limit is tested in tests/trust/test_ballot_stuffing.py).
+        "SURVEY_NEW_DEVICES_PER_MINUTE": "100000",
         "DJANGO_SETTINGS_MODULE": "tests.settings_multinode",  # adds the test-only heartbeat entry
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "4",
