@@ -41,6 +41,9 @@ ALLOWED = {
 # Visit at most this many URLs per view name (distinct objects), and this many with a query string (filters, pages).
 PER_VIEW = 3
 PER_VIEW_QUERY = 2
+OUR_APPS = {"core", "instructors", "courses", "outreach", "evaluations", "care"}
+# Text fields holding the program's own codes, not what a person typed: a page must not show them raw.
+CODE_FIELDS = {"password", "importer", "success_url", "link", "rule"}
 NEVER_FOLLOW = {"logout", "set_language"}
 SKIPPED_PREFIXES = ("/admin/", "/static/")
 TEXT_ATTRIBUTES = ("title", "alt", "placeholder", "aria-label")
@@ -114,23 +117,24 @@ class Page(HTMLParser):
             self.text.append(data)
 
 
-def data_words() -> set[str]:
-    """English words found in the database's free text (names, titles, file names, usernames): data, not interface.
+def data_words() -> dict[str, str]:
+    """English words in our apps' free text (names, titles, usernames): data, not interface; word → where it is.
 
-    Fields with choices are left out, so an untranslated choice label still shows as English."""
-    words: set[str] = set()
+    Fields with choices are left out, so an untranslated choice label still shows as English; so are Django's own
+    apps (permission names are English) and stored files (random names)."""
+    words: dict[str, str] = {}
     for model in apps.get_models():
+        if model._meta.app_label not in OUR_APPS:
+            continue
         fields = [
             f.name
             for f in model._meta.concrete_fields
-            if isinstance(f, models.CharField | models.TextField | models.FileField) and not f.choices
+            if isinstance(f, models.CharField | models.TextField) and not f.choices and f.name not in CODE_FIELDS
         ]
-        if not fields:
-            continue
-        for row in model._default_manager.values_list(*fields):
-            for value in row:
-                if value:
-                    words.update(w.lower() for w in WORD.findall(str(value)))
+        for row in model._default_manager.values_list(*fields) if fields else []:
+            for name, value in zip(fields, row, strict=True):
+                for word in WORD.findall(str(value or "")):
+                    words.setdefault(word.lower(), f"{model._meta.label}.{name}")
     return words
 
 
@@ -179,6 +183,13 @@ def _get(client, url: str):
     return url, response
 
 
+def _drain(response) -> None:
+    # Read a file to its end: the test client then closes it without ending the database connection, which
+    # response.close() would do (request_finished closes a connection found inside the world's transaction).
+    if response.streaming:
+        b"".join(response.streaming_content)
+
+
 def _check_loaded(client, url: str, result: Crawl) -> None:
     """A picture, recording or htmx fragment the page loads by itself: it must be there."""
     final, response = _get(client, url)
@@ -186,7 +197,7 @@ def _check_loaded(client, url: str, result: Crawl) -> None:
         result.ok |= {url, final}
     else:
         result.problems.append(f"{url}: loaded by a page, answers {response.status_code}")
-    response.close()
+    _drain(response)
 
 
 def crawl(client, starts: list[str], allowed: set[str]) -> Crawl:
@@ -201,7 +212,7 @@ def crawl(client, starts: list[str], allowed: set[str]) -> Crawl:
                 result.problems.append(f"{url}: download answers {response.status_code}")
             elif response.status_code == 200:
                 result.ok |= {first, url}
-            response.close()
+            _drain(response)
             continue
         if response.status_code != 200:
             result.problems.append(f"{first}: HTTP {response.status_code}")
@@ -297,7 +308,7 @@ def crawls() -> dict[str, Crawl]:
 
 def crawled(crawls: dict, world: dict, role: str) -> Crawl:
     if role not in crawls:
-        crawls[role] = crawl(client_for(role, world), STARTS[role](world), ALLOWED | data_words())
+        crawls[role] = crawl(client_for(role, world), STARTS[role](world), ALLOWED | set(data_words()))
     return crawls[role]
 
 
