@@ -34,6 +34,7 @@ ALLOWED = {
     "qr",  # 二维码 is often written QR码
     "vr",  # the course format VR/AR (VR党课) has no other name
     "ar",
+    "zs",  # the search box's example of pinyin initials a person types (张三 → zs)
     "english",  # the language switcher names each language in its own language
     # Proper names with no Chinese name, cited on the speech-analysis page: the method's authors and the tools.
     *("de", "jong", "wempe", "silero", "praat"),
