@@ -50,7 +50,9 @@ def full_export_check(*, by, purpose: str) -> None:
         raise ValidationError(_("Please say what the full numbers are needed for."), code="full_export_purpose")
 
 
-def export_record_create(*, export: str, title: str, by, filters: Mapping, row_count: int, purpose: str) -> ExportRecord:
+def export_record_create(
+    *, export: str, title: str, by, filters: Mapping, row_count: int, purpose: str
+) -> ExportRecord:
     """Write down one export with full numbers; refuses a user who may not make one."""
     full_export_check(by=by, purpose=purpose)
     purpose = purpose.strip()

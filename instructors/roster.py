@@ -26,8 +26,8 @@ from core.status import status_history_start
 from core.xlsx import Sheet, xlsx_bytes
 from core.xlsx import export_filename as xlsx_export_filename
 
-from .models import Instructor, Region, Specialty, TeachingGroup, User
 from . import selectors
+from .models import Instructor, Region, Specialty, TeachingGroup, User
 from .validators import mask_id_number, mask_phone, validate_id_number, validate_phone
 
 HEADERS = [

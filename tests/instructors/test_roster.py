@@ -110,7 +110,7 @@ def test_masked_export_reimported_is_refused_per_row_and_changes_nothing(tree):
     result = roster.roster_import(upload=io.BytesIO(roster.roster_export(Instructor.objects.all())), by=admin)
     person.refresh_from_db()
     assert ([e.row for e in result.errors], (person.id_number, person.phone)) == ([2], stored)
-    assert "masked" in result.errors[0].message
+    assert "脱敏" in result.errors[0].message
 
 
 def test_masked_phone_of_a_known_instructor_counts_as_unchanged(tree):
