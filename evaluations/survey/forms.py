@@ -116,9 +116,9 @@ class LectureFilterForm(forms.Form):
     STATES = [
         ("", _("Any state")),
         ("none", _("Evaluation not opened")),
-        ("upcoming", _("Not yet open")),
-        ("open", _("Open")),
-        ("closed", _("Closed")),
+        ("upcoming", _("Survey not yet open")),
+        ("open", _("Survey open")),
+        ("closed", _("Survey closed")),
     ]
     q = forms.CharField(label=_("Search"), required=False, max_length=60)
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
