@@ -135,3 +135,5 @@ class LectureFilterForm(forms.Form):
             counties = counties.within(user.region)
         self.fields["county"].queryset = counties.order_by("path")
         self.fields["course"].queryset = Course.objects.filter(pk__in=lectures.values("course")).order_by("title")
+        self.fields["county"].empty_label = _("All counties")
+        self.fields["course"].empty_label = _("All courses")
