@@ -103,3 +103,9 @@ def test_undecided_proposal_is_not_on_the_instructors_own_profile(client, world,
     client.force_login(world["city_org"])
     organizer = client.get(world["lecturer"].get_absolute_url()).content.decode()
     assert (proposal.get_absolute_url() in own, proposal.get_absolute_url() in organizer) == (False, True)
+
+
+def test_my_ratings_counts_the_chosen_year_only(client, world, rated):
+    client.force_login(world["lecturer_user"])
+    page = client.get(reverse("evaluations:my_ratings"), {"year": rated.year - 1}).content.decode()
+    assert (_attr(page, 'data-count-note="rated"', "data-rated"), page.count("/evaluations/results/")) == ("1", 1)
