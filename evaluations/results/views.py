@@ -146,7 +146,12 @@ def result_list(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "evaluations/result_list.html", {"form": form, "page": page, "query": query.urlencode()})
+    person = (
+        filters.get("instructor")
+        and Instructor.objects.visible_to(request.user).filter(pk=filters["instructor"]).first()
+    )
+    context = {"form": form, "page": page, "query": query.urlencode(), "person": person}
+    return render(request, "evaluations/result_list.html", context)
 
 
 @login_required

@@ -109,3 +109,10 @@ def test_my_ratings_counts_the_chosen_year_only(client, world, rated):
     client.force_login(world["lecturer_user"])
     page = client.get(reverse("evaluations:my_ratings"), {"year": rated.year - 1}).content.decode()
     assert (_attr(page, 'data-count-note="rated"', "data-rated"), page.count("/evaluations/results/")) == ("1", 1)
+
+
+def test_result_list_for_one_instructor_names_them(client, world, rated):
+    client.force_login(world["org_a"])
+    page = client.get(reverse("evaluations:result_list"), {"instructor": world["lecturer"].pk}).content.decode()
+    assert "仅显示 张三 的评价结果" in page
+    assert page.count('href="/evaluations/results/') == 4  # the three of this year and last year's
