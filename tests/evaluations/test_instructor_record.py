@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from evaluations.models import ReviewProposal
 from evaluations.results import services as result_services
-from instructors.models import InstructorYearFigures
+from evaluations.review import run as review_run
+from instructors.models import Instructor, InstructorYearFigures
 from tests import factories
 from tests.evaluations import factories as eval_factories
 
@@ -116,3 +117,15 @@ def test_result_list_for_one_instructor_names_them(client, world, rated):
     page = client.get(reverse("evaluations:result_list"), {"instructor": world["lecturer"].pk}).content.decode()
     assert "仅显示 张三 的评价结果" in page
     assert page.count('href="/evaluations/results/') == 4  # the three of this year and last year's
+
+
+def test_review_total_is_the_pool_and_the_candidates_and_says_so(client, world):
+    factories.instructor(region=world["county_a"], name="候选人", status="candidate")
+    factories.instructor(region=world["county_a"], name="已退出", status="retired")
+    cycle = eval_factories.cycle(world["city"])
+    review_run.review_cycle_run(cycle_id=cycle.pk)
+    client.force_login(world["city_org"])
+    page = client.get(reverse("evaluations:review_cycle_detail", args=[cycle.pk])).content.decode()
+    cycle.refresh_from_db()
+    assert cycle.total == Instructor.objects.in_pool().count() + 1 == 3
+    assert "考评对象：本地区在库（在库或考察期）师资及候选师资" in page
