@@ -447,23 +447,23 @@ def lecture_next_step(*, lecture: Lecture, user: User) -> NextStep:
         return NextStep(
             "confirm",
             _("Confirm the lecture"),
-            _("Next step: once the instructor and the host have agreed on the time and place, confirm the lecture."),
+            _("Once the instructor and the host have agreed on the time and place, confirm the lecture."),
             lecture.can_confirm,
         )
     if status == Lecture.Status.CONFIRMED:
         started = lecture.start <= timezone.now()
         text = (
-            _("Next step: after the lecture, record attendance, hours and photos.")
+            _("After the lecture, record the attendance, hours and photos.")
             if started
-            else _("Next step: once the lecture has begun (%(start)s), record attendance, hours and photos.")
+            else _("Once the lecture has begun (%(start)s), record the attendance, hours and photos.")
             % {"start": timezone.localtime(lecture.start).strftime("%Y-%m-%d %H:%M")}
         )
         return NextStep("deliver", _("Lecture delivered"), text, lecture.can_deliver and started)
     if status == Lecture.Status.DELIVERED:
         if user.can_manage_registry:
-            text = _("Next step: check the record of the lecture, then close it.")
+            text = _("Check the record of the lecture, then close it.")
         else:
-            text = _("Next step: the organizer checks the record of the lecture and closes it.")
+            text = _("The organizer checks the record of the lecture and closes it.")
         return NextStep("close", _("Close the lecture"), text, lecture.can_close and user.can_manage_registry)
     if status == Lecture.Status.CLOSED:
         return NextStep("", "", _("This lecture is checked and closed; nothing more to do."), False)

@@ -59,8 +59,7 @@
         item.classList.toggle("active-choice", item.getAttribute("data-suggestion") === value);
       });
       if (status) {
-        status.textContent = status.getAttribute("data-picked-label") + " " + button.getAttribute("data-name") +
-          "。" + status.getAttribute("data-picked-hint");
+        status.textContent = status.getAttribute("data-picked").replace("{name}", button.getAttribute("data-name"));
       }
       var submit = dispatchForm.querySelector("[data-dispatch-submit]");
       if (submit) {
