@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.params import YEAR_MAX, YEAR_MIN
 from courses.models import Course
 from instructors.models import Instructor, Region, User
 
@@ -86,6 +87,15 @@ class DispatchTimeForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=_iso_date())
     start_time = forms.TimeField(label=_("Starts"), widget=_clock())
     end_time = forms.TimeField(label=_("Ends"), widget=_clock())
+
+    def clean_date(self) -> dt.date:
+        day = self.cleaned_data["date"]
+        if not YEAR_MIN <= day.year <= YEAR_MAX:
+            raise forms.ValidationError(
+                _("Choose a date between %(first)s and %(last)s.") % {"first": YEAR_MIN, "last": YEAR_MAX},
+                code="date_range",
+            )
+        return day
 
     def clean(self) -> dict:
         data = super().clean()

@@ -513,3 +513,19 @@ def test_lecture_page_hides_the_link_to_an_instructor_outside_the_organizers_reg
     lecture = f.lecture(course=w["course"], instructor=municipal, organization=w["org_a"], start=f.at(9, 9))
     page = _client(client, w["organizer_a"]).get(lecture.get_absolute_url()).content.decode()
     assert reverse("instructors:instructor_detail", args=[municipal.pk]) not in page
+
+
+@pytest.mark.parametrize(
+    "query", ["date=9999-12-31&start_time=23:00&end_time=23:30", "date=0001-01-01&start_time=00:00&end_time=01:00"]
+)
+def test_checking_a_far_date_is_refused_in_the_form_not_a_server_error(client, w, query):
+    req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    response = _client(client, w["organizer_a"]).get(f"{req.get_absolute_url()}?{query}")
+    codes = [e.code for e in response.context["times"].errors.as_data()["date"]]
+    assert (response.status_code, codes) == (200, ["date_range"])
+
+
+def test_a_garbled_instructor_in_the_address_leaves_the_choice_empty(client, w):
+    req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    response = _client(client, w["organizer_a"]).get(f"{req.get_absolute_url()}?instructor=²")
+    assert (response.status_code, "selected" in str(response.context["form"]["instructor"])) == (200, False)
