@@ -131,6 +131,8 @@ class DispatchForm(DispatchTimeForm):
     field_order = ["instructor", "date", "start_time", "end_time", "venue"]
 
     def __init__(self, *args, candidates, **kwargs) -> None:
+        # Its own element ids: the time form above it on the same page has fields of the same names.
+        kwargs.setdefault("auto_id", "dispatch_%s")
         super().__init__(*args, **kwargs)
         self.fields["instructor"].queryset = candidates.select_related("region").order_by("pinyin", "pk")
         self.fields["instructor"].label_from_instance = self._label
