@@ -314,7 +314,7 @@ def _reasons(person: Instructor, course: Course, organization: Organization) -> 
         points = (FIT_UNRATED_QUALITY / FIT_QUALITY_DIVISOR).quantize(Decimal("0.1"))
         reasons.append(Reason(_("not yet rated, counted as %(q)s") % {"q": FIT_UNRATED_QUALITY}, points))
     load = -FIT_PER_MONTH_LECTURE * person.month_lectures
-    reasons.append(Reason(_("%(n)d lectures this month") % {"n": person.month_lectures}, load))
+    reasons.append(Reason(_("%(n)d lectures planned or given this month") % {"n": person.month_lectures}, load))
     return reasons
 
 
