@@ -529,3 +529,10 @@ def test_a_garbled_instructor_in_the_address_leaves_the_choice_empty(client, w):
     req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
     response = _client(client, w["organizer_a"]).get(f"{req.get_absolute_url()}?instructor=²")
     assert (response.status_code, "selected" in str(response.context["form"]["instructor"])) == (200, False)
+
+
+def test_without_javascript_the_chosen_suggestion_is_marked_after_the_reload(client, w):
+    w = _dispatch_world(w)
+    url = w["req"].get_absolute_url() + f"?date=2030-03-12&start_time=14:00&end_time=16:00&instructor={w['co'].pk}"
+    page = _client(client, w["organizer_a"]).get(url).content.decode()
+    assert f'active-choice" data-suggestion="{w["co"].pk}"' in page
