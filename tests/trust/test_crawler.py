@@ -1,14 +1,19 @@
 """A crawler as each kind of person: from the pages a person starts at, follow every same-origin link (GET only,
 never a form, never logout) and check what each page shows.
 
-Every HTML page answers 200, has a Chinese title of its own, shows no English word outside data, names and the
-short ALLOWED list below, links back to another page, and is no dead end (it links to at least one other page that
-works). Downloads (Excel, iCal, images, courseware) are requested but not read: they answer 200, or a deliberate
-403/404. Django's admin (/admin/) is Django's own interface and is not crawled.
+Every HTML page answers 200, has a Chinese title of its own (before the " · site name" suffix), shows no English
+word outside data and the short ALLOWED list below, links back to another page, and is no dead end (one of its
+links leads to a page that works). Visible text is the page's text and its title/alt/placeholder/aria-label
+attributes, without scripts, styles and elements marked translate="no" (the HTML way to say "a name, do not
+translate"). Data is what the database holds in our apps' free-text fields (names, titles, usernames), so a
+username or an instructor's pinyin may show. Downloads (Excel, iCal, courseware) are requested but not
+read: they answer 200, or a deliberate 403/404; pictures, recordings and htmx fragments a page loads answer 200.
+Across all roles, every GET view of the project is linked from some page, except the few in NOT_LINKED.
+Django's admin (/admin/) is Django's own interface and is not crawled.
 
 The crawl runs on the trust suite's world (tests/trust/world.py, built once per module): it has an object of every
-kind, so every page kind is reached, and it builds in seconds where the city demo takes a minute. URLs are grouped
-by their resolved view name and at most a few are visited per view, so list filters and pagination do not explode.
+kind, so every page kind is reached, and it builds far faster than the city demo. URLs are grouped by their
+resolved view name and at most a few are visited per view, so list filters and pagination do not explode.
 """
 
 from __future__ import annotations
