@@ -271,7 +271,10 @@ def _page_problems(url: str, page: Page, allowed: set[str]) -> list[str]:
 
 
 def _methods(callback) -> list[str] | None:
-    """The HTTP methods a view allows when it is wrapped in Django's require_http_methods (require_POST), else None."""
+    """The HTTP methods a view allows when it is wrapped in Django's require_http_methods (require_POST), else None.
+
+    Read from the decorator's closure; should Django rename it, POST-only views show up as unlinked (a loud failure,
+    never a silent pass)."""
     while callback is not None:
         code = getattr(callback, "__code__", None)
         if code is not None and "request_method_list" in code.co_freevars:
