@@ -90,6 +90,8 @@ class Page(HTMLParser):
             self.sources.append(attributes["src"])
         if attributes.get("hx-get"):
             self.sources.append(attributes["hx-get"])
+        # Addresses our scripts fetch, handed over in data-…-url attributes (static/js reads them).
+        self.sources += [value for name, value in attrs if name.startswith("data-") and name.endswith("url") and value]
         if self._skip:
             if tag not in VOID:
                 self._skip.append(tag)
@@ -306,6 +308,9 @@ NOT_LINKED = {
     "outreach:ical_feed": "a subscription address copied into a calendar app, shown as text",
     "outreach:lecture_cancel": "offered only for lectures not yet delivered; the world's lectures are delivered",
     "outreach:lecture_deliver": "likewise",
+    "alliance:api_courses": "the alliance's API, called by partner cities' servers (alliance branch)",
+    "alliance:api_courseware": "likewise",
+    "evaluations:work_danmaku": "fetched by the player of a work with a recording; the world's work has none",
 }
 
 
