@@ -41,7 +41,7 @@ def _labels() -> list[tuple[str, str]]:
         ("final", _("Final: judges score")),
         ("rank", _("Compute the ranking")),
         ("publish", _("Publish the results")),
-        ("closed", _("Close")),
+        ("closed", _("Closing")),
     ]
 
 
