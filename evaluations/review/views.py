@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -150,14 +152,20 @@ def review_proposals_approve(request: HttpRequest, pk: int) -> HttpResponse:
             approved, errors = review_services.review_proposals_approve(cycle=cycle, ids=ids, by=request.user)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
-        return redirect(cycle)
+        return _back_to_list(request, cycle)
     if approved or errors:
         messages.success(request, _("%(n)d proposals approved.") % {"n": approved})
     else:
         messages.info(request, _("Nothing to approve: the selected proposals are already decided."))
     for error in errors[:20]:
         messages.error(request, error)
-    return redirect(cycle)
+    return _back_to_list(request, cycle)
+
+
+def _back_to_list(request: HttpRequest, cycle: ReviewCycle) -> HttpResponse:
+    """Back to the cycle's proposals with the filter the organizer was using."""
+    kept = {key: request.POST[key] for key in ("proposal", "status", "sort") if request.POST.get(key)}
+    return redirect(f"{cycle.get_absolute_url()}?{urlencode(kept)}" if kept else cycle.get_absolute_url())
 
 
 @login_required

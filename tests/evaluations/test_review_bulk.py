@@ -148,3 +148,10 @@ def test_competition_page_says_which_judges_are_missing(client, db):
     client.force_login(f.organizer(tree["city"]))
     content = client.get(competition.get_absolute_url()).content.decode()
     assert f"还差 1 位评委完成评分：{late}" in content and "2,026" not in content
+
+
+def test_approving_returns_to_the_list_as_it_was_filtered(client, review):
+    client.force_login(review["organizer"])
+    url = reverse("evaluations:review_proposals_approve", args=[review["cycle"].pk])
+    response = client.post(url, {"scope": "filter", "proposal": "retire", "status": "", "expected": "1"})
+    assert response["Location"] == f"{review['cycle'].get_absolute_url()}?proposal=retire"

@@ -9,10 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from evaluations.models import ReviewProposal
+from evaluations.review import run as review_run
 from instructors.models import InstructorStatusChange
 from tests import factories as f
 from tests.browser import login, shot
-from tests.evaluations.factories import YEAR, good, no_shrink
+from tests.evaluations.factories import YEAR, cycle, good, no_shrink
 
 RULE_CODES = ("quality_below_retire", "sr_below_threshold", "repeated_yellow")
 
@@ -79,3 +80,35 @@ def test_organizer_runs_a_review_and_approves_every_proposal(page, live_server):
         "approved",
     ]
     assert InstructorStatusChange.objects.filter(to_status="retired", instructor__name="李讲师").count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_organizer_approves_every_proposal_matching_a_filter(page, live_server):
+    no_shrink()
+    tree = f.region_tree()
+    f.organizer(tree["county_a"], username="organizer")
+    for name, score in [("李讲师", 55), ("钱讲师", 50), ("赵讲师", 85)]:
+        good(f.instructor(region=tree["county_a"], user=f.user(), name=name), score=score)
+    review_run.review_cycle_run(cycle_id=cycle(tree["county_a"]).pk)
+
+    login(page, live_server.url, "organizer")
+    page.get_by_role("button", name="评价").click()
+    page.get_by_role("link", name="师资进退考评").click()
+    expect(page.get_by_test_id("next-step")).to_contain_text("3 条拟处理意见待审定")
+    page.get_by_test_id("next-step").get_by_role("link", name="前往拟处理意见").click()
+    page.get_by_label("拟处理意见").select_option(label="退出")
+    page.get_by_role("button", name="筛选", exact=True).click()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    shot(page, "review", "11-filtered")
+
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="批准符合筛选条件的全部 2 条待审定意见").click()
+    expect(page.get_by_text("已批准 2 条拟处理意见。")).to_be_visible()
+    assert "2 条" in asked[0]
+    expect(page.get_by_test_id("next-step")).to_contain_text("1 条拟处理意见待审定")
+    expect(page.get_by_label("拟处理意见")).to_have_value("retire")  # back on the list as filtered
+    shot(page, "review", "12-matching-approved")
+    statuses = dict(ReviewProposal.objects.values_list("instructor__name", "status"))
+    assert statuses == {"李讲师": "approved", "钱讲师": "approved", "赵讲师": "proposed"}
