@@ -155,3 +155,9 @@ def test_approving_returns_to_the_list_as_it_was_filtered(client, review):
     url = reverse("evaluations:review_proposals_approve", args=[review["cycle"].pk])
     response = client.post(url, {"scope": "filter", "proposal": "retire", "status": "", "expected": "1"})
     assert response["Location"] == f"{review['cycle'].get_absolute_url()}?proposal=retire"
+
+
+def test_progress_poll_reloads_the_page_once_the_run_is_over(client, review):
+    client.force_login(review["organizer"])
+    url = reverse("evaluations:review_cycle_progress", args=[review["cycle"].pk])
+    assert client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
