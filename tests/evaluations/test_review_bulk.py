@@ -3,6 +3,8 @@ with its count) decides each proposal once, audited like a single decision; the 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -14,7 +16,8 @@ from instructors.models import InstructorStatusChange, User
 from tests import factories as f
 from tests.conftest import refused
 from tests.courses import factories as course_factories
-from tests.evaluations.factories import cycle, good, judge_scores, make_competition, no_shrink
+from tests.evaluations.factories import YEAR, cycle, good, judge_scores, make_competition, no_shrink
+from tests.helpers import count_queries
 
 
 @pytest.fixture
@@ -161,3 +164,13 @@ def test_progress_poll_reloads_the_page_once_the_run_is_over(client, review):
     client.force_login(review["organizer"])
     url = reverse("evaluations:review_cycle_progress", args=[review["cycle"].pk])
     assert client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+
+
+def test_cycle_list_with_its_step_column_does_not_query_per_cycle(client, review):
+    client.force_login(review["organizer"])
+    url = reverse("evaluations:review_cycle_list")
+    one = count_queries(client, url)
+    for quarter in range(2):
+        start = dt.date(YEAR + 1, 1 + 3 * quarter, 1)
+        cycle(review["tree"]["county_a"], start=start, end=start + dt.timedelta(days=80), kind="quarterly")
+    assert count_queries(client, url) == one
