@@ -1,4 +1,4 @@
-"""The steps of a 十佳课程擂台赛 (报名 → 初赛互评 → 决赛评分 → 计算排名 → 发布公示 → 结束) from its real state.
+"""The steps of a 十佳课程擂台赛 (报名 → 初赛互评 → 决赛评分 → 计算排名 → 发布结果 → 公示) from its real state.
 
 Pure: ``competition_steps`` takes the competition and a ``CompetitionFacts`` (counted once by
 ``selectors.competition_facts``) and reads nothing else, so each state is unit-tested.
@@ -41,7 +41,7 @@ def _labels() -> list[tuple[str, str]]:
         ("final", _("Final: judges score")),
         ("rank", _("Compute the ranking")),
         ("publish", _("Publish the results")),
-        ("closed", _("Closing")),
+        ("publicity", _("Public notice")),
     ]
 
 
@@ -61,7 +61,7 @@ def competition_current_step(competition: Competition, facts: CompetitionFacts |
             return "rank"
         return "publish"
     if phase == Competition.Phase.PUBLICITY:
-        return "closed"
+        return "publicity"
     return None
 
 
@@ -105,7 +105,7 @@ def competition_steps(*, competition: Competition, facts: CompetitionFacts) -> P
             return _at(current, text, _("Publish the results"), advance, method="post", confirm=confirm)
         return _at(current, _("The organizers publish the results."))
     results = reverse("evaluations:competition_results", args=[competition.pk])
-    if current == "closed":
+    if current == "publicity":
         text = _("The results are published; the public notice runs until %(date)s.") % {"date": until}
         if facts.manages:
             return _at(

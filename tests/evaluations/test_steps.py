@@ -62,7 +62,7 @@ def test_review_all_decided_is_complete_and_offers_the_next_cycle():
     )
 
 
-# --- Competition: 报名 → 初赛互评 → 决赛评分 → 计算排名 → 发布公示 → 结束 ---------------------------------------------
+# --- Competition: 报名 → 初赛互评 → 决赛评分 → 计算排名 → 发布结果 → 公示 ---------------------------------------------
 
 
 def _competition(phase: str, *, ranked: bool = False, published: bool = False) -> Competition:

@@ -83,7 +83,7 @@ def test_organizer_ranks_and_publishes_a_competition(page, live_server, competit
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_test_id("next-step").get_by_role("button", name="发布结果").click()
-    expect(steps.locator('[aria-current="step"]')).to_contain_text("结束")
+    expect(steps.locator('[aria-current="step"]')).to_contain_text("公示")
     expect(steps.locator("li.step-done")).to_have_count(5)
     expect(page.get_by_test_id("next-step")).to_contain_text("结果已发布")
     assert "不能再重新计算" in asked[0]
