@@ -6,9 +6,16 @@ Each process (a review cycle, a competition) has a pure function that turns the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 DONE, CURRENT, TODO = "done", "current", "todo"
+FULL_WIDTH_STOP = re.compile(r"([。！？；：，])\s+")
+
+
+def sentences(text: str) -> str:
+    """Sentences joined with a space, without the space after Chinese punctuation (一句。 二句 → 一句。二句)."""
+    return FULL_WIDTH_STOP.sub(r"\1", text).strip()
 
 
 @dataclass(frozen=True)

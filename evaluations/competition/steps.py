@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.steps import NextAction, Progress, steps_at
+from core.steps import NextAction, Progress, sentences, steps_at
 from evaluations.models import Competition
 
 SEP = "、"
@@ -171,5 +171,5 @@ def _final(competition: Competition, facts: CompetitionFacts) -> Progress:
 def _at(
     current: str | None, text: str, label: str = "", url: str = "", *, method: str = "get", confirm: str = ""
 ) -> Progress:
-    action = NextAction(text=text, label=label, url=url, method=method, confirm=confirm)
+    action = NextAction(text=sentences(text), label=label, url=url, method=method, confirm=confirm)
     return Progress(steps=steps_at(_labels(), current), next=action)

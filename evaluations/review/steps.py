@@ -11,7 +11,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.steps import NextAction, Progress, steps_at
+from core.steps import NextAction, Progress, sentences, steps_at
 from evaluations.models import ReviewCycle
 
 
@@ -64,4 +64,6 @@ def review_steps(
 
 
 def _at(current: str | None, text: str, label: str = "", url: str = "", *, method: str = "get") -> Progress:
-    return Progress(steps=steps_at(_labels(), current), next=NextAction(text=text, label=label, url=url, method=method))
+    return Progress(
+        steps=steps_at(_labels(), current), next=NextAction(text=sentences(text), label=label, url=url, method=method)
+    )

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from core.steps import CURRENT, DONE, TODO
+from core.steps import CURRENT, DONE, TODO, sentences
 from evaluations.competition.steps import CompetitionFacts, competition_current_step, competition_steps
 from evaluations.models import Competition, ReviewCycle
 from evaluations.review.steps import review_steps
@@ -174,3 +174,7 @@ def test_competition_list_row_shows_the_final_until_ranked():
         competition_current_step(_competition("final")),
         competition_current_step(_competition("final", ranked=True)),
     ) == ("final", "publish")
+
+
+def test_sentences_drop_the_space_after_chinese_punctuation_only():
+    assert (sentences("待审定。 请勾选"), sentences("Wait. Then go")) == ("待审定。请勾选", "Wait. Then go")
