@@ -174,3 +174,18 @@ def test_cycle_list_with_its_step_column_does_not_query_per_cycle(client, review
         start = dt.date(YEAR + 1, 1 + 3 * quarter, 1)
         cycle(review["tree"]["county_a"], start=start, end=start + dt.timedelta(days=80), kind="quarterly")
     assert count_queries(client, url) == one
+
+
+def test_proposal_ids_in_the_form_are_not_grouped_by_thousands(client, review):
+    ReviewProposal.objects.filter(pk=review["low"].pk).update(id=12345)
+    client.force_login(review["organizer"])
+    content = client.get(reverse("evaluations:review_cycle_detail", args=[review["cycle"].pk])).content.decode()
+    assert 'name="ids" value="12345"' in content
+
+
+def test_judge_ids_in_the_assign_form_are_not_grouped_by_thousands(client, db):
+    tree = f.region_tree()
+    competition = make_competition(tree["city"], year=2026)
+    f.user(role=User.Role.JUDGE, username="judge-big", id=12345)
+    client.force_login(f.organizer(tree["city"]))
+    assert '<option value="12345">' in client.get(competition.get_absolute_url()).content.decode()
