@@ -9,7 +9,6 @@ import json
 import threading
 
 import pytest
-import requests
 
 from alliance import keys, services, signing
 from alliance.models import AdoptedCourse, Partner, RemoteCourse
