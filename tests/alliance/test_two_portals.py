@@ -1,5 +1,5 @@
 """Two portals on this machine, as two cities run them: each its own PostgreSQL database (made and dropped here),
-its own gunicorn, its own Celery worker on its own Redis database, its own key (in its own VAR_DIR).
+its own gunicorn, its own Celery worker on its own Redis server (started here), its own key (in its own VAR_DIR).
 
 A shares a course, B's worker pulls A's feed, B adopts the course, A publishes a new courseware version and B is
 offered it as a new version; A is stopped in the middle of a long pull and started again (nothing lost, nothing
@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -21,15 +22,12 @@ import psycopg2
 import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.conf import settings as django_settings
 from django.db import connection
 
 from alliance import signing
-from tests.cluster import ROOT, Cluster, free_port, redis_url_with_db
+from tests.cluster import ROOT, Cluster, free_port
 from tests.conftest import need
 
-# Redis databases of their own (flushed before and after); ALLIANCE_REDIS_DBS="a,b" picks others on a shared server.
-REDIS_DBS = [int(n) for n in os.environ.get("ALLIANCE_REDIS_DBS", "16,19").split(",")]
 MANY = 60  # courses A shares for the long pull (one per page: ALLIANCE_FEED_PAGE=1)
 
 pytestmark = pytest.mark.services
@@ -82,16 +80,17 @@ SHARE_MANY_A = f"""
 from tests.courses import factories as cf
 from courses.models import Course
 from alliance import services
-lead = Course.objects.get(title="嘉州瑰宝").lead_instructor
+first = Course.objects.get(title="嘉州瑰宝")
 for n in range({MANY}):
-    services.course_share(course=cf.course(lead=lead, title=f"联盟课{{n}}"), shared=True, by=None)
+    course = cf.course(lead=first.lead_instructor, title=f"联盟课{{n}}", topic_obj=first.topic)
+    services.course_share(course=course, shared=True, by=None)
 """
 
 
 class Portal:
     """One city's portal: its database, environment and processes."""
 
-    def __init__(self, name: str, tmp: Path, db_name: str, redis_db: int) -> None:
+    def __init__(self, name: str, tmp: Path, db_name: str) -> None:
         db = connection.settings_dict
         self.name, self.db_name = name, db_name
         self.port = free_port()
@@ -100,12 +99,18 @@ class Portal:
         var.mkdir(parents=True)
         (tmp / name / "media").mkdir()
         self.key_file = var / "alliance_ed25519.key"
+        # Each city has a Redis server of its own (cache, broker): one started here, on a free port, kept in memory.
+        redis_port = free_port()
+        self.redis = subprocess.Popen(
+            ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         host = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
         self.env = {
             **os.environ,
             "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}/{db_name}",
-            "REDIS_URL": redis_url_with_db(django_settings.REDIS_URL, redis_db),
-            "REDBEAT_KEY_PREFIX": f"alliance-{name}",
+            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
             "VAR_DIR": str(var),
             "MEDIA_ROOT": str(tmp / name / "media"),
             "SECRET_KEY": secrets.token_urlsafe(64),
@@ -202,16 +207,13 @@ def _send(prepared: requests.PreparedRequest) -> tuple[int, str]:
 
 def test_two_portals_share_pull_adopt_update_survive_a_stop_and_refuse_forgery(tmp_path):
     need(connection.vendor == "postgresql", "two portals need PostgreSQL (DATABASE_URL)")
-    need(bool(django_settings.REDIS_URL), "REDIS_URL is not set")
-    import redis
-
+    need(shutil.which("redis-server") is not None, "redis-server is not installed")
     suffix = uuid.uuid4().hex[:8]
-    a = Portal("a", tmp_path, f"alliance_a_{suffix}", REDIS_DBS[0])
-    b = Portal("b", tmp_path, f"alliance_b_{suffix}", REDIS_DBS[1])
+    a = Portal("a", tmp_path, f"alliance_a_{suffix}")
+    b = Portal("b", tmp_path, f"alliance_b_{suffix}")
     admin = _pg("postgres")
     try:
         for portal in (a, b):
-            redis.Redis.from_url(portal.env["REDIS_URL"]).flushdb()
             with admin.cursor() as cursor:
                 cursor.execute(f'CREATE DATABASE "{portal.db_name}"')
         migrations = [
@@ -282,7 +284,8 @@ def test_two_portals_share_pull_adopt_update_survive_a_stop_and_refuse_forgery(t
     finally:
         for portal in (a, b):
             portal.cluster.close()
-            redis.Redis.from_url(portal.env["REDIS_URL"]).flushdb()
+            portal.redis.terminate()
+            portal.redis.wait(timeout=20)
             with admin.cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{portal.db_name}" WITH (FORCE)')
         admin.close()
