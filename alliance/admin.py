@@ -1,14 +1,34 @@
 """Django admin of the alliance: administrators register partner portals, suspend them and see how pulls went."""
 
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import keys, services
 from .models import AdoptedCourse, Partner, RemoteCourse, SharedCourse
 
 
+class SuperuserOnly:
+    """Partners and what came from them concern the whole portal, not a region: superusers only."""
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(SuperuserOnly, admin.ModelAdmin):
     list_display = ("name", "base_url", "status", "last_success_at", "failures", "next_pull_at")
     list_filter = ("status",)
     readonly_fields = (
@@ -22,6 +42,7 @@ class PartnerAdmin(admin.ModelAdmin):
     )
     fields = ("name", "base_url", "public_key", "status", *readonly_fields)
     actions = ("suspend", "reactivate")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "our_public_key": keys.public_key_text(), "our_key_id": keys.key_id()}
@@ -38,7 +59,7 @@ class PartnerAdmin(admin.ModelAdmin):
             services.partner_set_status(partner=partner, status=Partner.Status.ACTIVE)
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(SuperuserOnly, admin.ModelAdmin):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 

@@ -99,3 +99,18 @@ def test_organizer_of_another_county_cannot_share_the_course(client, tree):
 def test_admin_sees_our_public_key(client):
     response = _login(client, factories.admin_user()).get(reverse("alliance:our_key"))
     assert keys.public_key_text() in response.text
+
+
+def test_admin_registers_a_partner_and_derives_its_key_id(client):
+    client.force_login(factories.admin_user())
+    key = alliance_factories.public_key()
+    data = {"name": "乐山市", "base_url": "https://djsz.leshan.example/", "public_key": key, "status": "active"}
+    response = client.post(reverse("admin:alliance_partner_add"), data)
+    partner = Partner.objects.get()
+    assert (response.status_code, partner.base_url, len(partner.key_id)) == (302, "https://djsz.leshan.example", 43)
+
+
+def test_region_staff_cannot_open_the_partners_admin(client, tree):
+    staff = factories.organizer(tree["county_a"], is_staff=True)
+    client.force_login(staff)
+    assert client.get(reverse("admin:alliance_partner_changelist")).status_code == 403
