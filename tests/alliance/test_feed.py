@@ -9,11 +9,13 @@ import json
 import threading
 
 import pytest
+from django.urls import reverse
 
 from alliance import keys, services, signing
 from alliance.models import AdoptedCourse, Partner, RemoteCourse
 from courses.models import Course
 from courses.services import courseware_upload
+from instructors.models import Region
 from tests import factories
 from tests.courses import factories as course_factories
 from tests.refusals import refused
@@ -197,3 +199,32 @@ def test_signed_get_reaches_the_partner_with_a_signature(canned):
     _server.RequestHandlerClass = Recorder
     requests_made = signing.signed_get(f"{base}/x/")
     assert (requests_made.status_code, "nonce=" in seen.get("Signature-Input", "")) == (404, True)
+
+
+def test_organizer_adopts_through_the_page_and_takes_the_update(live_server, client):
+    partner = _partner(live_server.url, name="乐山市")
+    source = _shared_course()
+    services.partner_pull(partner=partner)
+    remote = RemoteCourse.objects.get()
+    client.force_login(factories.organizer(source.lead_instructor.region))
+    data = {"lead_instructor": source.lead_instructor.pk, "topic": source.topic.pk}
+    response = client.post(reverse("alliance:remote_course_detail", args=[remote.pk]), data)
+    adoption = AdoptedCourse.objects.get()
+    assert (response.status_code, response.url) == (302, adoption.course.get_absolute_url())
+    courseware_upload(course=source, upload=course_factories.pdf_upload(), note="修订", by=None)
+    services.partner_pull(partner=partner)
+    client.post(reverse("alliance:adoption_update", args=[adoption.pk]))
+    assert adoption.course.courseware_versions.count() == 2
+
+
+def test_organizer_of_another_county_cannot_take_an_update_of_our_copy(live_server, client):
+    partner = _partner(live_server.url)
+    source = _shared_course()
+    services.partner_pull(partner=partner)
+    copy = services.remote_course_adopt(
+        remote=RemoteCourse.objects.get(), lead_instructor=source.lead_instructor, topic=source.topic, by=None
+    )
+    other = Region.objects.get(name="平羌县")
+    client.force_login(factories.organizer(other))
+    response = client.post(reverse("alliance:adoption_update", args=[copy.alliance_source.pk]))
+    assert response.status_code == 404
