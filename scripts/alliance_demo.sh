@@ -15,12 +15,16 @@ one() { $PY manage.py "$@"; }
 # The second portal has its own SQLite database and no Redis (DATABASE_URL2 / REDIS_URL2 give it others).
 two() { VAR_DIR="$P2" DATABASE_URL="${DATABASE_URL2:-}" REDIS_URL="${REDIS_URL2:-}" $PY manage.py "$@"; }
 
-echo "==> 第二个门户（眉山市）：建库并生成演示数据……"
-two migrate --noinput -v 0
-two seed_demo >/dev/null
+if [ -f "$P2/db.sqlite3" ]; then
+  two migrate --noinput -v 0
+else
+  echo "==> 第二个门户（眉山市）：建库并生成演示数据（几分钟）……"
+  two migrate --noinput -v 0
+  two seed_demo >/dev/null
+fi
 echo "==> 交换公钥和地址……"
-KEY1=$(one alliance_key | head -1)
-KEY2=$(two alliance_key | head -1)
+KEY1=$(one alliance_key | sed -n 1p)
+KEY2=$(two alliance_key | sed -n 1p)
 one alliance_partner 眉山市 "$URL2" "$KEY2"
 two alliance_partner 乐山市 "$URL1" "$KEY1"
 echo "==> 第一个门户共享 20 门在用课程……"
