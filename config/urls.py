@@ -28,6 +28,7 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("", include("core.urls")),
     path("care/", include("care.urls")),
+    path("alliance/", include("alliance.urls")),
     path("admin/", admin.site.urls),
 ]
 # No media is served by URL, in DEBUG neither: every stored file is private (photos, thumbnails, covers, courseware,

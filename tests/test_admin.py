@@ -23,10 +23,19 @@ def test_all_project_models_are_in_admin():
 
     missing = [
         model.__name__
-        for app in ("core", "instructors", "courses", "outreach", "evaluations", "care")
+        for app in ("core", "instructors", "courses", "outreach", "evaluations", "care", "alliance")
         for model in apps.get_app_config(app).get_models()
         if model not in admin.site._registry and not model._meta.auto_created
     ]
     # Deliberately absent: anonymous answer rows, the survey's mixing buffer and the vote table (no one browses them
-    # one by one) and the booking slots (derived from lectures).
-    assert set(missing) == {"DeviceVote", "PendingSheet", "Response", "Answer", "RaterAnswer", "LectureSlot"}
+    # one by one), the booking slots (derived from lectures), and the alliance's replay nonces and feed clock.
+    assert set(missing) == {
+        "DeviceVote",
+        "PendingSheet",
+        "Response",
+        "Answer",
+        "RaterAnswer",
+        "LectureSlot",
+        "SeenNonce",
+        "FeedClock",
+    }

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.models import Competition, CompetitionResult, Entry, JudgeAssignment, JudgeScore, PeerScore
+from evaluations.competition.steps import CompetitionFacts
+from evaluations.models import (
+    AudienceScore,
+    Competition,
+    CompetitionResult,
+    Entry,
+    JudgeAssignment,
+    JudgeScore,
+    PeerScore,
+)
 from instructors.models import TeachingGroup, User
 
 
@@ -151,3 +160,59 @@ def audience_scores_of(entries: list[Entry]) -> dict[int, dict]:
         if audience is not None:
             found[entry.pk] = {"n": audience.n, "mean": audience.mean}
     return found
+
+
+def _groups_missing_peer(competition: Competition, groups: list[TeachingGroup] | None = None) -> list[str]:
+    """Names of the entrant groups (or of ``groups``) that have not yet scored every entry of the other groups."""
+    entrants = (
+        TeachingGroup.objects.filter(competition_entries__competition=competition)
+        .annotate(own=Count("competition_entries", filter=Q(competition_entries__competition=competition)))
+        .order_by("name")
+    )
+    if groups is not None:
+        entrants = entrants.filter(pk__in=[g.pk for g in groups])
+    entries_n = competition.entries.count()
+    scored = dict(
+        PeerScore.objects.filter(entry__competition=competition)
+        .exclude(entry__group=F("group"))
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values_list("group", "n")
+    )
+    return [g.name for g in entrants if scored.get(g.pk, 0) < entries_n - g.own]
+
+
+def _changed_since_ranking(competition: Competition) -> bool:
+    """Whether a judge, peer or audience score was saved after the ranking was computed."""
+    if competition.ranked_at is None:
+        return False
+    after = Q(updated_at__gt=competition.ranked_at)
+    return (
+        JudgeScore.objects.filter(after, assignment__competition=competition).exists()
+        or PeerScore.objects.filter(after, entry__competition=competition).exists()
+        or AudienceScore.objects.filter(after, entry__competition=competition).exists()
+    )
+
+
+def competition_facts(*, competition: Competition, user: User, manages: bool, minimum: int) -> CompetitionFacts:
+    """What the step panel needs, counted only for the phase the competition is in (a handful of queries)."""
+    facts: dict = {"manages": manages, "entries_n": competition.entries.count()}
+    phase = competition.phase
+    if phase == Competition.Phase.PRELIMINARY:
+        facts["groups_missing"] = _groups_missing_peer(competition)
+        own = peer_groups_of(competition=competition, user=user)
+        facts["my_groups_missing"] = _groups_missing_peer(competition, own) if own else []
+    elif phase == Competition.Phase.FINAL:
+        final = JudgeAssignment.objects.filter(
+            competition=competition, round=JudgeAssignment.Round.FINAL, recused=False
+        )
+        criteria = len(JudgeScore.Criterion.values)
+        open_ = final.annotate(n=Count("scores")).filter(n__lt=criteria)
+        facts["judges_n"] = final.values("judge").distinct().count()
+        facts["judges_lacking"] = [
+            str(u) for u in User.objects.filter(judge_assignments__in=open_).distinct().order_by("username")
+        ]
+        facts["entries_short"] = len(entries_short_of_judges(competition, minimum))
+        facts["changed_since_ranking"] = _changed_since_ranking(competition)
+        facts["my_open_assignments"] = open_.filter(judge=user).count() if user.role == User.Role.JUDGE else 0
+    return CompetitionFacts(**facts)

@@ -14,6 +14,7 @@ from core.errors import error_text
 from evaluations.competition import selectors as competition_selectors
 from evaluations.competition import services as competition_services
 from evaluations.competition.forms import AudienceScoreFormSet, JudgeScoreFormSet, PeerScoreFormSet, rows_initial
+from evaluations.competition.steps import competition_step_label, competition_steps
 from evaluations.models import Competition, CompetitionResult, JudgeAssignment, JudgeScore
 from instructors.models import User
 
@@ -34,13 +35,27 @@ def _get_managed_competition(request: HttpRequest, pk: int) -> Competition:
     return found
 
 
+def _min_judges(competition: Competition) -> int:
+    return (competition.params or {}).get("min_judges") or competition_services.competition_params()["min_judges"]
+
+
+def _progress(request: HttpRequest, competition: Competition, *, manages: bool | None = None):
+    """The competition's steps and the next action for this user."""
+    if manages is None:
+        manages = Competition.objects.managed_by(request.user).filter(pk=competition.pk).exists()
+    final = competition.phase == Competition.Phase.FINAL  # the judge minimum matters to the final only
+    facts = competition_selectors.competition_facts(
+        competition=competition, user=request.user, manages=manages, minimum=_min_judges(competition) if final else 0
+    )
+    return competition_steps(competition=competition, facts=facts)
+
+
 @login_required
 def competition_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "evaluations/competition/list.html",
-        {"competitions": competition_selectors.competitions_for(request.user)},
-    )
+    competitions = list(competition_selectors.competitions_for(request.user))
+    for competition in competitions:
+        competition.step_label = competition_step_label(competition)
+    return render(request, "evaluations/competition/list.html", {"competitions": competitions})
 
 
 @login_required
@@ -57,6 +72,7 @@ def competition_detail(request: HttpRequest, pk: int) -> HttpResponse:
         or bool(competition_selectors.peer_groups_of(competition=competition, user=request.user)),
         "judges": User.objects.filter(role=User.Role.JUDGE).order_by("username") if manages else [],
         "results_visible": competition_selectors.results_visible(competition=competition, user=request.user),
+        "progress": _progress(request, competition, manages=manages),
     }
     return render(request, "evaluations/competition/detail.html", context)
 
@@ -87,6 +103,7 @@ def competition_score(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("evaluations:competition_score", pk=competition.pk)
     context = {"competition": competition, "rows": list(zip(assignments, formset.forms, strict=True))}
     context["criteria"] = JudgeScore.Criterion.choices
+    context["progress"] = _progress(request, competition, manages=False)
     return _render_rows(request, "evaluations/competition/score.html", context, formset)
 
 
@@ -122,8 +139,7 @@ def competition_rank(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _warn_short_of_judges(request: HttpRequest, competition: Competition) -> None:
     """Tell the organizer which entries are below the judge minimum (not ranked, not published) and who is missing."""
-    minimum = (competition.params or {}).get("min_judges") or competition_services.competition_params()["min_judges"]
-    for row in competition_selectors.entries_short_of_judges(competition, minimum):
+    for row in competition_selectors.entries_short_of_judges(competition, _min_judges(competition)):
         lacking = "、".join(row["lacking"]) or _("no judge assigned")
         messages.warning(
             request,
@@ -177,6 +193,7 @@ def competition_results(request: HttpRequest, pk: int) -> HttpResponse:
     flags = competition.judge_flags.select_related("judge").order_by("judge__username")
     params = {**competition_services.competition_params(), **(competition.params or {})}
     context = {"competition": competition, "results": results, "flags": flags, "params": params, "manager": manager}
+    context["progress"] = _progress(request, competition, manages=manager)
     return render(request, "evaluations/competition/results.html", context)
 
 
@@ -241,6 +258,7 @@ def competition_peer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Peer scores saved for %(group)s.") % {"group": group})
         return redirect(f"{request.path}?group={group.pk}")
     context = {"competition": competition, "groups": groups, "group": group, "open": is_open, "manages": manages}
+    context["progress"] = _progress(request, competition, manages=manages)
     context["rows"] = list(zip(entries, formset.forms, strict=True))
     return _render_rows(request, "evaluations/competition/peer.html", context, formset)
 
@@ -265,4 +283,5 @@ def competition_audience(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Audience votes saved."))
         return redirect("evaluations:competition_audience", pk=competition.pk)
     context = {"competition": competition, "open": is_open, "rows": list(zip(entries, formset.forms, strict=True))}
+    context["progress"] = _progress(request, competition, manages=True)
     return _render_rows(request, "evaluations/competition/audience.html", context, formset)

@@ -47,6 +47,21 @@ def review_proposals_for(*, cycle: ReviewCycle, proposal: str = "", status: str 
     return qs.order_by(*order, "pk")
 
 
+def review_undecided_matching(*, cycle: ReviewCycle, proposal: str = "", status: str = "") -> QuerySet:
+    """The undecided proposals among those the cycle's list shows with these filters (what "select all matching"
+    approves)."""
+    if status and status != ReviewProposal.Status.PROPOSED:
+        return ReviewProposal.objects.none()
+    return review_proposals_for(cycle=cycle, proposal=proposal).filter(status=ReviewProposal.Status.PROPOSED)
+
+
+def review_cycle_counts(cycle: ReviewCycle) -> dict[str, int]:
+    """How many proposals the cycle has and how many wait for a decision (one query)."""
+    return ReviewProposal.objects.filter(cycle=cycle).aggregate(
+        proposals_n=Count("pk"), undecided_n=Count("pk", filter=Q(status=ReviewProposal.Status.PROPOSED))
+    )
+
+
 def my_review_outcomes(user: User) -> QuerySet[ReviewProposal]:
     return (
         ReviewProposal.objects.filter(instructor__user=user)

@@ -19,6 +19,7 @@ from evaluations.models import (
     ReviewVeto,
 )
 from evaluations.review.run import review_params
+from evaluations.review.selectors import review_undecided_matching
 from evaluations.scoring.review_rules import Outcome, rule_label
 from instructors import services as registry_services
 from instructors.models import Instructor, User
@@ -188,21 +189,40 @@ def _proposal_decide(
 
 
 def review_proposals_approve(*, cycle: ReviewCycle, ids: Iterable[int], by: User) -> tuple[int, list[str]]:
-    """Approve several proposals; each in its own transaction, so one refusal does not undo the others. The e-mails
-    are queued afterwards in batches, so the page returns at once whatever the SMTP server does."""
+    """Approve several proposals; each in its own transaction, so one refusal does not undo the others. A proposal
+    already decided (a double submit, or another organizer first) is skipped, not refused, so submitting twice
+    decides each once. The e-mails are queued afterwards in batches, so the page returns at once."""
     approved, errors, mails = 0, [], []
-    for proposal in ReviewProposal.objects.filter(cycle=cycle, pk__in=list(ids)).select_related("instructor"):
+    chosen = ReviewProposal.objects.filter(cycle=cycle, pk__in=list(ids), status=ReviewProposal.Status.PROPOSED)
+    for proposal in chosen.select_related("instructor").order_by("pk"):
         try:
             with transaction.atomic():
                 _decided, note = _proposal_decide(proposal=proposal, by=by, reason="", outcome=None)
         except ValidationError as exc:
-            errors.append(f"{proposal.instructor}: {' '.join(exc.messages)}")
+            if exc.code != "already_decided":
+                errors.append(f"{proposal.instructor}: {' '.join(exc.messages)}")
         else:
             approved += 1
             if note:
                 mails.append(note.pk)
     _queue_mail(mails)
     return approved, errors
+
+
+def review_proposals_approve_matching(
+    *, cycle: ReviewCycle, proposal: str = "", status: str = "", expected: int, by: User
+) -> tuple[int, list[str]]:
+    """Approve every undecided proposal of the cycle that matches the list's filter, as the organizer confirmed it
+    for ``expected`` proposals: refused when the count has changed since (new proposals, another decision), unless
+    nothing is left to decide (a second submit of the same confirmation)."""
+    ids = list(review_undecided_matching(cycle=cycle, proposal=proposal, status=status).values_list("pk", flat=True))
+    if ids and len(ids) != expected:
+        raise ValidationError(
+            _("%(n)d proposals now match the filter, not the %(expected)d you confirmed: check the list again.")
+            % {"n": len(ids), "expected": expected},
+            code="selection_changed",
+        )
+    return review_proposals_approve(cycle=cycle, ids=ids, by=by)
 
 
 def _params(proposal: ReviewProposal) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from evaluations.review import run as review_run
 from evaluations.review import selectors as review_selectors
 from evaluations.review import services as review_services
 from evaluations.review.forms import CycleForm, DecideForm, RevokeForm, VetoForm
+from evaluations.review.steps import review_steps
 from evaluations.scoring import review_rules
 from instructors.models import Instructor
 from instructors.selectors import instructor_search
@@ -44,8 +47,19 @@ def _get_proposal_for_user(request: HttpRequest, pk: int) -> ReviewProposal:
 @login_required
 def review_cycle_list(request: HttpRequest) -> HttpResponse:
     require_manager(request)
-    context = {"cycles": review_selectors.review_cycles_for(request.user)[:200], "form": CycleForm(user=request.user)}
+    cycles = list(review_selectors.review_cycles_for(request.user)[:200])
+    for cycle in cycles:
+        cycle.progress = review_steps(cycle=cycle, proposals_n=cycle.proposals_n, undecided_n=cycle.undecided_n)
+    waiting = next((c for c in cycles if c.undecided_n or c.status != ReviewCycle.Status.DONE), None)
+    progress = _progress(request, waiting) if waiting else review_steps(cycle=None, may_manage=True)
+    context = {"cycles": cycles, "form": CycleForm(user=request.user), "progress": progress, "focus": waiting}
     return render(request, "evaluations/review/cycle_list.html", context)
+
+
+def _progress(request: HttpRequest, cycle: ReviewCycle):
+    """The cycle's steps for this user (counted in one query)."""
+    counts = review_selectors.review_cycle_counts(cycle)
+    return review_steps(cycle=cycle, may_manage=request.user.can_manage_registry, **counts)
 
 
 @login_required
@@ -82,8 +96,14 @@ def review_cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chosen": chosen,
         "outcomes": ReviewProposal.Outcome.choices,
         "statuses": ReviewProposal.Status.choices,
+        "progress": _progress(request, cycle),
+        "matching_n": review_selectors.review_undecided_matching(cycle=cycle, **chosen_filter(chosen)).count(),
     }
     return render(request, "evaluations/review/cycle_detail.html", context)
+
+
+def chosen_filter(chosen: dict) -> dict:
+    return {"proposal": chosen.get("proposal", ""), "status": chosen.get("status", "")}
 
 
 @login_required
@@ -93,7 +113,10 @@ def review_cycle_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("format") == "json":
         data = {"status": cycle.status, "total": cycle.total, "processed": cycle.processed, "percent": cycle.percent}
         return JsonResponse(data)
-    return render(request, "evaluations/review/_progress.html", {"cycle": cycle})
+    response = render(request, "evaluations/review/_progress.html", {"cycle": cycle})
+    if request.headers.get("HX-Request") and cycle.status == ReviewCycle.Status.DONE:
+        response["HX-Refresh"] = "true"  # the run is over: reload for the proposals and the next step
+    return response
 
 
 @login_required
@@ -112,13 +135,37 @@ def review_cycle_start(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_proposals_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve the ticked proposals, or (``scope=filter``) every undecided one matching the list's filter, as many
+    as the organizer confirmed (``expected``)."""
     cycle = _get_cycle_for_user(request, pk)
-    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
-    approved, errors = review_services.review_proposals_approve(cycle=cycle, ids=ids, by=request.user)
-    messages.success(request, _("%(n)d proposals approved.") % {"n": approved})
+    try:
+        if request.POST.get("scope") == "filter":
+            expected = request.POST.get("expected", "")
+            approved, errors = review_services.review_proposals_approve_matching(
+                cycle=cycle,
+                expected=int(expected) if expected.isdigit() else -1,
+                by=request.user,
+                **chosen_filter(request.POST),
+            )
+        else:
+            ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+            approved, errors = review_services.review_proposals_approve(cycle=cycle, ids=ids, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+        return _back_to_list(request, cycle)
+    if approved or errors:
+        messages.success(request, _("%(n)d proposals approved.") % {"n": approved})
+    else:
+        messages.info(request, _("Nothing to approve: the selected proposals are already decided."))
     for error in errors[:20]:
         messages.error(request, error)
-    return redirect(cycle)
+    return _back_to_list(request, cycle)
+
+
+def _back_to_list(request: HttpRequest, cycle: ReviewCycle) -> HttpResponse:
+    """Back to the cycle's proposals with the filter the organizer was using."""
+    kept = {key: request.POST[key] for key in ("proposal", "status", "sort") if request.POST.get(key)}
+    return redirect(f"{cycle.get_absolute_url()}?{urlencode(kept)}" if kept else cycle.get_absolute_url())
 
 
 @login_required
@@ -132,6 +179,7 @@ def review_proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "formula": review_rules.quality_formula(proposal.figures) if "quality_raw" in proposal.figures else "",
         "form": DecideForm(),
         "may_decide": request.user.can_manage_registry and proposal.can_decide,
+        "progress": _progress(request, proposal.cycle) if request.user.can_manage_registry else None,
     }
     return render(request, "evaluations/review/proposal_detail.html", context)
 
@@ -188,7 +236,15 @@ def review_veto_list(request: HttpRequest) -> HttpResponse:
             .select_related("region")
             .order_by("pinyin", "pk")[:20]
         )
-    context = {"vetoes": review_selectors.review_vetoes_for(request.user)[:200], "query": query, "found": found}
+    latest = review_selectors.review_cycles_for(request.user).first()
+    progress = _progress(request, latest) if latest else review_steps(cycle=None, may_manage=True)
+    context = {
+        "vetoes": review_selectors.review_vetoes_for(request.user)[:200],
+        "query": query,
+        "found": found,
+        "progress": progress,
+        "latest": latest,
+    }
     return render(request, "evaluations/review/veto_list.html", context)
 
 

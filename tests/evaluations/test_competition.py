@@ -355,6 +355,7 @@ def test_competition_detail_query_count_does_not_grow(client, db):
     tree = f.region_tree()
     competition = make_competition(tree["city"])
     f.user(role=User.Role.JUDGE)  # the organizer's page offers the judges
+    competition_services.competition_params()  # the settings version in force exists, as on any real site
 
     def add_entries(n: int) -> None:
         for _ in range(n):

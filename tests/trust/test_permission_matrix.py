@@ -168,6 +168,15 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "evaluations:survey":                        (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "evaluations:survey_thanks":                 (200, 200, 200, 200, 200, 200, 200, 200, 200),
     # care
+    # alliance: organizers and admins browse, adopt and share; the API answers only signed partner requests (401)
+    "alliance:library":                          (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "alliance:remote_course_detail":             (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "alliance:adoption_update":                  (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "alliance:shared_list":                      (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "alliance:course_share":                     (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "alliance:our_key":                          (302, 302, 403, 403, 403, 403, 403, 403, 200),
+    "alliance:api_courses":                      (401, 401, 401, 401, 401, 401, 401, 401, 401),
+    "alliance:api_courseware":                   (401, 401, 401, 401, 401, 401, 401, 401, 401),
     "care:overview":                             (302, 302, 200, 200, 200, 200, 200, 200, 200),
     "care:fund_list":                            (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "care:fund_create":                          (302, 302, 403, 403, 200, 200, 200, 403, 200),
@@ -305,6 +314,9 @@ def url_for(name: str, w: dict) -> str:
         "evaluations:analysis_retry": a["analysis"],
         "evaluations:analysis_lecture_new": a["lecture"],
         "evaluations:analysis_session_new": a["session"],
+        "alliance:remote_course_detail": a["remote_course"],
+        "alliance:adoption_update": a["adoption"],
+        "alliance:course_share": a["course"],
     }
     if name in by_object:
         return reverse(name, args=[by_object[name].pk])
@@ -321,6 +333,7 @@ def url_for(name: str, w: dict) -> str:
         "core:import_job": {"pk": w["import_job"].pk},
         "courses:training_wish_toggle": {"pk": a["programme"].pk, "topic_pk": a["topic"].pk},
         "care:greeting_text_edit": {"occasion": "teachers_day"},
+        "alliance:api_courseware": {"token": "not-a-token"},
     }
     return reverse(name, kwargs=special.get(name, {}))
 
@@ -461,6 +474,8 @@ POST_REFUSALS: dict[str, dict[str, int]] = {
     "evaluations:analysis_retry": {"inst_b": 404, "org_y": 404, "judge": 404},
     "evaluations:analysis_lecture_new": {"inst_b": 404, "org_y": 404, "judge": 404},
     "evaluations:analysis_session_new": {"inst_a": 404, "inst_b": 404, "org_y": 404, "judge": 404},
+    "alliance:adoption_update": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "alliance:course_share": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
 }
 POSTS = [(name, role, code) for name, refusals in POST_REFUSALS.items() for role, code in refusals.items()]
 

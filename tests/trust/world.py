@@ -36,6 +36,7 @@ from instructors import services as instructor_services
 from instructors.models import Region, User
 from outreach.models import Lecture, LecturePhoto
 from tests import factories as f
+from tests.alliance import factories as alliance_factories
 from tests.care import factories as care_factories
 from tests.courses import factories as cf
 from tests.evaluations.analysis.builders import finished_analysis
@@ -186,6 +187,7 @@ def build() -> dict:
         result={"created": 1},
     )
     care_factories.add_to_world(w)
+    alliance_factories.add_to_world(w)
     return w
 
 

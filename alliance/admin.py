@@ -1,0 +1,85 @@
+"""Django admin of the alliance: administrators register partner portals, suspend them and see how pulls went."""
+
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import keys, services
+from .models import AdoptedCourse, Partner, RemoteCourse, SharedCourse
+
+
+class SuperuserOnly:
+    """Partners and what came from them concern the whole portal, not a region: superusers only."""
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(Partner)
+class PartnerAdmin(SuperuserOnly, admin.ModelAdmin):
+    list_display = ("name", "base_url", "status", "last_success_at", "failures", "next_pull_at")
+    list_filter = ("status",)
+    readonly_fields = (
+        "key_id",
+        "feed_stamp",
+        "last_pull_at",
+        "last_success_at",
+        "last_error",
+        "failures",
+        "next_pull_at",
+    )
+    fields = ("name", "base_url", "public_key", "status", *readonly_fields)
+    actions = ("suspend", "reactivate")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "our_public_key": keys.public_key_text(), "our_key_id": keys.key_id()}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    @admin.action(description=_("Suspend the selected partners"))
+    def suspend(self, request, queryset):
+        for partner in queryset:
+            services.partner_set_status(partner=partner, status=Partner.Status.SUSPENDED)
+
+    @admin.action(description=_("Make the selected partners active again"))
+    def reactivate(self, request, queryset):
+        for partner in queryset:
+            services.partner_set_status(partner=partner, status=Partner.Status.ACTIVE)
+
+
+class ReadOnly(SuperuserOnly, admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RemoteCourse)
+class RemoteCourseAdmin(ReadOnly):
+    list_display = ("title", "partner", "courseware_version", "withdrawn", "updated_at")
+    list_filter = ("partner", "withdrawn")
+
+
+@admin.register(SharedCourse)
+class SharedCourseAdmin(ReadOnly):
+    list_display = ("course", "shared", "stamp", "shared_at")
+    list_select_related = ("course",)
+
+
+@admin.register(AdoptedCourse)
+class AdoptedCourseAdmin(ReadOnly):
+    list_display = ("course", "source", "source_version", "adopted_at")
+    list_select_related = ("course", "source__partner")

@@ -1,0 +1,230 @@
+"""The 党员教育协作联盟 between portals: the partner portals we trust (their Ed25519 keys), the nonces they have used,
+the courses we share with them (and the change stamp of our feed), the courses we have pulled from theirs, and the
+courses we adopted from them into our own catalogue.
+
+This app is the top floor: it builds on courses (and may read evaluations); nothing but config imports it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course
+
+PUBLIC_KEY_PREFIX = "ed25519:"
+
+
+def public_key_bytes(text: str) -> bytes:
+    """The 32 raw bytes of an Ed25519 public key written as ``ed25519:<base64>`` (ValueError when it is not one)."""
+    text = (text or "").strip()
+    if text.startswith(PUBLIC_KEY_PREFIX):
+        text = text[len(PUBLIC_KEY_PREFIX) :]
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (ValueError, TypeError) as exc:
+        raise ValueError("not base64") from exc
+    if len(raw) != 32:
+        raise ValueError("an Ed25519 public key has 32 bytes")
+    return raw
+
+
+def key_id_for(raw: bytes) -> str:
+    """The key id a portal signs with: the SHA-256 thumbprint of its public key, so both sides agree without
+    coordinating names."""
+    return base64.urlsafe_b64encode(hashlib.sha256(raw).digest()).decode().rstrip("=")
+
+
+class PartnerQuerySet(models.QuerySet):
+    def active(self) -> PartnerQuerySet:
+        return self.filter(status=Partner.Status.ACTIVE)
+
+    def due(self, now=None) -> PartnerQuerySet:
+        """Active partners whose next pull is due (not waiting out a back-off)."""
+        now = now or timezone.now()
+        return self.active().filter(models.Q(next_pull_at__isnull=True) | models.Q(next_pull_at__lte=now))
+
+
+class Partner(models.Model):
+    """A partner city's portal: where it is, the public key its requests are signed with, and how pulling its feed
+    went."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+
+    name = models.CharField(_("name"), max_length=60, unique=True, help_text=_("As organizers see it, e.g. 乐山市."))
+    base_url = models.URLField(
+        _("base URL"), unique=True, help_text=_("The partner portal's address, e.g. https://djsz.leshan.example")
+    )
+    public_key = models.CharField(
+        _("public key"), max_length=120, help_text=_("The partner's Ed25519 public key, as its administrator gave it.")
+    )
+    key_id = models.CharField(_("key id"), max_length=64, unique=True, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # The feed cursor: the highest change stamp of the partner's feed stored here.
+    feed_stamp = models.BigIntegerField(_("feed position"), default=0, editable=False)
+    last_pull_at = models.DateTimeField(_("last pull attempt"), null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(_("last successful pull"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0, editable=False)
+    next_pull_at = models.DateTimeField(_("next pull"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("partner portal")
+        verbose_name_plural = _("partner portals")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        try:
+            raw = public_key_bytes(self.public_key)
+        except ValueError:
+            raise ValidationError(
+                {"public_key": _("This is not an Ed25519 public key (ed25519: followed by 32 bytes in base64).")},
+                code="bad_key",
+            ) from None
+        self.public_key = PUBLIC_KEY_PREFIX + base64.b64encode(raw).decode()
+        self.key_id = key_id_for(raw)
+        self.base_url = self.base_url.rstrip("/")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_down(self) -> bool:
+        """The last pull failed: its courses are shown as last seen."""
+        return self.failures > 0
+
+
+class SeenNonce(models.Model):
+    """A nonce a partner has signed a request with: a second request with it is a replay and is refused."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "nonce"], name="alliance_nonce_once")]
+
+    def __str__(self) -> str:
+        return self.nonce
+
+
+class FeedClock(models.Model):
+    """The single row whose lock hands out our feed's change stamps one after another, so that a partner reading
+    ``since=n`` never misses a change committed later with a smaller stamp."""
+
+    stamp = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.stamp)
+
+
+class SharedCourse(models.Model):
+    """A course of ours in the alliance library: what we last published about it, and its change stamp."""
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="alliance_share")
+    shared = models.BooleanField(_("shared"), default=True)
+    stamp = models.BigIntegerField(_("change stamp"), db_index=True)
+    # A digest of what was last published: a change of title, courseware or ratings gives a new stamp.
+    fingerprint = models.CharField(max_length=64, editable=False)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    shared_at = models.DateTimeField(_("shared at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("shared course")
+        verbose_name_plural = _("shared courses")
+        ordering = ["stamp"]
+
+    def __str__(self) -> str:
+        return str(self.course)
+
+
+class RemoteCourseQuerySet(models.QuerySet):
+    def listed(self) -> RemoteCourseQuerySet:
+        """Courses partners share now (those withdrawn by their portal are gone), suspended partners left out."""
+        return self.filter(withdrawn=False, partner__status=Partner.Status.ACTIVE)
+
+
+class RemoteCourse(models.Model):
+    """A course a partner shares, as its feed last described it (aggregate ratings only, never a person's data)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="courses", verbose_name=_("partner"))
+    remote_id = models.PositiveBigIntegerField()
+    stamp = models.BigIntegerField()
+    withdrawn = models.BooleanField(default=False)
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.TextField(_("summary"), blank=True)
+    topic = models.CharField(_("topic"), max_length=60, blank=True)
+    format = models.CharField(_("format"), max_length=12, choices=Course.Format.choices)
+    duration_minutes = models.PositiveSmallIntegerField(_("length (minutes)"), default=90)
+    audience = models.CharField(_("audience"), max_length=120, blank=True)
+    lead_instructor = models.CharField(_("lead instructor"), max_length=60, blank=True)
+    courseware_version = models.PositiveIntegerField(_("courseware version"), null=True, blank=True)
+    courseware_kind = models.CharField(max_length=4, blank=True)
+    courseware_size = models.PositiveBigIntegerField(null=True, blank=True)
+    courseware_sha256 = models.CharField(max_length=64, blank=True)
+    courseware_note = models.TextField(blank=True)
+    courseware_url = models.URLField(max_length=500, blank=True)
+    rating_count = models.PositiveIntegerField(_("rated lectures"), default=0)
+    rating_mean = models.DecimalField(_("mean score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = RemoteCourseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alliance course")
+        verbose_name_plural = _("alliance courses")
+        ordering = ["partner__name", "title", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "remote_id"], name="alliance_remote_course_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.partner})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("alliance:remote_course_detail", args=[self.pk])
+
+
+class AdoptedCourse(models.Model):
+    """A course of our catalogue copied from a partner's: where it came from and which source version it has."""
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="alliance_source")
+    source = models.ForeignKey(RemoteCourse, on_delete=models.PROTECT, related_name="adoptions")
+    source_version = models.PositiveIntegerField(_("source version"), null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    adopted_at = models.DateTimeField(_("adopted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("adopted course")
+        verbose_name_plural = _("adopted courses")
+        constraints = [models.UniqueConstraint(fields=["source"], name="alliance_adopt_once")]
+
+    def __str__(self) -> str:
+        return str(self.course)
+
+    @property
+    def update_available(self) -> bool:
+        """The source has a newer courseware version than the one we copied."""
+        newest = self.source.courseware_version
+        return newest is not None and (self.source_version or 0) < newest

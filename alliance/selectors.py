@@ -1,0 +1,136 @@
+"""Reads of the alliance: what our feed publishes about a shared course, the alliance library and our shared list."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core import signing
+from django.db.models import Avg, Count, OuterRef, QuerySet, Subquery
+from django.urls import reverse
+
+from courses.models import Course, CoursewareVersion
+from evaluations.models import LectureResult
+from instructors.models import User
+
+from .models import AdoptedCourse, Partner, RemoteCourse, SharedCourse
+
+COURSEWARE_SALT = "alliance.courseware"
+
+
+def shared_courses() -> QuerySet[SharedCourse]:
+    """Every shared-course row with what its publication needs, ratings aggregated in SQL (usable results only)."""
+    usable = LectureResult.objects.filter(course=OuterRef("course"), insufficient=False).values("course")
+    return SharedCourse.objects.select_related("course__topic", "course__lead_instructor").annotate(
+        rating_n=Subquery(usable.annotate(n=Count("pk")).values("n")[:1]),
+        rating_mean=Subquery(usable.annotate(m=Avg("score")).values("m")[:1]),
+    )
+
+
+def current_versions(course_ids: list[int]) -> dict[int, CoursewareVersion]:
+    """The current (highest-numbered) courseware version of each course, in one query."""
+    current: dict[int, CoursewareVersion] = {}
+    for version in CoursewareVersion.objects.filter(course_id__in=course_ids).order_by("course_id", "-number"):
+        current.setdefault(version.course_id, version)
+    return current
+
+
+def publication(share: SharedCourse, version: CoursewareVersion | None) -> dict:
+    """What partners may know of a shared course: metadata, the current courseware and aggregate ratings only —
+    never a trainee's answer, never an instructor's phone or ID number."""
+    course = share.course
+    if not (share.shared and course.is_orderable):
+        return {"id": course.pk, "withdrawn": True}
+    mean = getattr(share, "rating_mean", None)
+    return {
+        "id": course.pk,
+        "withdrawn": False,
+        "title": course.title,
+        "summary": course.summary,
+        "topic": course.topic.name,
+        "format": course.format,
+        "duration_minutes": course.duration_minutes,
+        "audience": course.audience,
+        "lead_instructor": course.lead_instructor.name,
+        "courseware": None
+        if version is None
+        else {
+            "version": version.number,
+            "kind": version.kind,
+            "size": version.size,
+            "sha256": version.sha256,
+            "note": version.note,
+            "version_id": version.pk,
+        },
+        "rating": {"lectures": getattr(share, "rating_n", None) or 0, "mean": None if mean is None else f"{mean:.2f}"},
+    }
+
+
+def fingerprint(item: dict) -> str:
+    return hashlib.sha256(json.dumps(item, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def courseware_token(*, version_id: int, partner: Partner) -> str:
+    """The signed part of a download URL: this version, for this partner only."""
+    return signing.dumps({"v": version_id, "p": partner.pk}, salt=COURSEWARE_SALT)
+
+
+def courseware_for_token(*, token: str, partner: Partner) -> CoursewareVersion | None:
+    """The courseware version a download URL names, if it was made for ``partner`` and its course is still shared."""
+    try:
+        data = signing.loads(token, salt=COURSEWARE_SALT)
+    except signing.BadSignature:
+        return None
+    if data.get("p") != partner.pk:
+        return None
+    return (
+        CoursewareVersion.objects.select_related("course")
+        .filter(
+            pk=data.get("v"),
+            course__alliance_share__shared=True,
+            course__status__in=Course.ORDERABLE_STATUSES,
+        )
+        .first()
+    )
+
+
+def feed_page(*, partner: Partner, since: int, limit: int, base_url: str) -> dict:
+    """One page of our feed after change stamp ``since`` (the caller brought the stamps up to date first)."""
+    shares = list(shared_courses().filter(stamp__gt=since).order_by("stamp")[: limit + 1])
+    more = len(shares) > limit
+    shares = shares[:limit]
+    versions = current_versions([s.course_id for s in shares])
+    items = []
+    for share in shares:
+        item = publication(share, versions.get(share.course_id))
+        item["stamp"] = share.stamp
+        courseware = item.get("courseware")
+        if courseware:
+            token = courseware_token(version_id=courseware.pop("version_id"), partner=partner)
+            courseware["url"] = base_url + reverse("alliance:api_courseware", args=[token])
+        items.append(item)
+    return {"items": items, "next": shares[-1].stamp if shares else since, "more": more}
+
+
+def library(*, partner_id: int | None = None) -> QuerySet[RemoteCourse]:
+    """The alliance library an organizer browses: courses partners share, with their provenance."""
+    qs = RemoteCourse.objects.listed().select_related("partner")
+    if partner_id:
+        qs = qs.filter(partner_id=partner_id)
+    return qs
+
+
+def adoptions_for(user: User) -> QuerySet[AdoptedCourse]:
+    """The adopted courses a manager looks after, with their source."""
+    return AdoptedCourse.objects.filter(course__in=Course.objects.managed_by(user)).select_related(
+        "course", "source__partner"
+    )
+
+
+def shareable_courses(user: User) -> QuerySet[Course]:
+    """Courses the manager may share: those they manage, with their sharing row."""
+    return (
+        Course.objects.managed_by(user)
+        .select_related("topic", "lead_instructor", "alliance_share")
+        .order_by("title", "pk")
+    )

@@ -1,0 +1,33 @@
+"""Thin Celery tasks of the alliance: fetch by id, call a service, log."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from . import services, signing
+from .models import Partner
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def partners_pull_task() -> int:
+    """Periodic (settings.CELERY_BEAT_SCHEDULE): queue a pull of every partner that is due."""
+    return services.partners_pull_enqueue()
+
+
+@shared_task
+def partner_pull_task(partner_id: int) -> bool:
+    partner = Partner.objects.filter(pk=partner_id, status=Partner.Status.ACTIVE).first()
+    if partner is None:
+        return False
+    ok = services.partner_pull(partner=partner)
+    log.info("alliance pull from %s: %s", partner, "ok" if ok else "failed")
+    return ok
+
+
+@shared_task
+def nonces_prune_task() -> int:
+    return signing.nonces_prune()

@@ -1,0 +1,51 @@
+"""Builders for alliance test data (partners, pulled courses, adoptions), and its objects in the trust world."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from alliance.models import PUBLIC_KEY_PREFIX, AdoptedCourse, Partner, RemoteCourse
+
+_seq = itertools.count(1)
+
+
+def public_key() -> str:
+    raw = (
+        Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )
+    return PUBLIC_KEY_PREFIX + base64.b64encode(raw).decode()
+
+
+def partner(*, name: str | None = None, key: str | None = None, base_url: str | None = None, **extra) -> Partner:
+    n = next(_seq)
+    obj = Partner(
+        name=name or f"伙伴市{n}",
+        base_url=base_url or f"http://partner{n}.example",
+        public_key=key or public_key(),
+        **extra,
+    )
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def remote_course(*, partner_obj: Partner, title: str | None = None, **extra) -> RemoteCourse:
+    n = next(_seq)
+    fields = {"remote_id": n, "stamp": n, "title": title or f"联盟课{n}", "format": "lecture", "topic": "乡村振兴"}
+    fields.update(extra)
+    return RemoteCourse.objects.create(partner=partner_obj, **fields)
+
+
+def add_to_world(w: dict) -> None:
+    """Instructor A's course is a copy adopted from a partner's course; the partner shares one more."""
+    obj = partner(name="乐山市")
+    w["alliance_partner"] = obj
+    w["a"]["remote_course"] = remote_course(partner_obj=obj, courseware_version=None)
+    remote_course(partner_obj=obj)
+    w["a"]["adoption"] = AdoptedCourse.objects.create(course=w["a"]["course"], source=w["a"]["remote_course"])
