@@ -25,6 +25,7 @@ class PublicCommentForm(forms.Form):
     at_seconds = forms.CharField(label=_("Moment (seconds from the start)"), required=False)
 
     def __init__(self, *args, kind: str = PublicComment.Kind.DANMAKU, **kwargs):
+        kwargs.setdefault("auto_id", f"{kind}-%s")  # both forms share one page: their ids must differ
         super().__init__(*args, **kwargs)
         self.initial.setdefault("kind", kind)
         limit = DANMAKU_MAX_CHARS if kind == PublicComment.Kind.DANMAKU else MESSAGE_MAX_CHARS

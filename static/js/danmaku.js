@@ -42,7 +42,7 @@
       });
     }
     window.addEventListener("resize", function () { if (danmaku) { danmaku.resize(); } });
-    var moment = document.querySelector("#danmaku-form [name=at_seconds]");
+    var moment = document.getElementById("danmaku-at_seconds");
     if (moment) {
       moment.addEventListener("input", function () { moment.setAttribute("data-typed", "1"); });
       player.addEventListener("timeupdate", function () {
