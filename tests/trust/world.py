@@ -18,14 +18,15 @@ from config.celery import app as celery_app
 from core.models import ImportJob
 from courses import services as course_services
 from courses.models import Course
-from evaluations.models import FieldVisit, PublicComment
 from evaluations.models import (
     Competition,
     CompetitionResult,
     Entry,
+    FieldVisit,
     Indicator,
     JudgeAssignment,
     Notification,
+    PublicComment,
     ResultAction,
     ReviewCycle,
     ReviewProposal,
