@@ -1,63 +1,37 @@
 """The finance export of a fund's awards. Headers are fixed Chinese words (a file format shared with the finance
-office); every text that a user typed is written as a text cell, so a name such as "=HYPERLINK(…)" is never run
-as a formula."""
+office); it is written through the portal's one XLSX writer (core/xlsx.py), so a name such as "=HYPERLINK(…)" stays
+text, and the sheet has its title, a frozen header row and column widths like every other export."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
-from urllib.parse import quote
+from collections.abc import Iterable, Iterator
 
-from django.http import HttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from core.xlsx import Sheet, xlsx_bytes
 
 from .models import AwardFund, Nomination
 
 AWARD_HEADERS = ["序号", "奖项", "姓名", "所属地区", "工作单位", "金额（元）", "批准人", "批准时间", "理由"]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _text(sheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"  # never a formula, whatever the text starts with
-    return cell
+def _rows(fund: AwardFund, nominations: Iterable[Nomination]) -> Iterator[list]:
+    total = 0
+    for number, n in enumerate(nominations, start=1):
+        total += n.amount
+        yield [
+            number,
+            n.round.name,
+            n.instructor.name,
+            n.instructor.region.name,
+            n.instructor.employer,
+            n.amount,
+            str(n.decided_by or ""),
+            n.decided_at.strftime("%Y-%m-%d %H:%M") if n.decided_at else "",
+            n.reason,
+        ]
+    yield ["合计", "", "", "", "", total]
+    yield [f"{fund.region.name} {fund.year}年 {fund.name}", "预算", fund.budget, "余额", fund.balance]
 
 
 def awards_workbook(fund: AwardFund, rows: Iterable[Nomination]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("奖励发放")
-    header = [WriteOnlyCell(sheet, value=text) for text in AWARD_HEADERS]
-    for cell in header:
-        cell.font = Font(bold=True)
-    sheet.append(header)
-    total = 0
-    for number, n in enumerate(rows, start=1):
-        total += n.amount
-        sheet.append(
-            [
-                number,
-                _text(sheet, n.round.name),
-                _text(sheet, n.instructor.name),
-                _text(sheet, n.instructor.region.name),
-                _text(sheet, n.instructor.employer),
-                n.amount,
-                _text(sheet, str(n.decided_by or "")),
-                n.decided_at.strftime("%Y-%m-%d %H:%M") if n.decided_at else "",
-                _text(sheet, n.reason),
-            ]
-        )
-    sheet.append(["合计", "", "", "", "", total])
-    sheet.append(
-        [_text(sheet, f"{fund.region.name} {fund.year}年 {fund.name}"), "预算", fund.budget, "余额", fund.balance]
-    )
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return response
+    """The awards of a fund, one row each, then the total and the fund's budget and balance."""
+    return xlsx_bytes(Sheet("奖励发放", AWARD_HEADERS, _rows(fund, rows)))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.permissions import require_manager
+from core.xlsx import xlsx_response
 from instructors.models import Instructor, Region
 
 from . import exports, selectors, services
@@ -143,7 +144,7 @@ def fund_add_budget(request: HttpRequest, pk: int) -> HttpResponse:
 def fund_export(request: HttpRequest, pk: int) -> HttpResponse:
     fund = _managed(request, AwardFund.objects.select_related("region"), pk)
     data = exports.awards_workbook(fund, selectors.fund_award_rows(fund))
-    return exports.xlsx_response(data, f"{fund.year}年{fund.name}奖励发放.xlsx")
+    return xlsx_response(data, f"{fund.year}年{fund.name}奖励发放.xlsx", fallback="awards.xlsx")
 
 
 @login_required

@@ -24,7 +24,7 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from core.models import ImportJob
+from core.models import ExportRecord, ImportJob
 
 Mask = Callable[[str], str]
 
@@ -207,4 +207,30 @@ class ImportJobAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    """Exports that carried full ID card and phone numbers: read-only (a record nobody may edit or delete), for
+    superusers; administrators of the portal also read them at /exports/full/."""
+
+    list_display = ("created_at", "created_by_name", "title", "row_count", "purpose")
+    list_filter = ("export",)
+    search_fields = ("created_by_name", "purpose")
+    readonly_fields = [f.name for f in ExportRecord._meta.fields]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -1,4 +1,5 @@
-"""The only table of the ground floor: imports that run in the background, with their progress and result."""
+"""The tables of the ground floor: imports that run in the background, and the record of exports with full
+personal numbers."""
 
 from __future__ import annotations
 
@@ -53,3 +54,32 @@ class ImportJob(models.Model):
         if self.is_finished:
             return 100
         return min(99, self.processed * 100 // self.total) if self.total else 0
+
+
+class ExportRecord(models.Model):
+    """One export that carried full ID card and mobile numbers: who made it, when, which export, the filter that was
+    applied, how many rows and why. Masked exports are not recorded (they show no more than the screen)."""
+
+    export = models.CharField(_("export"), max_length=100)  # a stable key, e.g. "instructors.roster"
+    title = models.CharField(_("title"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("exported by"),
+    )
+    # The account name as it was, so the record still says who after the account is gone.
+    created_by_name = models.CharField(_("account"), max_length=150)
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True, db_index=True)
+    filters = models.JSONField(_("filter"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"))
+    purpose = models.CharField(_("purpose"), max_length=200)
+
+    class Meta:
+        verbose_name = _("export with full numbers")
+        verbose_name_plural = _("exports with full numbers")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.created_by_name} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -6,4 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("imports/<uuid:pk>/", views.import_job, name="import_job"),
+    path("exports/full/", views.export_record_list, name="export_record_list"),
 ]

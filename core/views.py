@@ -1,11 +1,12 @@
-"""The import page every app uses, and the progress page of a background import."""
+"""The import page every app uses, the progress page of a background import, and the record of exports with full
+numbers."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from .errors import error_text
 from .imports import ImportForm, ImportResult, import_job_create
-from .models import ImportJob
+from .models import ExportRecord, ImportJob
 
 
 def _finished_message(result: ImportResult) -> str:
@@ -92,3 +93,12 @@ def paginate(request: HttpRequest, qs, per_page: int = 50):
     query = request.GET.copy()
     query.pop("page", None)
     return Paginator(qs, per_page).get_page(request.GET.get("page")), query.urlencode()
+
+
+@login_required
+def export_record_list(request: HttpRequest) -> HttpResponse:
+    """Every export that carried full ID card and phone numbers, newest first: administrators only."""
+    if not (request.user.is_active and getattr(request.user, "is_admin", False)):
+        raise PermissionDenied
+    page, query = paginate(request, ExportRecord.objects.all(), 50)
+    return render(request, "core/export_record_list.html", {"page": page, "query": query})

@@ -3,6 +3,11 @@
 The column headers are a file format shared with other offices, so they are fixed Chinese words rather than
 translated interface text. The import is a ``core.imports.RowImporter``: every row is checked
 first; if any row is bad nothing is written, and importing the same file twice changes nothing the second time.
+
+The export shows ID card and mobile numbers masked, as the pages do; the full numbers only go into an export asked
+for explicitly, with a purpose, and recorded (``roster_export_full``, ``core.exports``). A masked export read back
+loses nothing: a masked phone number of a known instructor counts as unchanged, a masked ID card number (the key
+of a row) is refused with a row error that says to export with full numbers.
 """
 
 from __future__ import annotations
@@ -15,13 +20,15 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.exports import CountedRows, export_record_create, full_export_check
 from core.imports import ImportResult, Row, RowError, RowImporter, split_list, text
 from core.status import status_history_start
 from core.xlsx import Sheet, xlsx_bytes
 from core.xlsx import export_filename as xlsx_export_filename
 
+from . import selectors
 from .models import Instructor, Region, Specialty, TeachingGroup, User
-from .validators import validate_id_number, validate_phone
+from .validators import mask_id_number, mask_phone, validate_id_number, validate_phone
 
 HEADERS = [
     "姓名",
@@ -55,7 +62,18 @@ CONFLICT = gettext_lazy(
     "administrator) to check it."
 )
 
-__all__ = ["HEADERS", "ImportResult", "RowError", "RosterImporter", "roster_export", "roster_import"]
+MASK = "*"
+FULL_EXPORT = "instructors.roster"
+
+__all__ = [
+    "HEADERS",
+    "ImportResult",
+    "RowError",
+    "RosterImporter",
+    "roster_export",
+    "roster_export_full",
+    "roster_import",
+]
 
 
 def _date(value) -> dt.date | None:
@@ -115,9 +133,17 @@ class RosterImporter(RowImporter):
         for name in REQUIRED:
             if not row[name]:
                 problems.append(_("“%(column)s” is empty.") % {"column": name})
-        id_number, phone = row["身份证号"].upper(), row["手机号"]
+        id_number = row["身份证号"].upper()
+        phone = self._phone(id_number, row["手机号"], problems)
+        if MASK in id_number:
+            problems.append(
+                _(
+                    "The ID card number is masked (a file exported without full numbers). Export the roster with "
+                    "full ID card numbers to import it."
+                )
+            )
         for validator, value in ((validate_id_number, id_number), (validate_phone, phone)):
-            if value:
+            if value and MASK not in value:
                 try:
                     validator(value)
                 except ValidationError as exc:
@@ -161,6 +187,21 @@ class RosterImporter(RowImporter):
         }
         return _Checked(values=values, groups=group_names, specialties=split_list(row["专长"]), status=status)
 
+    def _phone(self, id_number: str, phone: str, problems: list[str]) -> str:
+        """A masked phone number of a known instructor that matches the stored one means "unchanged"."""
+        if MASK not in phone or MASK in id_number:
+            return phone  # (a row with a masked ID card number gets one error, for its key)
+        known = self.existing.get(id_number) if id_number in self.visible else None
+        if known is not None and mask_phone(known.phone) == phone:
+            return known.phone
+        problems.append(
+            _(
+                "The phone number is masked. Enter the full number (a masked number is only read as “unchanged” "
+                "for an instructor already in the registry)."
+            )
+        )
+        return phone
+
     def _check_duplicates(self, row: Row, id_number: str, phone: str, problems: list[str]) -> None:
         if id_number in self.seen_ids:
             problems.append(_("The same ID card number is already in row %(row)d.") % {"row": self.seen_ids[id_number]})
@@ -187,6 +228,8 @@ class RosterImporter(RowImporter):
 
     def _status(self, row: Row, id_number: str, problems: list[str]) -> str | None:
         # A record the user cannot see is reported as a conflict only; its status is nobody's business here.
+        if MASK in id_number:
+            return None  # the row is refused for its masked key; its status says nothing yet
         known = self.existing.get(id_number) if id_number in self.visible else None
         status = STATUSES.get(row["状态"] or ("候选" if self.county_only and known is None else "在库"))
         if status is None:
@@ -238,8 +281,7 @@ def roster_import(*, upload, by: User, progress=None) -> ImportResult:
     return RosterImporter(by=by).run(upload, progress=progress)
 
 
-def roster_export(queryset) -> bytes:
-    """The roster as an .xlsx workbook with Chinese headers, in the import's format."""
+def _roster_rows(queryset, *, full_numbers: bool):
     tiers = {value: label for label, value in TIERS.items()}
     genders = {value: label for label, value in GENDERS.items()}
     statuses = {value: label for label, value in STATUSES.items()}
@@ -247,8 +289,8 @@ def roster_export(queryset) -> bytes:
         [
             i.name,
             genders.get(i.gender, ""),
-            i.id_number,
-            i.phone,
+            i.id_number if full_numbers else mask_id_number(i.id_number),
+            i.phone if full_numbers else mask_phone(i.phone),
             i.employer,
             i.post,
             tiers.get(i.tier, ""),
@@ -262,7 +304,23 @@ def roster_export(queryset) -> bytes:
         ]
         for i in queryset.select_related("region").prefetch_related("groups", "specialties").iterator(chunk_size=2000)
     )
-    return xlsx_bytes(Sheet("师资名册", HEADERS, rows))
+    return rows
+
+
+def roster_export(queryset) -> bytes:
+    """The roster as an .xlsx workbook with Chinese headers, in the import's format; numbers masked as on screen."""
+    return xlsx_bytes(Sheet("师资名册", HEADERS, _roster_rows(queryset, full_numbers=False)))
+
+
+def roster_export_full(*, by: User, filters: dict, purpose: str) -> bytes:
+    """The roster a user sees, filtered, with full ID card and phone numbers; recorded with the filter and purpose."""
+    full_export_check(by=by, purpose=purpose)
+    rows = CountedRows(_roster_rows(selectors.instructor_list(user=by, filters=filters), full_numbers=True))
+    data = xlsx_bytes(Sheet("师资名册", HEADERS, rows))
+    export_record_create(
+        export=FULL_EXPORT, title="师资名册", by=by, filters=filters, row_count=rows.count, purpose=purpose
+    )
+    return data
 
 
 def export_filename(prefix: str = "师资名册") -> str:

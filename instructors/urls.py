@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.instructor_create, name="instructor_create"),
     path("import/", views.instructor_import, name="instructor_import"),
     path("export.xlsx", views.instructor_export, name="instructor_export"),
+    path("export/full/", views.instructor_export_full, name="instructor_export_full"),
     path("<int:pk>/", views.instructor_detail, name="instructor_detail"),
     path("<int:pk>/photo/", views.instructor_photo, name="instructor_photo"),
     path("<int:pk>/photo/thumbnail/", views.instructor_thumbnail, name="instructor_thumbnail"),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.exports import FullExportForm, filters_display
 from core.files import serve_private_file
 from core.permissions import require_manager, visible_or_404
 from core.views import import_page, paginate, status_form_submit
@@ -142,7 +143,7 @@ def instructor_import(request: HttpRequest) -> HttpResponse:
         importer="instructors.roster.RosterImporter",
         title=_("Import the roster"),
         success_url="instructors:instructor_list",
-        template_url=reverse("instructors:instructor_export"),
+        template_url=reverse("instructors:instructor_export_full"),
     )
 
 
@@ -152,7 +153,25 @@ def instructor_export(request: HttpRequest) -> HttpResponse:
     form = InstructorFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     data = roster.roster_export(selectors.instructor_list(user=request.user, filters=filters))
-    return xlsx_response(data, roster.export_filename())
+    return xlsx_response(data, roster.export_filename(), fallback="roster.xlsx")
+
+
+@login_required
+def instructor_export_full(request: HttpRequest) -> HttpResponse:
+    """The roster with full numbers: the filter of the list (query string), an explicit choice and a purpose (POST)."""
+    require_manager(request)
+    filter_form = InstructorFilterForm(request.GET or None, user=request.user)
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    form = FullExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = roster.roster_export_full(by=request.user, filters=filters, purpose=form.cleaned_data["purpose"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return xlsx_response(data, roster.export_filename("师资名册_完整证件号"), fallback="roster-full.xlsx")
+    context = {"form": form, "filters": filters_display(filter_form), "query": request.GET.urlencode()}
+    return render(request, "instructors/instructor_export_full.html", context)
 
 
 @login_required

@@ -95,13 +95,45 @@ def test_status_change_through_import_is_refused(tree):
     assert (len(result.errors), person.status) == (1, "active")
 
 
-def test_export_roundtrips_through_import(tree):
+def test_full_export_roundtrips_through_import(tree):
     admin = factories.admin_user()
     factories.instructor(region=tree["county_a"], name="张三")
-    data = roster.roster_export(Instructor.objects.all())
-    buffer = io.BytesIO(data)
-    result = roster.roster_import(upload=buffer, by=admin)
+    data = roster.roster_export_full(by=admin, filters={}, purpose="导入")
+    result = roster.roster_import(upload=io.BytesIO(data), by=admin)
     assert (result.unchanged, result.errors) == (1, [])
+
+
+def test_masked_export_reimported_is_refused_per_row_and_changes_nothing(tree):
+    admin = factories.admin_user()
+    person = factories.instructor(region=tree["county_a"], name="张三")
+    stored = (person.id_number, person.phone)
+    result = roster.roster_import(upload=io.BytesIO(roster.roster_export(Instructor.objects.all())), by=admin)
+    person.refresh_from_db()
+    assert ([e.row for e in result.errors], (person.id_number, person.phone)) == ([2], stored)
+    assert "脱敏" in result.errors[0].message
+
+
+def test_masked_phone_of_a_known_instructor_counts_as_unchanged(tree):
+    admin = factories.admin_user()
+    person = factories.instructor(region=tree["county_a"], id_number=factories.id_number(5), phone=factories.phone(5))
+    row = _row(tree["county_a"], n=5, 手机号=person.masked_phone, 专长="", 入库日期="")
+    result = roster.roster_import(upload=_xlsx([row]), by=admin)
+    person.refresh_from_db()
+    assert (result.errors, person.phone) == ([], factories.phone(5))
+
+
+def test_masked_phone_that_does_not_match_the_stored_one_is_a_row_error(tree):
+    admin = factories.admin_user()
+    factories.instructor(region=tree["county_a"], id_number=factories.id_number(5), phone=factories.phone(5))
+    result = roster.roster_import(upload=_xlsx([_row(tree["county_a"], n=5, 手机号="137****0000")]), by=admin)
+    assert [e.row for e in result.errors] == [2]
+
+
+def test_masked_phone_of_a_new_instructor_is_a_row_error(tree):
+    result = roster.roster_import(
+        upload=_xlsx([_row(tree["county_a"], n=6, 手机号="139****0006")]), by=factories.admin_user()
+    )
+    assert ([e.row for e in result.errors], Instructor.objects.count()) == ([2], 0)
 
 
 def test_export_view_has_chinese_headers_and_only_scope(client, tree):

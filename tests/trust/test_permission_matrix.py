@@ -38,6 +38,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "instructors:instructor_create":             (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "instructors:instructor_detail":             (302, 302, 200, 404, 200, 404, 200, 404, 200),
     "instructors:instructor_export":             (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    # The roster with full numbers: a form (GET) for managers; the POST that exports is recorded (core.ExportRecord).
+    "instructors:instructor_export_full":        (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "instructors:instructor_import":             (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "instructors:instructor_list":               (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "instructors:instructor_photo":              (404, 404, 200, 404, 200, 404, 200, 404, 200),
@@ -96,6 +98,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "outreach:my_schedule":                      (302, 302, 200, 200, 404, 404, 404, 404, 404),
     "outreach:organization_import":              (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "core:import_job":                           (302, 302, 404, 404, 200, 404, 404, 404, 404),
+    # The record of exports with full numbers: administrators only.
+    "core:export_record_list":                   (302, 302, 403, 403, 403, 403, 403, 403, 200),
     "outreach:organization_list":                (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "outreach:playlog_import":                   (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "outreach:request_create":                   (302, 302, 403, 403, 200, 200, 200, 403, 200),

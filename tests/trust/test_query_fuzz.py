@@ -16,6 +16,7 @@ LIST_FILTERS = ["q", "tier", "status", "group", "specialty", "region", "sort", "
 PAGES = {
     "instructors:instructor_list": LIST_FILTERS,
     "instructors:instructor_export": LIST_FILTERS,
+    "instructors:instructor_export_full": LIST_FILTERS,
     "courses:course_list": ["q", "topic", "series", "format", "status", "group", "page"],
     "courses:course_export": ["q", "topic", "series", "format", "status", "group"],
     "courses:course_menu": ["topic", "format", "min_minutes", "max_minutes", "tier", "page"],
