@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -77,11 +76,12 @@ def _text(kind: str, text: str) -> str:
 def _key(kind: str, value: str) -> str:
     """A cache key that does not reveal the device or address it counts (an HMAC under the server's secret)."""
     digest = hmac.new(settings.SECRET_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
-    return f"public-comment:{kind}:{digest}:{int(time.time()) // 60}"
+    return f"public-comment:{kind}:{digest}"
 
 
 def _admit(*, device_id: str, address: str) -> None:
-    """Count one comment for the device and the address in this minute; refuse beyond the limits."""
+    """Count one comment for the device and the address; refuse beyond the limits. The window opens with the first
+    comment and lasts a minute (``incr`` keeps the key's expiry), so no count is split at a clock minute."""
     limits = [
         ("device", device_id, settings.PUBLIC_COMMENTS_PER_DEVICE_PER_MINUTE),
         ("address", address, settings.PUBLIC_COMMENTS_PER_ADDRESS_PER_MINUTE),
@@ -91,7 +91,7 @@ def _admit(*, device_id: str, address: str) -> None:
             continue
         key = _key(kind, value)
         try:
-            cache.add(key, 0, timeout=120)
+            cache.add(key, 0, timeout=60)
             count = cache.incr(key)
         except Exception:  # the cache is down: comments are moderated anyway, keep accepting them
             log.warning("public comments: %s counter unavailable", kind)
