@@ -163,3 +163,9 @@ def test_my_ratings_does_not_query_per_visit(client, world):
     _record(world, kind="visit")
     _record(world)
     assert count_queries(client, url) == one
+
+
+def test_the_course_page_links_to_its_feedback(client, world):
+    client.force_login(world["lecturer_user"])
+    page = client.get(reverse("courses:course_detail", args=[world["course"].pk])).content.decode()
+    assert reverse("evaluations:course_feedback", args=[world["course"].pk]) in page
