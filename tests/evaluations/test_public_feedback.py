@@ -13,6 +13,7 @@ from evaluations.models import PublicComment
 from evaluations.results import services as result_services
 from evaluations.survey.views import DEVICE_COOKIE
 from tests.courses import factories as course_factories
+from tests.evaluations.analysis.builders import finished_analysis
 from tests.helpers import count_queries
 from tests.refusals import refused
 
@@ -301,3 +302,11 @@ def test_moderation_queue_does_not_query_per_public_comment(client, work, world)
 def test_the_public_column_page_links_to_the_work_page(client, work):
     page = client.get(reverse("courses:column_public", args=[work.column.slug])).content.decode()
     assert reverse("evaluations:work_public", args=[work.pk]) in page
+
+
+def test_the_work_feedback_links_the_delivery_analysis_of_its_course(client, work, world):
+    analysis = finished_analysis(lecture=world["lecture"])
+    client.force_login(world["lecturer_user"])
+    response = client.get(reverse("evaluations:work_feedback", args=[work.pk]))
+    assert response.context["analysis"] == analysis
+    assert reverse("evaluations:analysis_detail", args=[analysis.pk]) in response.content.decode()
