@@ -16,7 +16,13 @@ class InstructorFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=60)
     tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("All tiers")), *Instructor.Tier.choices])
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *Instructor.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All statuses")),
+            ("in_pool", _("In the pool (active or on probation)")),
+            *Instructor.Status.choices,
+        ],
     )
     group = forms.ModelChoiceField(label=_("Group"), required=False, queryset=TeachingGroup.objects.none())
     specialty = forms.ModelChoiceField(label=_("Specialty"), required=False, queryset=Specialty.objects.none())

@@ -194,8 +194,8 @@ class InstructorQuerySet(RegionScopedQuerySet):
         return self.filter(status=Instructor.Status.ACTIVE)
 
     def in_pool(self) -> InstructorQuerySet:
-        """Active or on probation: may teach."""
-        return self.filter(status__in=[Instructor.Status.ACTIVE, Instructor.Status.PROBATION])
+        """Active or on probation: may teach. The one definition of 在库 wherever a count of the pool is shown."""
+        return self.filter(status__in=Instructor.POOL_STATUSES)
 
     def visible_to(self, user: User) -> InstructorQuerySet:
         """What a user may see: admins all, organizers their region and below, instructors themselves."""
@@ -238,6 +238,8 @@ class Instructor(AuditedStatusMixin, models.Model):
         Status.DISMISSED: (),
     }
     STATUS_REFUSAL = _("An instructor who is “%(from)s” cannot become “%(to)s”.")
+    # 在库 as a count (home tiles, group members, the list's "in the pool" filter): active or on probation.
+    POOL_STATUSES = (Status.ACTIVE, Status.PROBATION)
     TIER_ORDER = {Tier.PROVINCIAL: 1, Tier.MUNICIPAL: 2, Tier.COUNTY: 3}
 
     user = models.OneToOneField(

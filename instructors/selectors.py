@@ -42,7 +42,8 @@ def instructor_search(qs: QuerySet[Instructor], text: str) -> QuerySet[Instructo
     return qs.filter(condition)
 
 
-LIST_FILTERS = {"tier": "tier", "status": "status", "group": "groups", "specialty": "specialties"}
+LIST_FILTERS = {"tier": "tier", "group": "groups", "specialty": "specialties"}
+IN_POOL = "in_pool"  # the status filter's value for 在库 as the home page counts it (active or on probation)
 
 
 def instructor_list(*, user: User, filters: dict | None = None) -> QuerySet[Instructor]:
@@ -51,6 +52,9 @@ def instructor_list(*, user: User, filters: dict | None = None) -> QuerySet[Inst
     qs = Instructor.objects.visible_to(user).select_related("region")
     qs = instructor_search(qs, filters.get("q", ""))
     qs = apply_filters(qs, filters, LIST_FILTERS)
+    status = filters.get("status")
+    if status:
+        qs = qs.in_pool() if status == IN_POOL else qs.filter(status=status)
     if filters.get("region"):
         qs = qs.within(filters["region"])
     qs = qs.order_by(*SORTS.get(filters.get("sort") or "pinyin", SORTS["pinyin"]))
@@ -76,6 +80,7 @@ class NormProgress:
     lectures: int
     hours: Decimal
     quality: Decimal | None
+    scored_lectures: int = 0
 
     @property
     def lectures_met(self) -> bool | None:
@@ -103,6 +108,13 @@ class NormProgress:
             return 0
         return min(100, int(self.hours * 100 / self.norm.min_hours))
 
+    @property
+    def quality_percent(self) -> int:
+        """The stored Q against the norm's minimum (written by evaluations; never recomputed here)."""
+        if not self.norm or not self.norm.min_quality or self.quality is None:
+            return 0
+        return min(100, int(self.quality * 100 / self.norm.min_quality))
+
 
 def instructor_norm_progress(instructor: Instructor, year: int | None = None) -> NormProgress:
     year = year or timezone.localdate().year
@@ -114,6 +126,7 @@ def instructor_norm_progress(instructor: Instructor, year: int | None = None) ->
         lectures=figures.lectures if figures else 0,
         hours=figures.hours if figures else Decimal("0"),
         quality=figures.quality if figures else None,
+        scored_lectures=figures.scored_lectures if figures else 0,
     )
 
 
@@ -139,7 +152,7 @@ def group_list(*, user: User) -> QuerySet[TeachingGroup]:
     return (
         TeachingGroup.objects.visible_to(user)
         .select_related("region", "leader")
-        .annotate(member_count=Count("members", filter=Q(members__status__in=["active", "probation"]), distinct=True))
+        .annotate(member_count=Count("members", filter=Q(members__status__in=Instructor.POOL_STATUSES), distinct=True))
         .order_by("name")
     )
 
@@ -153,14 +166,17 @@ def registry_summary(user: User) -> dict:
     qs = Instructor.objects.visible_to(user)
     tiers = Instructor.Tier
     statuses = Instructor.Status
+    pool = Q(status__in=Instructor.POOL_STATUSES)
     counts = qs.aggregate(
         total=Count("pk"),
-        **{f"tier_{t.value}": Count("pk", filter=Q(tier=t.value, status__in=["active", "probation"])) for t in tiers},
+        pool=Count("pk", filter=pool),
+        **{f"tier_{t.value}": Count("pk", filter=pool & Q(tier=t.value)) for t in tiers},
         **{f"status_{s.value}": Count("pk", filter=Q(status=s.value)) for s in statuses},
     )
     return {
         "total": counts["total"],
-        "tiers": [(t.label, counts[f"tier_{t.value}"]) for t in tiers],
+        "pool": counts["pool"],
+        "tiers": [(t.value, t.label, counts[f"tier_{t.value}"]) for t in tiers],
         "statuses": [(s.value, s.label, counts[f"status_{s.value}"]) for s in statuses],
     }
 

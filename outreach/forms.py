@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.params import YEAR_MAX, YEAR_MIN
 from courses.models import Course
 from instructors.models import Instructor, Region, User
 
@@ -71,18 +72,30 @@ class CourseRequestForm(forms.Form):
         return data
 
 
-class DispatchForm(forms.Form):
-    """The organizer's choice of instructor and time for a request."""
+def _iso_date() -> forms.DateInput:
+    """A date picker: the browser's date input reads only ISO dates, whatever the locale's display format."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
-    instructor = forms.ModelChoiceField(label=_("Instructor"), queryset=Instructor.objects.none())
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=_("Starts"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(label=_("Ends"), widget=forms.TimeInput(attrs={"type": "time"}))
-    venue = forms.CharField(label=_("Venue (room, address)"), required=False, max_length=120)
 
-    def __init__(self, *args, candidates, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["instructor"].queryset = candidates.order_by("pinyin", "pk")
+def _clock() -> forms.TimeInput:
+    return forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+
+
+class DispatchTimeForm(forms.Form):
+    """The time a lecture is to take place, for 查看空闲师资 (sent by GET: it only reads)."""
+
+    date = forms.DateField(label=_("Date"), widget=_iso_date())
+    start_time = forms.TimeField(label=_("Starts"), widget=_clock())
+    end_time = forms.TimeField(label=_("Ends"), widget=_clock())
+
+    def clean_date(self) -> dt.date:
+        day = self.cleaned_data["date"]
+        if not YEAR_MIN <= day.year <= YEAR_MAX:
+            raise forms.ValidationError(
+                _("Choose a date between %(first)s and %(last)s.") % {"first": YEAR_MIN, "last": YEAR_MAX},
+                code="date_range",
+            )
+        return day
 
     def clean(self) -> dict:
         data = super().clean()
@@ -93,6 +106,47 @@ class DispatchForm(forms.Form):
             if data["end"] <= data["start"]:
                 self.add_error("end_time", _("The lecture must end after it starts."))
         return data
+
+    def interval(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """(start, end) of the time entered, or of the proposed one before anything is entered; (None, None) for a
+        time that is not valid: suggestions are then ranked without a time."""
+        data = self.data if self.is_bound else {key: str(value) for key, value in self.initial.items()}
+        check = DispatchTimeForm(data)
+        if check.is_valid():
+            return check.cleaned_data["start"], check.cleaned_data["end"]
+        return None, None
+
+    def chosen(self) -> dict:
+        """The time as entered (or proposed), to carry into the dispatch form."""
+        if self.is_bound and self.is_valid():
+            return {key: self.cleaned_data[key] for key in ("date", "start_time", "end_time")}
+        return dict(self.initial)
+
+
+class DispatchForm(DispatchTimeForm):
+    """The organizer's choice of instructor for a request, at the time checked above it (carried as hidden fields)."""
+
+    instructor = forms.ModelChoiceField(label=_("Instructor"), queryset=Instructor.objects.none())
+    venue = forms.CharField(label=_("Venue (room, address)"), required=False, max_length=120)
+    field_order = ["instructor", "date", "start_time", "end_time", "venue"]
+
+    def __init__(self, *args, candidates, **kwargs) -> None:
+        # Its own element ids: the time form above it on the same page has fields of the same names.
+        kwargs.setdefault("auto_id", "dispatch_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["instructor"].queryset = candidates.select_related("region").order_by("pinyin", "pk")
+        self.fields["instructor"].label_from_instance = self._label
+        self.fields["instructor"].empty_label = _("Choose an instructor of this course")
+        for name in ("date", "start_time", "end_time"):
+            self.fields[name].widget = forms.HiddenInput(attrs={"data-dispatch-time": name})
+
+    def dispatch_data(self) -> dict:
+        """What services.request_dispatch takes from the form."""
+        return {key: self.cleaned_data[key] for key in ("instructor", "start", "end", "venue")}
+
+    @staticmethod
+    def _label(instructor: Instructor) -> str:
+        return f"{instructor.name}（{instructor.get_tier_display()} · {instructor.region.name}）"
 
 
 class DeliverForm(forms.Form):

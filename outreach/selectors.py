@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import (
@@ -171,9 +172,14 @@ def campaign_by_county(*, user: User, campaign: Campaign) -> list[dict]:
 
 
 def request_list(*, user: User, filters: dict | None = None) -> QuerySet[CourseRequest]:
+    """Requests in the user's scope; each carries ``lecture_id``, the lecture that serves it (the newest one not
+    cancelled), for the link from a dispatched request to its lecture."""
     filters = filters or {}
-    qs = CourseRequest.objects.visible_to(user).select_related(
-        "organization", "organization__county", "course", "campaign"
+    serving = Lecture.objects.active().filter(request=OuterRef("pk")).order_by("-pk").values("pk")[:1]
+    qs = (
+        CourseRequest.objects.visible_to(user)
+        .select_related("organization", "organization__county", "course", "campaign")
+        .annotate(lecture_id=Subquery(serving))
     )
     return apply_filters(qs, filters, {"status": "status"}).order_by("status", "preferred_from", "pk")
 
@@ -184,6 +190,22 @@ def request_detail(*, user: User, pk: int) -> CourseRequest:
 
 # --- Dispatch suggestions -----------------------------------------------------------------------------------------
 
+# The parts of the fit score (see dispatch_suggestions); the page shows each part a candidate earns, in words.
+FIT_TEACHES = 40
+FIT_TIER = 20
+FIT_SAME_COUNTY = 20
+FIT_QUALITY_DIVISOR = 5
+FIT_UNRATED_QUALITY = Decimal("70")
+FIT_PER_MONTH_LECTURE = 2
+
+
+@dataclass
+class Reason:
+    """One part of a suggestion's fit score, in words, with the points it adds (or takes away)."""
+
+    text: str
+    points: Decimal | int | None = None
+
 
 @dataclass
 class Suggestion:
@@ -192,13 +214,108 @@ class Suggestion:
     instructor: Instructor
     score: int
     busy: bool
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+    clash: str = ""
+
+    @property
+    def reason_texts(self) -> list[str]:
+        return [reason.text for reason in self.reasons]
 
 
-def dispatch_candidates(*, organization: Organization) -> QuerySet[Instructor]:
-    """Who may be sent to an organization: the pool of its county and of the regions above (city, province)."""
+def _teaches(course: Course) -> Q:
+    """Instructors who can give a course: its lead instructor and its co-instructors."""
+    co_teaches = Course.co_instructors.through.objects.filter(course_id=course.pk, instructor_id=OuterRef("pk"))
+    return Q(pk=course.lead_instructor_id) | Q(Exists(co_teaches))
+
+
+def dispatch_candidates(*, course: Course, organization: Organization) -> QuerySet[Instructor]:
+    """Who may be sent to give a course to an organization: the instructors who teach the course (lead or
+    co-instructor), may teach now, and belong to the pool of the organization's county or the regions above it."""
+    return Instructor.objects.in_pool().filter(lineage_q("region", organization.county)).filter(_teaches(course))
+
+
+def dispatch_times(*, course_request: CourseRequest) -> dict:
+    """The time the dispatch page proposes first: the first preferred day, 09:00, for the course's length."""
+    start = dt.datetime.combine(course_request.preferred_from, dt.time(9, 0))
+    end = start + dt.timedelta(minutes=course_request.course.duration_minutes or 90)
+    if end.date() != start.date():
+        end = dt.datetime.combine(start.date(), dt.time(23, 30))
+    return {"date": start.date(), "start_time": start.time(), "end_time": end.time()}
+
+
+def _clash_values(start: dt.datetime, end: dt.datetime, county: Region) -> dict:
+    """Subqueries naming an instructor's first lecture that blocks [start, end): an overlap anywhere, or one in
+    another county within the travel buffer."""
+    buffer = travel_buffer()
+    mine = Lecture.objects.active().filter(instructor=OuterRef("pk"))
+    blocking = (
+        mine.filter(start__lt=end + buffer, end__gt=start - buffer)
+        .filter(Q(start__lt=end, end__gt=start) | ~Q(county=county))
+        .order_by("start", "pk")
+    )
+    return {
+        "clash_course": Subquery(blocking.values("course__title")[:1]),
+        "clash_place": Subquery(blocking.values("organization__name")[:1]),
+        "clash_county": Subquery(blocking.values("county__name")[:1]),
+        "clash_start": Subquery(blocking.values("start")[:1]),
+        "clash_end": Subquery(blocking.values("end")[:1]),
+    }
+
+
+def _clash_text(person: Instructor, start: dt.datetime, end: dt.datetime) -> str:
+    values = {
+        "course": person.clash_course,
+        "place": person.clash_place,
+        "county": person.clash_county,
+        "start": timezone.localtime(person.clash_start).strftime("%Y-%m-%d %H:%M"),
+        "end": timezone.localtime(person.clash_end).strftime("%H:%M"),
+        "hours": settings.OUTREACH_TRAVEL_BUFFER_HOURS,
+    }
+    if person.clash_start < end and person.clash_end > start:
+        return _("teaches “%(course)s” at %(place)s from %(start)s to %(end)s") % values
+    return (
+        _(
+            "teaches “%(course)s” at %(place)s (%(county)s) from %(start)s to %(end)s; another county needs "
+            "%(hours)s hours for travel"
+        )
+        % values
+    )
+
+
+def _reasons(person: Instructor, course: Course, organization: Organization) -> list[Reason]:
+    """The parts of a candidate's fit score in words, in the order the score adds them."""
     county = organization.county
-    return Instructor.objects.in_pool().filter(lineage_q("region", county))
+    reasons = []
+    if person.teaches:
+        if person.pk == course.lead_instructor_id:
+            reasons.append(Reason(_("lead instructor of this course"), FIT_TEACHES))
+        else:
+            reasons.append(Reason(_("co-instructor of this course"), FIT_TEACHES))
+    tier = {"tier": person.get_tier_display(), "type": organization.get_type_display()}
+    if person.tier_fits:
+        reasons.append(Reason(_("%(tier)s instructors suit a host of type “%(type)s”") % tier, FIT_TIER))
+    else:
+        reasons.append(Reason(_("%(tier)s instructors are not the first choice for “%(type)s”") % tier, 0))
+    if person.same_county:
+        reasons.append(
+            Reason(_("works in %(county)s, no travel across counties") % {"county": county.name}, FIT_SAME_COUNTY)
+        )
+    else:
+        reasons.append(
+            Reason(
+                _("comes from %(region)s, outside %(county)s") % {"region": person.region.name, "county": county.name},
+                0,
+            )
+        )
+    if person.quality is not None:
+        points = (Decimal(person.quality) / FIT_QUALITY_DIVISOR).quantize(Decimal("0.1"))
+        reasons.append(Reason(_("quality score %(q).1f") % {"q": person.quality}, points))
+    else:
+        points = (FIT_UNRATED_QUALITY / FIT_QUALITY_DIVISOR).quantize(Decimal("0.1"))
+        reasons.append(Reason(_("not yet rated, counted as %(q)s") % {"q": FIT_UNRATED_QUALITY}, points))
+    load = -FIT_PER_MONTH_LECTURE * person.month_lectures
+    reasons.append(Reason(_("%(n)d lectures planned or given this month") % {"n": person.month_lectures}, load))
+    return reasons
 
 
 def dispatch_suggestions(
@@ -209,12 +326,16 @@ def dispatch_suggestions(
     end: dt.datetime | None = None,
     limit: int = 15,
 ) -> list[Suggestion]:
-    """Instructors ranked by fit for a lecture, each with a human-readable explanation; one query in all."""
+    """Instructors who can give the course, ranked by fit, each with the parts of its score in words and, when a
+    time is given, whether they are free then (a busy one names the lecture in the way); one query in all.
+
+    Fit = 40 teaches the course + 20 tier suits the host + 20 same county + quality / 5 (70 when unrated)
+    − 2 per lecture already planned in the month. Free instructors come first.
+    """
     county = organization.county
     moment = start or timezone.now()
     local = timezone.localtime(moment)
     month_start, month_end = month_bounds(local.year, local.month)
-    co_teaches = Course.co_instructors.through.objects.filter(course_id=course.pk, instructor_id=OuterRef("pk"))
     month_lectures = (
         Lecture.objects.active()
         .filter(instructor=OuterRef("pk"), start__gte=month_start, start__lt=month_end)
@@ -228,52 +349,42 @@ def dispatch_suggestions(
         .order_by("-year")
         .values("quality")[:1]
     )
-    if start and end:
-        buffer = travel_buffer()
-        mine = Lecture.objects.active().filter(instructor=OuterRef("pk"))
-        busy = Exists(mine.overlapping(start, end)) | Exists(
-            mine.filter(start__lt=end + buffer, end__gt=start - buffer).exclude(county=county)
-        )
-    else:
-        busy = Value(False)
+    timed = start is not None and end is not None
+    clash = _clash_values(start, end, county) if timed else {}
     suits = VENUE_TIERS.get(organization.type, ())
     qs = (
-        dispatch_candidates(organization=organization)
+        dispatch_candidates(course=course, organization=organization)
         .select_related("region")
         .annotate(
-            teaches=Case(When(Q(pk=course.lead_instructor_id) | Exists(co_teaches), then=1), default=0),
+            teaches=Case(When(_teaches(course), then=1), default=0),
             tier_fits=Case(When(tier__in=suits, then=1), default=0),
             same_county=Case(When(below_q("region", county), then=1), default=0),
             month_lectures=Coalesce(Subquery(month_lectures, output_field=IntegerField()), 0),
             quality=Subquery(quality),
-            busy=busy,
+            **clash,
         )
         .annotate(
-            fit=F("teaches") * 40
-            + F("tier_fits") * 20
-            + F("same_county") * 20
-            + Coalesce(F("quality"), Value(Decimal("70"))) / 5
-            - F("month_lectures") * 2,
+            busy=Case(When(clash_start__isnull=False, then=1), default=0) if timed else Value(0),
+            fit=F("teaches") * FIT_TEACHES
+            + F("tier_fits") * FIT_TIER
+            + F("same_county") * FIT_SAME_COUNTY
+            + Coalesce(F("quality"), Value(FIT_UNRATED_QUALITY)) / FIT_QUALITY_DIVISOR
+            - F("month_lectures") * FIT_PER_MONTH_LECTURE,
         )
         .order_by("busy", "-fit", "month_lectures", "pinyin", "pk")[:limit]
     )
     out = []
     for person in qs:
-        reasons = []
-        if person.teaches:
-            reasons.append(_("teaches this course"))
-        if person.tier_fits:
-            reasons.append(_("%(tier)s tier suits this host") % {"tier": person.get_tier_display()})
-        if person.same_county:
-            reasons.append(_("works in %(county)s") % {"county": county.name})
-        reasons.append(_("%(n)d lectures this month") % {"n": person.month_lectures})
-        if person.quality is not None:
-            reasons.append(_("quality score %(q).1f") % {"q": person.quality})
-        else:
-            reasons.append(_("not yet rated"))
-        if person.busy:
-            reasons.append(_("busy at this time"))
-        out.append(Suggestion(instructor=person, score=int(person.fit), busy=bool(person.busy), reasons=reasons))
+        busy = bool(person.busy)
+        out.append(
+            Suggestion(
+                instructor=person,
+                score=int(round(person.fit)),
+                busy=busy,
+                reasons=_reasons(person, course, organization),
+                clash=_clash_text(person, start, end) if busy else "",
+            )
+        )
     return out
 
 
@@ -295,12 +406,68 @@ def lecture_list(*, user: User, filters: dict | None = None) -> QuerySet[Lecture
 
 
 def lecture_detail(*, user: User, pk: int) -> Lecture:
+    """A lecture with what its page links to: ``evaluation`` (evaluations' one-to-one, read by name) and whether the
+    user may open the instructor's and the course's pages (``instructor_visible``, ``course_visible``)."""
     return (
         Lecture.objects.visible_to(user)
-        .select_related("instructor", "instructor__region", "course", "organization", "county", "request", "campaign")
+        .select_related(
+            "instructor",
+            "instructor__region",
+            "course",
+            "organization",
+            "county",
+            "request",
+            "request__organization",
+            "campaign",
+            "evaluation",
+        )
+        .annotate(
+            instructor_visible=Exists(Instructor.objects.visible_to(user).filter(pk=OuterRef("instructor_id"))),
+            course_visible=Exists(Course.objects.visible_to(user).filter(pk=OuterRef("course_id"))),
+        )
         .prefetch_related("photos")
         .get(pk=pk)
     )
+
+
+@dataclass
+class NextStep:
+    """What should happen next to a lecture, as its state machine says, and whether this user may do it here."""
+
+    action: str  # confirm, deliver, close, or "" when nothing follows
+    label: str
+    text: str
+    allowed: bool
+
+
+def lecture_next_step(*, lecture: Lecture, user: User) -> NextStep:
+    """The forward step of a lecture's life-cycle (planned → confirmed → delivered → closed) for the page."""
+    status = lecture.status
+    if status == Lecture.Status.PLANNED:
+        return NextStep(
+            "confirm",
+            _("Confirm the lecture"),
+            _("Once the instructor and the host have agreed on the time and place, confirm the lecture."),
+            lecture.can_confirm,
+        )
+    if status == Lecture.Status.CONFIRMED:
+        started = lecture.start <= timezone.now()
+        text = (
+            _("After the lecture, record the attendance, hours and photos.")
+            if started
+            else _("Once the lecture has begun (%(start)s), record the attendance, hours and photos.")
+            % {"start": timezone.localtime(lecture.start).strftime("%Y-%m-%d %H:%M")}
+        )
+        return NextStep("deliver", _("Lecture delivered"), text, lecture.can_deliver and started)
+    if status == Lecture.Status.DELIVERED:
+        if user.can_manage_registry:
+            text = _("Check the record of the lecture, then close it.")
+        else:
+            text = _("The organizer checks the record of the lecture and closes it.")
+        return NextStep("close", _("Close the lecture"), text, lecture.can_close and user.can_manage_registry)
+    if status == Lecture.Status.CLOSED:
+        return NextStep("", "", _("This lecture is checked and closed; nothing more to do."), False)
+    return NextStep("", "", _("This lecture was cancelled; its time is free again."), False)
 
 
 @dataclass

@@ -203,6 +203,28 @@ def lecture_schedule(
     return lecture
 
 
+def request_dispatch(
+    *,
+    course_request: CourseRequest,
+    instructor: Instructor,
+    start: dt.datetime,
+    end: dt.datetime,
+    venue: str,
+    by: User,
+) -> Lecture:
+    """派课: schedule the lecture that serves an open request, with the request's course, host and audience."""
+    return lecture_schedule(
+        course=course_request.course,
+        instructor=instructor,
+        start=start,
+        end=end,
+        organization=course_request.organization,
+        venue=venue,
+        by=by,
+        request=course_request,
+    )
+
+
 def _lock(lecture: Lecture, to_status: str) -> Lecture:
     locked = Lecture.objects.select_for_update().select_related("instructor").get(pk=lecture.pk)
     if not locked.can_change_to(to_status):

@@ -31,6 +31,7 @@ from .forms import (
     CourseRequestForm,
     DeliverForm,
     DispatchForm,
+    DispatchTimeForm,
     LectureFilterForm,
     OrganizationFilterForm,
     ReportForm,
@@ -126,43 +127,28 @@ def request_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def request_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    """派课: pick a time, see who of the course's instructors is free then and why each is suggested, send one."""
     require_manager(request)
     course_request = _get_request_for_user(request, pk)
-    candidates = selectors.dispatch_candidates(organization=course_request.organization)
-    form = DispatchForm(request.POST or None, candidates=candidates)
-    # "Check who is free" sends the time by GET: rank for that time without showing the form's errors.
-    check = DispatchForm(request.POST or request.GET, candidates=candidates)
-    check.is_valid()
-    times = check.cleaned_data
+    course, organization = course_request.course, course_request.organization
+    times = DispatchTimeForm(
+        request.POST or request.GET or None, initial=selectors.dispatch_times(course_request=course_request)
+    )
+    candidates = selectors.dispatch_candidates(course=course, organization=organization)
+    initial = {**times.chosen(), "instructor": request.GET.get("instructor")}
+    form = DispatchForm(request.POST or None, candidates=candidates, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            lecture = services.lecture_schedule(
-                course=course_request.course,
-                instructor=form.cleaned_data["instructor"],
-                start=form.cleaned_data["start"],
-                end=form.cleaned_data["end"],
-                organization=course_request.organization,
-                venue=form.cleaned_data["venue"],
-                by=request.user,
-                request=course_request,
-            )
+            lecture = services.request_dispatch(course_request=course_request, by=request.user, **form.dispatch_data())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The lecture was scheduled."))
             return redirect(lecture)
-    if not form.is_bound:
-        initial = {"date": course_request.preferred_from, **request.GET.dict()}
-        form = DispatchForm(initial=initial, candidates=candidates)
-    suggestions = selectors.dispatch_suggestions(
-        course=course_request.course,
-        organization=course_request.organization,
-        start=times.get("start"),
-        end=times.get("end"),
-    )
-    return render(
-        request, "outreach/request_dispatch.html", {"req": course_request, "form": form, "suggestions": suggestions}
-    )
+    start, end = times.interval()
+    suggestions = selectors.dispatch_suggestions(course=course, organization=organization, start=start, end=end)
+    context = {"req": course_request, "times": times, "form": form, "suggestions": suggestions, "checked": start}
+    return render(request, "outreach/request_dispatch.html", context)
 
 
 @login_required
@@ -188,11 +174,12 @@ def lecture_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def lecture_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lecture = _get_lecture_for_user(request, pk)
-    return render(
-        request,
-        "outreach/lecture_detail.html",
-        {"lecture": lecture, "can_manage": request.user.can_manage_registry, "cancel_form": CancelForm()},
-    )
+    context = {
+        "lecture": lecture,
+        "can_manage": request.user.can_manage_registry,
+        "next_step": selectors.lecture_next_step(lecture=lecture, user=request.user),
+    }
+    return render(request, "outreach/lecture_detail.html", context)
 
 
 def lecture_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:

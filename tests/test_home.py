@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -38,3 +39,39 @@ def test_backlog_tiles_count_exactly_up_to_the_cap_then_say_more(db, monkeypatch
     assert views._capped_count(Region.objects.all()) == str(total)
     monkeypatch.setattr(views, "CAP", total - 1)
     assert views._capped_count(Region.objects.all()) == f"{total - 1}+"
+
+
+def _tiles(body: str) -> dict[str, int]:
+    return {tier: int(n) for tier, n in re.findall(r'data-pool-tier="(\w+)"[^>]*>([\d,]+)<', body)}
+
+
+def test_home_pool_tiles_equal_the_registry_list_they_link_to(client):
+    tree = factories.region_tree()
+    statuses = ["active", "active", "probation", "candidate", "retired", "dismissed"]
+    for n, status in enumerate(statuses):
+        factories.instructor(region=tree["county_a"], name=f"师资{n}", status=status, tier="county")
+    factories.instructor(region=tree["county_a"], name="市级师资", status="probation", tier="municipal")
+    client.force_login(factories.organizer(tree["city"]))
+    tiles = _tiles(client.get(reverse("home")).content.decode())
+    listed = {
+        tier: int(
+            re.search(
+                r'data-count="registry" data-value="(\d+)"',
+                client.get(
+                    reverse("instructors:instructor_list"), {"tier": tier, "status": "in_pool"}
+                ).content.decode(),
+            ).group(1)
+        )
+        for tier in tiles
+    }
+    assert tiles == listed == {"provincial": 0, "municipal": 1, "county": 3}
+
+
+def test_home_states_what_in_the_pool_counts(client):
+    tree = factories.region_tree()
+    for status in ("active", "probation", "candidate"):
+        factories.instructor(region=tree["county_a"], status=status)
+    client.force_login(factories.organizer(tree["city"]))
+    body = client.get(reverse("home")).content.decode()
+    note = re.search(r'data-count-note="pool">([^<]*)<', body).group(1)
+    assert "考察期" in note and "2" in note

@@ -33,6 +33,8 @@ class FollowUpForm(forms.Form):
 class ResultFilterForm(forms.Form):
     q = forms.CharField(label=_("Instructor or course"), required=False, max_length=60)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    # Set by the profile's link "all results of this instructor"; the list's own scope still applies.
+    instructor = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     flag = forms.ChoiceField(
         label=_("Flag"), required=False, choices=[("", _("All")), ("yellow", _("Yellow")), ("red", _("Red"))]
     )

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, F, Max, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import TrainingProgramme
+from courses.models import Course, TrainingProgramme
 from evaluations import scoring
-from evaluations.models import Answer, Comment, Evaluation, LectureResult, ResultAction, SessionResult
+from evaluations.models import (
+    Answer,
+    Comment,
+    Evaluation,
+    LectureResult,
+    ResultAction,
+    ReviewProposal,
+    SessionResult,
+)
 from evaluations.results.quality import instructor_quality_explained
 from evaluations.scoring.review_rules import percent
 from instructors.models import Instructor, InstructorYearFigures, User
@@ -86,6 +95,8 @@ def results_list(*, user: User, filters: dict | None = None) -> QuerySet[Lecture
         qs = qs.filter(year=filters["year"])
     if filters.get("flag"):
         qs = qs.filter(flag=filters["flag"])
+    if filters.get("instructor"):
+        qs = qs.filter(instructor_id=filters["instructor"])
     if filters.get("q"):
         qs = qs.filter(Q(instructor__name__icontains=filters["q"]) | Q(course__title__icontains=filters["q"]))
     order = {"score": "score", "-score": "-score", "date": "lecture__start", "-date": "-lecture__start"}
@@ -98,6 +109,39 @@ def my_results(*, instructor: Instructor) -> QuerySet[LectureResult]:
         .select_related("lecture__organization", "course", "scoring")
         .defer("explanation", "dimension_scores")
         .order_by("-lecture__start")
+    )
+
+
+def my_year_results(*, instructor: Instructor, year: int) -> dict:
+    """我的评价's table: the instructor's rated lectures of the year, each with the answer sheets it still needs, and
+    the two counts the page states: rated lectures (the rows) and scored lectures (those with enough valid sheets,
+    the ones Q is made of: the same definition as the stored ``scored_lectures`` on the profile)."""
+    rows = list(my_results(instructor=instructor).filter(year=year)[:500])
+    for r in rows:
+        r.needed = max(0, r.scoring.merged["role_min_counts"]["trainee"] - r.trainee_n) if r.insufficient else 0
+    scored = sum(1 for r in rows if r.usable)
+    return {"rows": rows, "rated": len(rows), "scored": scored}
+
+
+def my_chart(*, instructor: Instructor, year: int, rows: list[LectureResult]) -> dict:
+    """我的评价's charts: the radar by dimension of the year and the trend of the usable lecture scores."""
+    trend = [
+        {"date": timezone.localtime(r.lecture.start).strftime("%Y-%m-%d"), "score": float(r.score)}
+        for r in reversed(rows)
+        if r.usable
+    ]
+    return {"radar": my_dimension_averages(instructor=instructor, year=year), "trend": trend}
+
+
+def my_ratings_stamp(*, instructor: Instructor, year: int) -> str:
+    """The cache key of 我的评价's figures: mine (the table, the radar), the year's (the tier mean) and the stored Q
+    (a competition bonus changes it), so any recomputation shows at once."""
+    return "-".join(
+        (
+            results_stamp(LectureResult.objects.filter(instructor=instructor)),
+            results_stamp(LectureResult.objects.filter(year=year)),
+            quality_stamp(instructor=instructor, year=year),
+        )
     )
 
 
@@ -311,3 +355,32 @@ def explain_actions(actions) -> None:
             n=f.get("n"),
             params=params[result.scoring_id],
         )
+
+
+RECORD_ROWS = 5
+
+
+def instructor_record(*, instructor: Instructor, user: User) -> dict:
+    """The profile's links to an instructor's courses, lectures, ratings and review history, each read through the
+    viewer's own scope (``visible_to``), so a section shows only what the viewer may open (an instructor their own
+    rows, an organizer those of their region)."""
+    courses = Course.objects.visible_to(user).filter(Q(lead_instructor=instructor) | Q(co_instructors=instructor))
+    lectures = Lecture.objects.visible_to(user).filter(instructor=instructor)
+    results = LectureResult.objects.filter(instructor=instructor, lecture__in=Lecture.objects.visible_to(user))
+    proposals = ReviewProposal.objects.visible_to(user).filter(instructor=instructor)
+    return {
+        "instructor": instructor,
+        "own": instructor.user_id is not None and instructor.user_id == user.pk,
+        "manager": user.can_manage_registry,
+        "courses": list(courses.distinct().only("pk", "title", "status").order_by("title", "pk")[:RECORD_ROWS]),
+        "course_count": courses.distinct().count(),
+        "lectures": list(lectures.select_related("course").order_by("-start", "pk")[:RECORD_ROWS]),
+        "lecture_count": lectures.count(),
+        "results": list(
+            results.select_related("lecture", "course")
+            .defer("explanation", "dimension_scores")
+            .order_by("-lecture__start", "pk")[:RECORD_ROWS]
+        ),
+        "result_count": results.count(),
+        "proposals": list(proposals.select_related("cycle__region").order_by("-cycle__period_end", "pk")[:RECORD_ROWS]),
+    }

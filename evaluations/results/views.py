@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -119,36 +121,19 @@ def my_ratings(request: HttpRequest) -> HttpResponse:
     if instructor is None:
         raise Http404
     year = year_param(request)
-
-    def results() -> list:
-        rows = list(result_selectors.my_results(instructor=instructor)[:200])
-        for r in rows:
-            r.needed = max(0, r.scoring.merged["role_min_counts"]["trainee"] - r.trainee_n) if r.insufficient else 0
-        return rows
-
-    def chart() -> dict:
-        trend = [
-            {"date": timezone.localtime(r.lecture.start).strftime("%Y-%m-%d"), "score": float(r.score)}
-            for r in reversed(results())
-            if r.usable
-        ]
-        return {"radar": result_selectors.my_dimension_averages(instructor=instructor, year=year), "trend": trend}
-
-    # The figures are functions: the template calls them only when its cached fragment (keyed by the stamp of
-    # the instructor's results, so any recomputation shows at once) is missing.
+    results = functools.cache(lambda: result_selectors.my_year_results(instructor=instructor, year=year))
+    # The figures are functions: the template calls them only when its cached fragment (keyed by the stamp of the
+    # instructor's results, the year's and the stored Q) is missing.
     context = {
         "instructor": instructor,
         "year": year,
-        # Mine (the table, the radar), the year's (the tier mean) and the stored Q (a competition bonus changes it).
-        "stamp": result_selectors.results_stamp(LectureResult.objects.filter(instructor=instructor))
-        + "-"
-        + result_selectors.results_stamp(LectureResult.objects.filter(year=year))
-        + "-"
-        + result_selectors.quality_stamp(instructor=instructor, year=year),
+        "stamp": result_selectors.my_ratings_stamp(instructor=instructor, year=year),
         "results": results,
         "summary": lambda: result_selectors.my_year_summary(instructor=instructor, year=year),
         "quality": lambda: result_selectors.my_quality(instructor=instructor, year=year),
-        "chart": chart,
+        "chart": functools.cache(
+            lambda: result_selectors.my_chart(instructor=instructor, year=year, rows=results()["rows"])
+        ),
         # Qualitative input, outside the cached figures so that a new record shows at once; never in the score.
         "visits": feedback_selectors.field_visits(courses=Course.objects.taught_by_user(request.user).values("pk"))[
             :50
@@ -168,7 +153,12 @@ def result_list(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "evaluations/result_list.html", {"form": form, "page": page, "query": query.urlencode()})
+    person = (
+        filters.get("instructor")
+        and Instructor.objects.visible_to(request.user).filter(pk=filters["instructor"]).first()
+    )
+    context = {"form": form, "page": page, "query": query.urlencode(), "person": person}
+    return render(request, "evaluations/result_list.html", context)
 
 
 @login_required

@@ -116,9 +116,9 @@ class LectureFilterForm(forms.Form):
     STATES = [
         ("", _("Any state")),
         ("none", _("Evaluation not opened")),
-        ("upcoming", _("Not yet open")),
-        ("open", _("Open")),
-        ("closed", _("Closed")),
+        ("upcoming", _("Survey not yet open")),
+        ("open", _("Survey open")),
+        ("closed", _("Survey closed")),
     ]
     q = forms.CharField(label=_("Search"), required=False, max_length=60)
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -135,3 +135,5 @@ class LectureFilterForm(forms.Form):
             counties = counties.within(user.region)
         self.fields["county"].queryset = counties.order_by("path")
         self.fields["course"].queryset = Course.objects.filter(pk__in=lectures.values("course")).order_by("title")
+        self.fields["county"].empty_label = _("All counties")
+        self.fields["course"].empty_label = _("All courses")

@@ -301,6 +301,11 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         return _survey_post(request, evaluation, device, token)
     if survey_services.device_answered(evaluation=evaluation, device_id=device):
         return render(request, "evaluations/survey_done.html", {"subject": evaluation.subject, "already": True})
+    return _survey_get(request, evaluation, device)
+
+
+def _survey_get(request: HttpRequest, evaluation: Evaluation, device: str | None) -> HttpResponse:
+    """The form for a phone that has not answered; a new phone is admitted (per-address limit) and gets its cookie."""
     new_device = device is None
     if new_device:
         try:

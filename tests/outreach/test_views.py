@@ -272,7 +272,10 @@ def test_request_list_query_count_does_not_grow(client, w):
     _client(client, w["organizer_a"])
     f.course_request(organization=w["org_a"], course=w["course"], by=w["organizer_a"])
     one = count_queries(client, reverse("outreach:request_list"))
-    f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    dispatched = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    f.lecture(
+        course=w["course"], instructor=w["instructor_a"], organization=w["org_a2"], start=f.at(9, 9), request=dispatched
+    )
     f.course_request(organization=w["org_a"], course=w["course"], by=w["organizer_a"])
     assert count_queries(client, reverse("outreach:request_list")) == one
 
@@ -309,8 +312,8 @@ def test_dispatch_page_query_count_does_not_grow(client, w):
     _client(client, w["organizer_a"])
     req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
     one = count_queries(client, req.get_absolute_url())
-    base.instructor(region=w["county_a"], name="王五")
-    base.instructor(region=w["county_a"], name="赵六")
+    w["course"].co_instructors.add(base.instructor(region=w["county_a"], name="王五"))
+    w["course"].co_instructors.add(base.instructor(region=w["county_a"], name="赵六"))
     assert count_queries(client, req.get_absolute_url()) == one
 
 
@@ -361,3 +364,175 @@ def test_organizer_withdraws_a_request(client, w):
 def test_withdraw_is_404_for_another_county_organizer(client, w):
     req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
     assert _client(client, w["organizer_b"]).post(reverse("outreach:request_cancel", args=[req.pk])).status_code == 404
+
+
+# --- 派课 (issue 19): the journey from a request to its lecture ---------------------------------------------------
+
+
+def _dispatch_world(w):
+    w["co"] = base.instructor(region=w["county_a"], name="王五")
+    w["course"].co_instructors.add(w["co"])
+    w["stranger"] = base.instructor(region=w["county_a"], name="赵六")  # same county, does not teach the course
+    w["req"] = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    return w
+
+
+def test_request_list_offers_dispatch_on_an_open_request(client, w):
+    req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    page = _client(client, w["organizer_a"]).get(reverse("outreach:request_list")).content.decode()
+    assert f'href="{reverse("outreach:request_dispatch", args=[req.pk])}"' in page
+
+
+def test_request_list_links_a_dispatched_request_to_its_lecture(client, w):
+    req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    lecture = f.lecture(
+        course=w["course"], instructor=w["instructor_a"], organization=w["org_a2"], start=f.at(9, 9), request=req
+    )
+    page = _client(client, w["organizer_a"]).get(reverse("outreach:request_list")).content.decode()
+    assert f'href="{lecture.get_absolute_url()}"' in page
+
+
+def test_dispatch_page_of_a_dispatched_request_links_to_its_lecture(client, w):
+    req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    lecture = f.lecture(
+        course=w["course"], instructor=w["instructor_a"], organization=w["org_a2"], start=f.at(9, 9), request=req
+    )
+    page = _client(client, w["organizer_a"]).get(req.get_absolute_url()).content.decode()
+    assert (f'href="{lecture.get_absolute_url()}"' in page, 'name="instructor"' in page) == (True, False)
+
+
+def test_dispatch_page_prefills_the_preferred_date(client, w):
+    req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    page = _client(client, w["organizer_a"]).get(req.get_absolute_url()).content.decode()
+    assert 'type="date" name="date" value="2030-03-01"' in page
+
+
+def test_dispatch_offers_only_the_instructors_of_the_course(client, w):
+    w = _dispatch_world(w)
+    response = _client(client, w["organizer_a"]).get(w["req"].get_absolute_url())
+    choices = set(response.context["form"].fields["instructor"].queryset.values_list("name", flat=True))
+    suggested = {s.instructor.name for s in response.context["suggestions"]}
+    assert (choices, suggested) == ({"张三", "王五"}, {"张三", "王五"})
+
+
+def test_dispatch_refuses_an_instructor_who_does_not_teach_the_course(client, w):
+    w = _dispatch_world(w)
+    data = {"instructor": w["stranger"].pk, "date": "2030-03-12", "start_time": "14:00", "end_time": "16:00"}
+    response = _client(client, w["organizer_a"]).post(w["req"].get_absolute_url(), data)
+    errors = response.context["form"].errors.as_data()["instructor"]
+    assert ([e.code for e in errors], Lecture.objects.filter(request=w["req"]).count()) == (["invalid_choice"], 0)
+
+
+def test_checking_a_time_without_an_instructor_shows_who_is_free_and_who_is_busy(client, w):
+    w = _dispatch_world(w)
+    url = w["req"].get_absolute_url() + "?date=2030-03-02&start_time=10:00&end_time=12:00"
+    response = _client(client, w["organizer_a"]).get(url)
+    page = response.content.decode()
+    busy = {s.instructor.name: bool(s.clash) for s in response.context["suggestions"]}
+    assert (busy, page.count('data-availability="busy"'), page.count('data-availability="free"')) == (
+        {"王五": False, "张三": True},
+        1,
+        1,
+    )
+
+
+def test_a_busy_instructor_shows_the_clash_and_no_choose_button(client, w):
+    w = _dispatch_world(w)
+    url = w["req"].get_absolute_url() + "?date=2030-03-02&start_time=10:00&end_time=12:00"
+    page = _client(client, w["organizer_a"]).get(url).content.decode()
+    chooses = (f'data-pick-instructor="{w["instructor_a"].pk}"' in page, f'data-pick-instructor="{w["co"].pk}"' in page)
+    assert (chooses, "白马村党支部" in page) == ((False, True), True)
+
+
+def test_the_page_explains_the_score_of_each_suggestion(client, w):
+    w = _dispatch_world(w)
+    page = _client(client, w["organizer_a"]).get(w["req"].get_absolute_url()).content.decode()
+    assert ("本课程主讲人" in page, "本课程合讲人" in page) == (True, True)
+
+
+def test_choosing_a_suggestion_fills_the_form_and_keeps_the_time(client, w):
+    w = _dispatch_world(w)
+    url = w["req"].get_absolute_url() + f"?date=2030-03-12&start_time=14:00&end_time=16:00&instructor={w['co'].pk}"
+    form = _client(client, w["organizer_a"]).get(url).context["form"]
+    assert (form.initial["instructor"], form.initial["date"], form.initial["start_time"]) == (
+        str(w["co"].pk),
+        dt.date(2030, 3, 12),
+        dt.time(14),
+    )
+
+
+def test_dispatch_lands_on_the_lecture_which_names_its_next_step(client, w):
+    w = _dispatch_world(w)
+    data = {"instructor": w["co"].pk, "date": "2030-03-12", "start_time": "14:00", "end_time": "16:00"}
+    response = _client(client, w["organizer_a"]).post(w["req"].get_absolute_url(), data, follow=True)
+    lecture = Lecture.objects.get(request=w["req"])
+    assert (response.redirect_chain[-1][0], response.context["next_step"].action) == (
+        lecture.get_absolute_url(),
+        "confirm",
+    )
+
+
+def test_lecture_page_links_course_instructor_organization_calendar_and_request(client, w):
+    w = _dispatch_world(w)
+    lecture = f.lecture(
+        course=w["course"], instructor=w["instructor_a"], organization=w["org_a2"], start=f.at(9, 9), request=w["req"]
+    )
+    page = _client(client, w["organizer_a"]).get(lecture.get_absolute_url()).content.decode()
+    links = [
+        w["course"].get_absolute_url(),
+        reverse("instructors:instructor_detail", args=[w["instructor_a"].pk]),
+        reverse("outreach:organization_list") + "?q=",
+        reverse("outreach:calendar") + f"?instructor={w['instructor_a'].pk}&amp;week=2030-03-09",
+        w["req"].get_absolute_url(),
+        reverse("evaluations:evaluation_open", args=[lecture.pk]),
+    ]
+    assert [link for link in links if link not in page] == []
+
+
+def test_lecture_page_links_its_opened_evaluation(client, w):
+    from evaluations.survey.services import evaluation_open
+
+    evaluation = evaluation_open(lecture=w["lecture"], by=w["organizer_a"])
+    page = _client(client, w["organizer_a"]).get(w["lecture"].get_absolute_url()).content.decode()
+    assert reverse("evaluations:evaluation_detail", args=[evaluation.pk]) in page
+
+
+def test_lecture_page_shows_the_confirm_button_as_next_step(client, w):
+    page = _client(client, w["organizer_a"]).get(w["lecture"].get_absolute_url()).content.decode()
+    assert f'action="{reverse("outreach:lecture_confirm", args=[w["lecture"].pk])}"' in page
+
+
+def test_instructor_does_not_get_the_close_button(client, w):
+    Lecture.objects.filter(pk=w["lecture"].pk).update(status=Lecture.Status.DELIVERED)
+    page = _client(client, w["instructor_a"].user).get(w["lecture"].get_absolute_url()).content.decode()
+    assert reverse("outreach:lecture_close", args=[w["lecture"].pk]) not in page
+
+
+def test_lecture_page_hides_the_link_to_an_instructor_outside_the_organizers_region(client, w):
+    municipal = base.instructor(region=w["city"], name="钱七")
+    lecture = f.lecture(course=w["course"], instructor=municipal, organization=w["org_a"], start=f.at(9, 9))
+    page = _client(client, w["organizer_a"]).get(lecture.get_absolute_url()).content.decode()
+    assert reverse("instructors:instructor_detail", args=[municipal.pk]) not in page
+
+
+@pytest.mark.parametrize(
+    "query", ["date=9999-12-31&start_time=23:00&end_time=23:30", "date=0001-01-01&start_time=00:00&end_time=01:00"]
+)
+def test_checking_a_far_date_is_refused_in_the_form_not_a_server_error(client, w, query):
+    req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    response = _client(client, w["organizer_a"]).get(f"{req.get_absolute_url()}?{query}")
+    codes = [e.code for e in response.context["times"].errors.as_data()["date"]]
+    assert (response.status_code, codes) == (200, ["date_range"])
+
+
+def test_a_garbled_instructor_in_the_address_leaves_the_choice_empty(client, w):
+    req = f.course_request(organization=w["org_a2"], course=w["course"], by=w["organizer_a"])
+    response = _client(client, w["organizer_a"]).get(f"{req.get_absolute_url()}?instructor=²")
+    assert (response.status_code, "selected" in str(response.context["form"]["instructor"])) == (200, False)
+
+
+def test_without_javascript_the_chosen_suggestion_is_marked_after_the_reload(client, w):
+    w = _dispatch_world(w)
+    url = w["req"].get_absolute_url() + f"?date=2030-03-12&start_time=14:00&end_time=16:00&instructor={w['co'].pk}"
+    page = _client(client, w["organizer_a"]).get(url).content.decode()
+    assert f'active-choice" data-suggestion="{w["co"].pk}"' in page
