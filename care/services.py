@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from evaluations.models import Notification, ReviewProposal
@@ -315,7 +315,9 @@ def priority_list_generate(*, region: Region, year: int, kind: str, by: User | N
         raise ValidationError(_("Unknown list."), code="unknown_kind")
     priority_list, _created = PriorityList.objects.get_or_create(region=region, year=year, kind=kind)
     priority_list = PriorityList.objects.select_for_update().get(pk=priority_list.pk)
-    reasons = _priority_reasons(region=region, year=year, kind=kind)
+    # The reasons are stored text: written in the portal's language, whatever language the requester reads.
+    with translation.override(settings.LANGUAGE_CODE):
+        reasons = _priority_reasons(region=region, year=year, kind=kind)
     names = dict(Instructor.objects.filter(pk__in=reasons).values_list("pk", "pinyin"))
     ordered = sorted(reasons.items(), key=lambda item: (-sum(p for p, _t in item[1]), names.get(item[0], ""), item[0]))
     priority_list.entries.all().delete()

@@ -66,6 +66,17 @@ def _eager_celery(settings, tmp_path):
     assert not leaked, "the test left another Celery app as the current one (create it with set_as_current=False)"
 
 
+@pytest.fixture(autouse=True)
+def _portal_language():
+    # A request activates its language in the thread and nothing deactivates it: after a test that asked for
+    # English, text built outside a request (a module's world, stored reasons) would come out in English.
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def tree():
     """A province with one city and two counties, each with a township and a village (tests/factories.py)."""

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from care import selectors, services
 from care.models import (
@@ -311,6 +311,16 @@ def test_priority_list_ranks_by_points_and_says_why(tree):
         ("甲", Decimal("20.00"), ["荣誉“全国优秀”（国家级） (+20)"]),
         ("乙", Decimal("5.00"), ["质量得分 Q 93.00 ≥ 90 (+5)"]),
     ]
+
+
+def test_priority_reasons_are_stored_in_the_portal_language_whatever_the_requester_reads(tree):
+    person = f.instructor(region=tree["county_a"])
+    cf.figures(person, quality="93")
+
+    with translation.override("en"):
+        priority = services.priority_list_generate(region=tree["county_a"], year=cf.year(), kind="title", by=None)
+
+    assert priority.entries.get().reasons == ["质量得分 Q 93.00 ≥ 90 (+5)"]
 
 
 def test_priority_list_generated_twice_is_replaced_not_doubled(tree):
