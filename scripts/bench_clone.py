@@ -26,7 +26,7 @@ PORT = 8165  # the benchmark's own (81xx)
 TIMEOUT = 30 * 60
 # First output line of each step (Makefile and scripts/run.sh), in order.
 STEPS = [
-    ("Python packages (.venv, pip install)", "==> 安装 Python 依赖"),
+    ("Python packages (.venv, uv; pip if uv fails)", "==> 安装 Python 依赖"),
     ("Front-end libraries (npm ci)", "==> 安装前端库"),
     ("Database tables (migrate)", "==> 建立或更新数据库表"),
     ("Demo data (seed_demo --scale city)", "==> 生成演示数据"),
