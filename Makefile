@@ -8,22 +8,18 @@ VENDOR := static/vendor
 
 .PHONY: run test setup assets migrate demo bench lint messages clean
 
+# uv installs the packages (pip if uv fails): scripts/install_python.sh.
 $(VENV)/.installed: pyproject.toml
-	@echo "==> 安装 Python 依赖（首次约 1 分钟，之后跳过）……"
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet -e '.[dev]'
-	@# psycopg2 compiles against libpq; where that is missing the binary wheel installs instead (never both).
-	@if [ -n "$$DATABASE_URL" ] || command -v pg_config >/dev/null; then \
-		$(PY) -m pip install --quiet psycopg2 || $(PY) -m pip install --quiet psycopg2-binary; \
-	fi
+	@PYTHON=$(PYTHON) $(PYTHON) scripts/step.py --tick "安装 Python 依赖" -- bash scripts/install_python.sh
 	@touch $@
 
-setup: $(VENV)/.installed assets
+# The Python packages and the front-end libraries install side by side (npm ci while uv works).
+setup:
+	@$(MAKE) --no-print-directory -j2 $(VENV)/.installed $(VENDOR)/.stamp
 	@mkdir -p var/log var/celery/processed var/staticfiles var/media
 
 $(VENDOR)/.stamp: package.json package-lock.json
-	@echo "==> 安装前端库（npm ci）……"
-	@npm ci --no-audit --no-fund --loglevel=error
+	@$(PYTHON) scripts/step.py --tick "安装前端库（npm ci）" -- npm ci --no-audit --no-fund --loglevel=error
 	@rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons $(VENDOR)/htmx $(VENDOR)/echarts $(VENDOR)/danmaku
 	@cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $(VENDOR)/bootstrap/
 	@cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/
@@ -36,8 +32,7 @@ $(VENDOR)/.stamp: package.json package-lock.json
 assets: $(VENDOR)/.stamp
 
 migrate: setup
-	@echo "==> 建立或更新数据库表……"
-	@$(PY) manage.py migrate --noinput -v 0
+	@$(PYTHON) scripts/step.py --tick "建立或更新数据库表" -- $(PY) manage.py migrate --noinput -v 0
 
 demo: migrate
 	@$(PY) manage.py seed_demo --scale city

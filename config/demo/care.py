@@ -28,13 +28,23 @@ from care.models import (
     PriorityList,
     StudyProgramme,
 )
-from config.demo.instructors import DEMO_PASSWORD
+from config.demo.instructors import demo_password_hash
 from instructors.models import Instructor, InstructorYearFigures, Region, TeachingGroup, User
 
 ROUNDS = [
     ("年度优秀师资", "5000", [("quality", "88"), ("lectures", "8")], "质量得分与授课量双优。"),
     ("课程创新奖", "3000", [("innovation", "1")], "当年开发微视频、微动画、VR/AR 或直播课程。"),
     ("学员满意奖", "2000", [("satisfaction", "95"), ("lectures", "4")], "学员满意率 95% 以上。"),
+]
+# The summary line of seed_demo: (key of ``seed``'s counts, what, unit).
+SUMMARY = [
+    ("awards", "奖励发放", "人次"),
+    ("honours", "荣誉", "项"),
+    ("programmes", "进修项目", "个"),
+    ("posts", "内部岗位", "个"),
+    ("plans", "职业发展规划", "份"),
+    ("bookings", "心理关爱预约", "人次"),
+    ("greetings", "节日问候", "条"),
 ]
 PROGRAMMES = [
     ("在职研究生（马克思主义理论）", StudyProgramme.Kind.GRADUATE, "省委党校研究生院", 5, "30", "80", 3),
@@ -68,7 +78,8 @@ def seed(*, scale: str = "city", seed: int = 2024, stdout=None) -> dict:
     }
     for kind in PriorityList.Kind.values:
         services.priority_list_generate(region=city, year=year, kind=kind, by=organizer)
-    _say(stdout, f"  care: {made}")
+    parts = [f"{label} {made[key]} {unit}" for key, label, unit in SUMMARY if made[key]]
+    _say(stdout, f"      新建：{'，'.join(parts)}" if parts else "      已有，未新增")
     return made
 
 
@@ -248,7 +259,7 @@ def _counselling(city: Region, rng: random.Random) -> int:
         account = User.objects.filter(username=username).first()
         if account is None:
             account = User(username=username, role=User.Role.JUDGE, display_name=display)
-            account.set_password(DEMO_PASSWORD)
+            account.password = demo_password_hash()
             account.save()
         counsellor, _created = Counsellor.objects.get_or_create(
             user=account, defaults={"region": city, "introduction": "国家二级心理咨询师，擅长压力疏导。"}

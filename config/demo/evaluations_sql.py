@@ -46,7 +46,9 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
             cursor.execute(sql, args if args else None)  # no parameters: a literal % stays a modulo
             n = cursor.rowcount
         if stdout:
-            stdout.write(f"  evaluations (SQL): {label}: {max(n, 0):,} rows in {time.monotonic() - started:.1f}s")
+            stdout.write(
+                f"      其他城市（SQL 生成）：{label} {max(n, 0):,} 行，用时 {time.monotonic() - started:.1f} 秒"
+            )
         return n
 
     with transaction.atomic():
@@ -62,7 +64,7 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
         with connection.cursor() as cursor:  # left over when an outer transaction is still open
             cursor.execute("DROP TABLE IF EXISTS demo_eval, demo_sheet, demo_answer")
         run(
-            "evaluations",
+            "测评",
             f"""
             INSERT INTO evaluations_evaluation
                 (lecture_id, session_id, system_id, scoring_id, link_secret, opens_at, closes_at, opened_by_id,
@@ -78,7 +80,7 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
             [system.pk, params.pk, window, window],
         )
         run(
-            "new evaluations",
+            "待生成答卷的测评",
             """
             CREATE TEMP TABLE demo_eval ON COMMIT DROP AS
             SELECT e.id AS evaluation_id, l.course_id, coalesce(l.audience_actual, 40) AS audience,
@@ -93,7 +95,7 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
         )
         # One row per answer sheet: who answered (a "person" level near the course's quality), and how.
         run(
-            "answer sheets (generated)",
+            "答卷（临时表）",
             f"""
             CREATE TEMP TABLE demo_sheet ON COMMIT DROP AS
             SELECT gen_random_uuid() AS id, d.evaluation_id, d.quality + {NOISE.format(sd=0.5)} AS person,
@@ -104,7 +106,7 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
         )
         indicator_values = ", ".join(f"({pk}, {float(w)})" for pk, w in weights)
         run(
-            "answers (generated)",
+            "逐项答案（临时表）",
             f"""
             CREATE TEMP TABLE demo_answer ON COMMIT DROP AS
             SELECT s.id AS response_id, i.id AS indicator_id, i.weight,
@@ -117,7 +119,7 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
             """,
         )
         counts["responses"] = run(
-            "answer sheets",
+            "学员答卷",
             """
             INSERT INTO evaluations_response
                 (id, evaluation_id, satisfaction, score, answered_weight, valid, dropped_reason, uniform)
@@ -139,13 +141,13 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
             {"min": min_weight - 1e-9, "step": step},
         )
         counts["answers"] = run(
-            "answers",
+            "逐项答案",
             "INSERT INTO evaluations_answer (response_id, indicator_id, value) "
             "SELECT a.response_id, a.indicator_id, a.value FROM demo_answer a "
             "WHERE EXISTS (SELECT 1 FROM evaluations_response r WHERE r.id = a.response_id)",
         )
         run(
-            "device votes",
+            "设备记录",
             "INSERT INTO evaluations_devicevote (evaluation_id, device_hash) "
             "SELECT s.evaluation_id, md5(s.id::text) || md5(random()::text) FROM demo_sheet s "
             "JOIN evaluations_response r ON r.id = s.id",
@@ -154,7 +156,7 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
         # media observer sometimes; each scores near the course's quality.
         rater = f"round(least(100, greatest(0, d.quality * 20 + {NOISE.format(sd=7)}))::numeric, 3)"
         counts["raters"] = run(
-            "named raters",
+            "实名评价人",
             f"""
             INSERT INTO evaluations_raterassignment
                 (evaluation_id, role, user_id, name, token, assigned_by_id, submitted_at, score)
@@ -181,5 +183,5 @@ def seed_sql(*, lecture_filter: str, seed: int, stdout=None) -> dict:
     for start in range(0, len(ids), 5000):
         result_services.results_compute(evaluation_ids=ids[start : start + 5000])
     if stdout:
-        stdout.write(f"  evaluations (SQL): {len(ids):,} results computed in {time.monotonic() - started:.1f}s")
+        stdout.write(f"      其他城市（SQL 生成）：测评结果 {len(ids):,} 场，用时 {time.monotonic() - started:.1f} 秒")
     return counts

@@ -11,6 +11,7 @@ import functools
 import random
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -32,6 +33,12 @@ DEMO_PASSWORD = "demo12345"
 @functools.cache
 def demo_password_hash() -> str:
     """One hash for every demo account: each PBKDF2 hash costs half a second, and they all share the password."""
+    return _password_hash(settings.PASSWORD_HASHERS[0])
+
+
+@functools.cache
+def _password_hash(hasher: str) -> str:
+    """Computed once per process and hasher (tests use a faster one)."""
     return make_password(DEMO_PASSWORD)
 
 
