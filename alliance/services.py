@@ -458,11 +458,13 @@ def _instructors_store(*, partner: Partner, rows: list[dict]) -> None:
     for row in rows:
         RemoteInstructor.objects.update_or_create(
             partner=partner,
-            remote_id=row.pop("remote_id"),
-            defaults={**row, "withdrawn": False, "updated_at": now},
+            remote_id=row["remote_id"],
+            defaults={**{k: v for k, v in row.items() if k != "remote_id"}, "withdrawn": False, "updated_at": now},
         )
-    seen = [row_id for row_id in RemoteInstructor.objects.filter(partner=partner, updated_at=now).values("pk")]
-    RemoteInstructor.objects.filter(partner=partner).exclude(pk__in=seen).update(withdrawn=True, updated_at=now)
+    listed = [row["remote_id"] for row in rows]
+    RemoteInstructor.objects.filter(partner=partner, withdrawn=False).exclude(remote_id__in=listed).update(
+        withdrawn=True, updated_at=now
+    )
 
 
 def partner_instructors_pull(*, partner: Partner) -> bool:

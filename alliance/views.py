@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from core.errors import error_text
+from core.errors import error_codes, error_text
 from core.permissions import require_manager
 from core.views import paginate
 from courses.models import Course
@@ -169,7 +169,7 @@ def _json_body(request: HttpRequest) -> dict | None:
 
 
 def _refused(exc: ValidationError) -> JsonResponse:
-    code = getattr(exc, "code", None) or "invalid"
+    code = next((c for c in error_codes(exc) if c), "invalid")
     status = 404 if code == "unknown_exchange" else 409 if code == "transition_not_allowed" else 400
     return JsonResponse({"code": code, "error": error_text(exc)}, status=status)
 
