@@ -4,7 +4,8 @@ its own gunicorn, its own Celery worker on its own Redis server (started here), 
 A shares a course, B's worker pulls A's feed, B adopts the course, A publishes a new courseware version and B is
 offered it as a new version; B asks for A's shared instructor, A accepts, B records the delivery and the evaluation
 result, which reach A through the two workers (the lecture counts in A's yearly figures); A is stopped in the middle
-of a long pull and started again (nothing lost, nothing duplicated); a forged signature, a replayed request and a suspended partner are refused by A with their codes.
+of a long pull and started again (nothing lost, nothing duplicated); a forged signature, a replayed request and a
+suspended partner are refused by A with their codes.
 """
 
 from __future__ import annotations
