@@ -24,12 +24,13 @@ setup: $(VENV)/.installed assets
 $(VENDOR)/.stamp: package.json package-lock.json
 	@echo "==> 安装前端库（npm ci）……"
 	@npm ci --no-audit --no-fund --loglevel=error
-	@rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons $(VENDOR)/htmx $(VENDOR)/echarts
+	@rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons $(VENDOR)/htmx $(VENDOR)/echarts $(VENDOR)/danmaku
 	@cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $(VENDOR)/bootstrap/
 	@cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/
 	@cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts $(VENDOR)/bootstrap-icons/
 	@cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	@cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	@cp node_modules/danmaku/dist/danmaku.dom.min.js $(VENDOR)/danmaku/
 	@touch $@
 
 assets: $(VENDOR)/.stamp

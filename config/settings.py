@@ -344,8 +344,13 @@ _S3_DEFAULT_ORIGINS = (
 )
 MEDIA_ORIGINS = env_list("S3_MEDIA_ORIGINS", _S3_DEFAULT_ORIGINS) if S3_BUCKET else []
 _IMG_SOURCES = " ".join(["'self'", *MEDIA_ORIGINS, "data:"])
+# The column works' clips play on the portal's work pages (with their 弹幕) from the hosts listed here, e.g.
+# COLUMN_MEDIA_ORIGINS=https://media.example.cn; by default only clips on our own origin play.
+COLUMN_MEDIA_ORIGINS = env_list("COLUMN_MEDIA_ORIGINS", [])
+_MEDIA_SOURCES = " ".join(["'self'", *COLUMN_MEDIA_ORIGINS])
 CONTENT_SECURITY_POLICY = (
     f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {_IMG_SOURCES}; font-src 'self'; "
+    f"media-src {_MEDIA_SOURCES}; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
@@ -396,6 +401,10 @@ SURVEY_NEW_DEVICES_PER_MINUTE = env_int("SURVEY_NEW_DEVICES_PER_MINUTE", 600, mi
 # The rotating on-screen code: a new QR every SURVEY_LIVE_STEP_SECONDS, each link valid SURVEY_LIVE_VALID_SECONDS
 # after it was last shown.
 SURVEY_LIVE_STEP_SECONDS = 30
+# The public's comments on column works (弹幕, 留言): at most this many a minute from one phone (device cookie) and
+# from one address (a school's or a village's network shares one address, hence the higher figure).
+PUBLIC_COMMENTS_PER_DEVICE_PER_MINUTE = env_int("PUBLIC_COMMENTS_PER_DEVICE_PER_MINUTE", 5, minimum=1)
+PUBLIC_COMMENTS_PER_ADDRESS_PER_MINUTE = env_int("PUBLIC_COMMENTS_PER_ADDRESS_PER_MINUTE", 30, minimum=1)
 SURVEY_LIVE_VALID_SECONDS = 120
 # Hours an instructor needs between lectures in different counties (outreach's travel buffer).
 OUTREACH_TRAVEL_BUFFER_HOURS = env_int("OUTREACH_TRAVEL_BUFFER_HOURS", 2, minimum=0)

@@ -186,3 +186,47 @@ class LectureAnalysisAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(m.PublicComment)
+class PublicCommentAdmin(admin.ModelAdmin):
+    """The public's comments on column works; moderated in the portal's queue like survey comments."""
+
+    list_display = ("text", "work", "kind", "at_seconds", "state", "moderated_by", "created_at")
+    list_filter = ("state", "kind")
+    list_select_related = ("work", "moderated_by")
+    search_fields = ("text", "work__title")
+    raw_id_fields = ("work", "moderated_by")
+
+
+class FieldVisitParticipantsInline(admin.TabularInline):
+    model = m.FieldVisitParticipants
+    extra = 0
+
+
+class FieldVisitFindingInline(admin.TabularInline):
+    model = m.FieldVisitFinding
+    extra = 0
+    raw_id_fields = ("dimension",)
+
+
+@admin.register(m.FieldVisit)
+class FieldVisitAdmin(admin.ModelAdmin):
+    list_display = ("held_on", "kind", "course", "place", "recorded_by")
+    list_filter = ("kind",)
+    list_select_related = ("course", "recorded_by")
+    search_fields = ("place", "course__title")
+    raw_id_fields = ("course", "lecture", "recorded_by")
+    inlines = [FieldVisitParticipantsInline, FieldVisitFindingInline]
+
+
+@admin.register(m.FieldVisitParticipants)
+class FieldVisitParticipantsAdmin(admin.ModelAdmin):
+    list_display = ("visit", "kind", "number")
+    list_select_related = ("visit",)
+
+
+@admin.register(m.FieldVisitFinding)
+class FieldVisitFindingAdmin(admin.ModelAdmin):
+    list_display = ("visit", "dimension", "text")
+    list_select_related = ("visit", "dimension")

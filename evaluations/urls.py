@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("evaluations.review.urls")),
     path("", include("evaluations.competition.urls")),
     path("", include("evaluations.analysis.urls")),
+    path("", include("evaluations.feedback.urls")),
 ]

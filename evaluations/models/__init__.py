@@ -15,6 +15,15 @@ from .competition import (
     JudgeScore,
     PeerScore,
 )
+from .feedback import (
+    DANMAKU_MAX_CHARS,
+    MESSAGE_MAX_CHARS,
+    MOMENT_MAX_SECONDS,
+    FieldVisit,
+    FieldVisitFinding,
+    FieldVisitParticipants,
+    PublicComment,
+)
 from .notifications import (
     Notification,
 )
@@ -90,4 +99,11 @@ __all__ = [
     "JudgeFlag",
     "LectureAnalysisQuerySet",
     "LectureAnalysis",
+    "DANMAKU_MAX_CHARS",
+    "MESSAGE_MAX_CHARS",
+    "MOMENT_MAX_SECONDS",
+    "PublicComment",
+    "FieldVisit",
+    "FieldVisitParticipants",
+    "FieldVisitFinding",
 ]

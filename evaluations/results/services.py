@@ -21,6 +21,7 @@ from evaluations.models import (
     Evaluation,
     FollowUp,
     LectureResult,
+    PublicComment,
     RaterAssignment,
     RaterRole,
     Response,
@@ -377,8 +378,9 @@ def instructors_quality_refresh(*, year: int, instructor_ids: list[int] | None =
 
 
 @transaction.atomic
-def comment_moderate(*, comment: Comment, state: str, reason: str, by: User) -> Comment:
-    """Make a comment public, private or removed; removal needs a reason."""
+def comment_moderate(*, comment: Comment | PublicComment, state: str, reason: str, by: User) -> Comment | PublicComment:
+    """Make a comment public, private or removed; removal needs a reason. One moderation for the survey's comments
+    and the public's comments on column works (same states, same reasons)."""
     if state not in (Comment.State.PUBLIC, Comment.State.PRIVATE, Comment.State.REMOVED):
         raise ValidationError(_("Unknown moderation decision."), code="unknown_decision")
     if state == Comment.State.REMOVED and not reason.strip():

@@ -18,7 +18,9 @@ from core.errors import error_text
 from core.params import year_param
 from core.permissions import require_manager
 from core.xlsx import export_filename, xlsx_response
+from courses.models import Course
 from evaluations import scoring
+from evaluations.feedback import selectors as feedback_selectors
 from evaluations.models import (
     Comment,
     LectureResult,
@@ -132,6 +134,11 @@ def my_ratings(request: HttpRequest) -> HttpResponse:
         "chart": functools.cache(
             lambda: result_selectors.my_chart(instructor=instructor, year=year, rows=results()["rows"])
         ),
+        # Qualitative input, outside the cached figures so that a new record shows at once; never in the score.
+        "visits": feedback_selectors.field_visits(courses=Course.objects.taught_by_user(request.user).values("pk"))[
+            :50
+        ],
+        "works": feedback_selectors.my_works(user=request.user),
     }
     return render(request, "evaluations/my_ratings.html", context)
 
@@ -168,8 +175,12 @@ def result_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def moderation_queue(request: HttpRequest) -> HttpResponse:
     require_manager(request)
-    comments = result_selectors.moderation_queue(user=request.user)[:100]
-    return render(request, "evaluations/moderation_queue.html", {"comments": comments, "form": ModerationForm()})
+    context = {
+        "comments": result_selectors.moderation_queue(user=request.user)[:100],
+        "public_comments": feedback_selectors.public_moderation_queue(user=request.user)[:100],
+        "form": ModerationForm(),
+    }
+    return render(request, "evaluations/moderation_queue.html", context)
 
 
 @login_required

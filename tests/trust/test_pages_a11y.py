@@ -52,6 +52,10 @@ def journeys(w: dict) -> dict[str, tuple[str | None, dict, list[tuple[str, str]]
                 ("veto_list", reverse("evaluations:review_veto_list") + "?q=" + a["instructor"].name),
                 ("audience", reverse("evaluations:competition_audience", args=[a["competition"].pk])),
                 ("peer_review", reverse("evaluations:competition_peer", args=[a["competition"].pk])),
+                ("moderation_queue", reverse("evaluations:moderation_queue")),
+                ("column_feedback", reverse("evaluations:column_feedback", args=[w["column"].slug])),
+                ("course_feedback", reverse("evaluations:course_feedback", args=[a["course"].pk])),
+                ("field_visit_create", reverse("evaluations:field_visit_create", args=[a["course"].pk])),
             ],
         ),
         "instructor": (
@@ -61,6 +65,7 @@ def journeys(w: dict) -> dict[str, tuple[str | None, dict, list[tuple[str, str]]
                 ("my_profile", reverse("instructors:instructor_me")),
                 ("my_ratings", reverse("evaluations:my_ratings")),
                 ("my_schedule", reverse("outreach:my_schedule")),
+                ("work_feedback", reverse("evaluations:work_feedback", args=[w["work"].pk])),
             ],
         ),
         "judge": (
@@ -71,7 +76,14 @@ def journeys(w: dict) -> dict[str, tuple[str | None, dict, list[tuple[str, str]]
                 ("competition_score", reverse("evaluations:competition_score", args=[a["competition"].pk])),
             ],
         ),
-        "trainee": (None, PHONE, [("survey", reverse("evaluations:survey", args=[a["survey_token"]]))]),
+        "trainee": (
+            None,
+            PHONE,
+            [
+                ("survey", reverse("evaluations:survey", args=[a["survey_token"]])),
+                ("work_public", reverse("evaluations:work_public", args=[w["work"].pk])),
+            ],
+        ),
     }
 
 

@@ -167,6 +167,15 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "evaluations:session_result_detail":         (302, 302, 404, 404, 200, 404, 200, 404, 200),
     "evaluations:survey":                        (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "evaluations:survey_thanks":                 (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # public feedback on column works (no login) and forums / field visits
+    "evaluations:work_public":                   (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "evaluations:work_comment":                  (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:work_danmaku":                  (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "evaluations:work_feedback":                 (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "evaluations:column_feedback":               (302, 302, 200, 404, 200, 200, 200, 404, 200),
+    "evaluations:public_comment_moderate":       (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "evaluations:course_feedback":               (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "evaluations:field_visit_create":            (302, 302, 403, 403, 200, 404, 200, 403, 200),
     # care
     # alliance: organizers and admins browse, adopt and share; the API answers only signed partner requests (401)
     "alliance:library":                          (302, 302, 403, 403, 200, 200, 200, 403, 200),
@@ -332,6 +341,13 @@ def url_for(name: str, w: dict) -> str:
         "alliance:exchange_create": w["alliance_instructor"],
         "alliance:instructor_share": a["instructor"],
         "alliance:exchange_detail": a["exchange"],
+        "evaluations:work_public": w["work"],
+        "evaluations:work_comment": w["work"],
+        "evaluations:work_danmaku": w["work"],
+        "evaluations:work_feedback": w["work"],
+        "evaluations:public_comment_moderate": w["public_comment"],
+        "evaluations:course_feedback": a["course"],
+        "evaluations:field_visit_create": a["course"],
     }
     if name in by_object:
         return reverse(name, args=[by_object[name].pk])
@@ -345,6 +361,7 @@ def url_for(name: str, w: dict) -> str:
         "evaluations:evaluation_open": {"lecture_pk": a["lecture"].pk},
         "evaluations:session_evaluation_open": {"session_pk": a["session"].pk},
         "courses:column_public": {"slug": w["column"].slug},
+        "evaluations:column_feedback": {"slug": w["column"].slug},
         "core:import_job": {"pk": w["import_job"].pk},
         "courses:training_wish_toggle": {"pk": a["programme"].pk, "topic_pk": a["topic"].pk},
         "care:greeting_text_edit": {"occasion": "teachers_day"},
@@ -497,6 +514,10 @@ POST_REFUSALS: dict[str, dict[str, int]] = {
     "alliance:exchange_act": {"inst_a": 403, "inst_b": 404, "org_y": 404, "judge": 404},
     "alliance:api_exchanges": {"anon": 401, "inst_a": 401, "org_x": 401, "admin": 401},
     "alliance:api_exchange_message": {"anon": 401, "inst_a": 401, "org_x": 401, "admin": 401},
+    "evaluations:public_comment_moderate": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "evaluations:field_visit_create": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    # An empty comment from anybody is refused and stores nothing (the public page needs no login).
+    "evaluations:work_comment": {"anon": 400, "trainee": 400, "inst_b": 400, "org_y": 400},
 }
 POSTS = [(name, role, code) for name, refusals in POST_REFUSALS.items() for role, code in refusals.items()]
 

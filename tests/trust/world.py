@@ -22,9 +22,11 @@ from evaluations.models import (
     Competition,
     CompetitionResult,
     Entry,
+    FieldVisit,
     Indicator,
     JudgeAssignment,
     Notification,
+    PublicComment,
     ResultAction,
     ReviewCycle,
     ReviewProposal,
@@ -174,7 +176,16 @@ def build() -> dict:
     w["series"] = cf.series(name="乡村振兴系列")
     Course.objects.filter(pk=w["a"]["course"].pk).update(series=w["series"])
     w["column"] = cf.column(name="微党课", slug="weidangke")
-    cf.work(column_obj=w["column"], course_obj=w["a"]["course"])
+    w["work"] = cf.work(column_obj=w["column"], course_obj=w["a"]["course"])
+    w["public_comment"] = PublicComment.objects.create(work=w["work"], kind="danmaku", text="讲得真好", at_seconds=5)
+    w["visit"] = FieldVisit.objects.create(
+        kind=FieldVisit.Kind.FORUM,
+        course=w["a"]["course"],
+        held_on=timezone.localdate(),
+        place="白马村党群服务中心",
+        notes="座谈记录",
+        recorded_by=w["org_x"],
+    )
     assert Course.objects.count() == 4 and Lecture.objects.count() == 2
     w["import_job"] = ImportJob.objects.create(
         importer="outreach.imports.OrganizationImporter",

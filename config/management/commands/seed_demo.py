@@ -13,6 +13,7 @@ from config.demo import courses as courses_demo
 from config.demo import evaluations as evaluations_demo
 from config.demo import instructors as instructors_demo
 from config.demo import outreach as outreach_demo
+from config.demo import public_feedback as public_feedback_demo
 from outreach import services as outreach_services
 
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             ("竞赛", competition_demo),
             ("关怀激励", care_demo),
             ("授课分析", analysis_demo),
+            ("网友反馈与座谈走访", public_feedback_demo),
         ]
         self.stdout.write(f"==> 生成演示数据（{'市级' if scale == 'city' else '省级'}规模，已有的数据跳过）……")
         for number, (name, module) in enumerate(modules, start=1):
