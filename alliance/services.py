@@ -771,7 +771,8 @@ def exchange_receive(*, partner: Partner, key: uuid.UUID, kind: str, payload: di
         exchange = _history(
             exchange, ExchangeRequest.Status.DELIVERED, by=None, reason=_from_partner(partner, _("delivered"))
         )
-        if exchange.lecture is not None:
+        # The home organizer may have recorded the delivery already (then the figures count it already).
+        if exchange.lecture is not None and exchange.lecture.can_deliver:
             lecture_deliver(lecture=exchange.lecture, attendance=attendance, hours=hours, photos=[], by=None)
         exchange.attendance, exchange.hours = attendance, hours
         exchange.save(update_fields=["attendance", "hours", "updated_at"])
