@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Topic
 from instructors.models import Instructor, User
+from outreach.forms import DispatchTimeForm
 
 
 class AdoptForm(forms.Form):
@@ -20,3 +21,37 @@ class AdoptForm(forms.Form):
         self.fields["lead_instructor"].queryset = Instructor.objects.managed_by(user).order_by("name")
         if topic_name and not self.is_bound:
             self.fields["topic"].initial = Topic.objects.filter(name=topic_name).first()
+
+
+class ExchangeRequestForm(DispatchTimeForm):
+    """What we ask a partner's instructor for: one of the shared courses they give, when and where."""
+
+    course = forms.TypedChoiceField(label=_("Course"), coerce=int)
+    place = forms.CharField(label=_("Place (our venue and address)"), max_length=120)
+    audience_expected = forms.IntegerField(label=_("Expected audience"), min_value=0, max_value=100000, initial=0)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    field_order = ["course", "date", "start_time", "end_time", "place", "audience_expected", "note"]
+
+    def __init__(self, *args, courses: list[dict], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["course"].choices = [(c["id"], c["title"]) for c in courses]
+
+
+class ExchangeAnswerForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("Answer"),
+        coerce=lambda value: value == "1",
+        choices=[("1", _("Accept")), ("0", _("Decline"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason or message"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ExchangeResultForm(forms.Form):
+    """The result of the evaluation we ran where the trainees sat: only the score and its explanation travel."""
+
+    score = forms.DecimalField(label=_("Score (0–100)"), min_value=0, max_value=100, decimal_places=2)
+    explanation = forms.CharField(label=_("Explanation"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    trainees = forms.IntegerField(label=_("Trainees who answered"), min_value=0, max_value=100000)

@@ -17,7 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.scope import below_q
+from core.status import AuditedStatusMixin, StatusChangeBase, status_fields
 from courses.models import Course
+from instructors.models import Instructor, User
+from outreach.models import Lecture
 
 PUBLIC_KEY_PREFIX = "ed25519:"
 
@@ -228,3 +232,214 @@ class AdoptedCourse(models.Model):
         """The source has a newer courseware version than the one we copied."""
         newest = self.source.courseware_version
         return newest is not None and (self.source_version or 0) < newest
+
+
+# --- 师资交流互访: instructor exchange ------------------------------------------------------------------------------
+
+
+class SharedInstructor(models.Model):
+    """An instructor of ours whom partners may ask for a lecture (name, tier, specialties and shared courses only)."""
+
+    instructor = models.OneToOneField(Instructor, on_delete=models.CASCADE, related_name="alliance_share")
+    shared = models.BooleanField(_("shared"), default=True)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    shared_at = models.DateTimeField(_("shared at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("shared instructor")
+        verbose_name_plural = _("shared instructors")
+
+    def __str__(self) -> str:
+        return str(self.instructor)
+
+
+class RemoteInstructorQuerySet(models.QuerySet):
+    def listed(self) -> RemoteInstructorQuerySet:
+        return self.filter(withdrawn=False, partner__status=Partner.Status.ACTIVE)
+
+
+class RemoteInstructor(models.Model):
+    """An instructor a partner shares, as its instructor feed last described them (never a phone or ID number)."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="instructors", verbose_name=_("partner")
+    )
+    remote_id = models.PositiveBigIntegerField()
+    name = models.CharField(_("name"), max_length=40)
+    tier = models.CharField(_("tier"), max_length=40, blank=True)
+    specialties = models.CharField(_("specialties"), max_length=300, blank=True)
+    # The shared courses they give: [{"id": <course id on the partner portal>, "title": "..."}].
+    courses = models.JSONField(_("courses"), default=list)
+    withdrawn = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = RemoteInstructorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alliance instructor")
+        verbose_name_plural = _("alliance instructors")
+        ordering = ["partner__name", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "remote_id"], name="alliance_remote_instructor_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.partner})"
+
+
+class ExchangeQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ExchangeQuerySet:
+        """Admins all; organizers the requests they could have sent (their region) and those for instructors they
+        manage; an instructor the requests for them (read-only)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self
+        if user.is_organizer:
+            return self.filter(
+                models.Q(direction=ExchangeRequest.Direction.OUTGOING, created_by__in=_region_users(user))
+                | models.Q(
+                    direction=ExchangeRequest.Direction.INCOMING, instructor__in=Instructor.objects.managed_by(user)
+                )
+            )
+        if user.role == User.Role.INSTRUCTOR:
+            return self.filter(direction=ExchangeRequest.Direction.INCOMING, instructor__user=user)
+        return self.none()
+
+
+def _region_users(user: User):
+    return User.objects.filter(below_q("region", user.region)).values("pk")
+
+
+class ExchangeRequest(AuditedStatusMixin, models.Model):
+    """One request for a partner's instructor (互访): the same UUID names it on both portals. On the requesting
+    portal it is OUTGOING (the guest lecture in our calendar); on the instructor's home portal it is INCOMING and,
+    once accepted, has the lecture in the home outreach calendar that counts in the instructor's yearly figures."""
+
+    class Direction(models.TextChoices):
+        OUTGOING = "out", _("We asked")
+        INCOMING = "in", _("Asked of us")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+        DELIVERED = "delivered", _("Delivered")
+        EVALUATED = "evaluated", _("Result returned")
+
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        Status.REQUESTED: (Status.ACCEPTED, Status.DECLINED, Status.CANCELLED),
+        Status.ACCEPTED: (Status.DELIVERED, Status.CANCELLED),
+        Status.DELIVERED: (Status.EVALUATED,),
+        Status.DECLINED: (),
+        Status.CANCELLED: (),
+        Status.EVALUATED: (),
+    }
+    STATUS_REFUSAL = _("An exchange request that is “%(from)s” cannot become “%(to)s”.")
+
+    uuid = models.UUIDField(_("exchange id"))
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="exchanges", verbose_name=_("partner"))
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    # The instructor and course as the home portal numbers and names them.
+    instructor_remote_id = models.PositiveBigIntegerField()
+    instructor_name = models.CharField(_("instructor"), max_length=40)
+    course_remote_id = models.PositiveBigIntegerField()
+    course_title = models.CharField(_("course"), max_length=120)
+    # On the home portal: our instructor, our course and the lecture in our outreach calendar.
+    instructor = models.ForeignKey(
+        Instructor, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("instructor")
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("course")
+    )
+    lecture = models.ForeignKey(
+        Lecture, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("lecture")
+    )
+    start = models.DateTimeField(_("starts"))
+    end = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=120, help_text=_("Where the requesting city holds the lecture."))
+    audience_expected = models.PositiveIntegerField(_("expected audience"), default=0)
+    note = models.TextField(_("note"), blank=True)
+    answer_reason = models.TextField(_("answer"), blank=True)
+    attendance = models.PositiveIntegerField(_("actual attendance"), null=True, blank=True)
+    hours = models.DecimalField(_("teaching hours"), max_digits=4, decimal_places=1, null=True, blank=True)
+    # The evaluation result the requesting city (where the trainees sat) sends back: score and explanation only.
+    result_score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    result_explanation = models.TextField(_("explanation"), blank=True)
+    result_trainees = models.PositiveIntegerField(_("trainees who answered"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ExchangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("exchange request")
+        verbose_name_plural = _("exchange requests")
+        ordering = ["-start", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "direction", "uuid"], name="alliance_exchange_once"),
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="alliance_exchange_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instructor_name} · {self.course_title} · {self.start:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("alliance:exchange_detail", args=[self.pk])
+
+    @property
+    def is_outgoing(self) -> bool:
+        return self.direction == self.Direction.OUTGOING
+
+
+class ExchangeStatusChange(StatusChangeBase):
+    """The audit of an exchange request: who (a user here, or the partner portal's message), when, why."""
+
+    exchange = models.ForeignKey(ExchangeRequest, on_delete=models.CASCADE, related_name="status_changes")
+    from_status, to_status = status_fields(ExchangeRequest.Status.choices, 10)
+
+    class Meta(StatusChangeBase.Meta):
+        verbose_name = _("exchange status change")
+        verbose_name_plural = _("exchange status changes")
+
+
+class OutboxMessage(models.Model):
+    """A signed POST to a partner portal waiting to be delivered (待发送): sent in order per exchange, retried by
+    Celery with back-off while the partner is down; a refusal with a code stops it (shown on the page)."""
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", _("Request")
+        ANSWER = "answer", _("Answer")
+        DELIVERED = "delivered", _("Delivery record")
+        RESULT = "result", _("Evaluation result")
+        CANCEL = "cancel", _("Cancellation")
+
+    exchange = models.ForeignKey(ExchangeRequest, on_delete=models.CASCADE, related_name="outbox")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    payload = models.JSONField(default=dict)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    refused = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.exchange} · {self.kind}"
+
+    @property
+    def pending(self) -> bool:
+        return self.sent_at is None and not self.refused

@@ -6,14 +6,22 @@ import hashlib
 import json
 
 from django.core import signing
-from django.db.models import Avg, Count, OuterRef, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from courses.models import Course, CoursewareVersion
 from evaluations.models import LectureResult
-from instructors.models import User
+from instructors.models import Instructor, User
 
-from .models import AdoptedCourse, Partner, RemoteCourse, SharedCourse
+from .models import (
+    AdoptedCourse,
+    ExchangeRequest,
+    OutboxMessage,
+    Partner,
+    RemoteCourse,
+    RemoteInstructor,
+    SharedCourse,
+)
 
 COURSEWARE_SALT = "alliance.courseware"
 
@@ -133,4 +141,73 @@ def shareable_courses(user: User) -> QuerySet[Course]:
         Course.objects.managed_by(user)
         .select_related("topic", "lead_instructor", "alliance_share")
         .order_by("title", "pk")
+    )
+
+
+# --- 师资交流互访 ---------------------------------------------------------------------------------------------------
+
+
+def instructor_shared_courses(instructor: Instructor) -> QuerySet[Course]:
+    """The courses an instructor gives that we share with the alliance (lead or co-instructor)."""
+    return (
+        Course.objects.filter(
+            Q(lead_instructor=instructor) | Q(co_instructors=instructor),
+            alliance_share__shared=True,
+            status__in=Course.ORDERABLE_STATUSES,
+        )
+        .distinct()
+        .order_by("title", "pk")
+    )
+
+
+def instructors_feed() -> dict:
+    """Our shared instructors as partners may know them: name, tier, specialties and the shared courses they give —
+    never a phone or ID number."""
+    instructors = (
+        Instructor.objects.filter(alliance_share__shared=True, status__in=Instructor.POOL_STATUSES)
+        .prefetch_related("specialties")
+        .order_by("pk")
+    )
+    shared = Course.objects.filter(alliance_share__shared=True, status__in=Course.ORDERABLE_STATUSES)
+    given: dict[int, list[dict]] = {}
+    for course in shared.prefetch_related("co_instructors").order_by("title", "pk"):
+        for pk in {course.lead_instructor_id, *(i.pk for i in course.co_instructors.all())}:
+            given.setdefault(pk, []).append({"id": course.pk, "title": course.title})
+    return {
+        "instructors": [
+            {
+                "id": instructor.pk,
+                "name": instructor.name,
+                "tier": instructor.get_tier_display(),
+                "specialties": "、".join(s.name for s in instructor.specialties.all())[:300],
+                "courses": given.get(instructor.pk, []),
+            }
+            for instructor in instructors
+        ]
+    }
+
+
+def shareable_instructors(user: User) -> QuerySet[Instructor]:
+    """Instructors the manager may share: those they manage who can teach, with their sharing row."""
+    return (
+        Instructor.objects.managed_by(user)
+        .filter(status__in=Instructor.POOL_STATUSES)
+        .select_related("region", "alliance_share")
+        .order_by("pinyin", "pk")
+    )
+
+
+def remote_instructors(*, partner_id: int | None = None) -> QuerySet[RemoteInstructor]:
+    qs = RemoteInstructor.objects.listed().select_related("partner")
+    return qs.filter(partner_id=partner_id) if partner_id else qs
+
+
+def exchanges_for(user: User) -> QuerySet[ExchangeRequest]:
+    """The exchange requests a user may see, with whether a message to the partner still waits (待发送)."""
+    waiting = OutboxMessage.objects.filter(exchange=OuterRef("pk"), sent_at__isnull=True, refused=False)
+    refused = OutboxMessage.objects.filter(exchange=OuterRef("pk"), refused=True)
+    return (
+        ExchangeRequest.objects.visible_to(user)
+        .select_related("partner", "lecture")
+        .annotate(waiting=Exists(waiting), refused=Exists(refused))
     )

@@ -8,6 +8,8 @@ import hashlib
 import json
 import logging
 import tempfile
+import uuid
+from decimal import Decimal
 
 import requests
 from django.conf import settings
@@ -16,16 +18,30 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core.queue import enqueue
+from core.status import status_change, status_history_start
 from courses.courseware import DEFAULT_MAX_BYTES
 from courses.models import Course, CoursewareVersion, Topic
 from courses.services import course_create, courseware_upload
-from instructors.models import Instructor, User
+from instructors.models import Instructor, Region, User
+from outreach.models import Organization
+from outreach.services import lecture_cancel, lecture_confirm, lecture_deliver, lecture_schedule
 
 from . import selectors, signing
-from .models import AdoptedCourse, FeedClock, Partner, RemoteCourse, SharedCourse
+from .models import (
+    AdoptedCourse,
+    ExchangeRequest,
+    FeedClock,
+    OutboxMessage,
+    Partner,
+    RemoteCourse,
+    RemoteInstructor,
+    SharedCourse,
+    SharedInstructor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -390,3 +406,472 @@ def adoption_update(*, adoption: AdoptedCourse, by: User) -> CoursewareVersion:
     finally:
         upload.close()
     return version
+
+
+# --- 师资交流互访: shared instructors --------------------------------------------------------------------------------
+
+
+def instructor_share(*, instructor: Instructor, shared: bool, by: User | None) -> SharedInstructor:
+    """Let partners ask for this instructor (or no longer): their feed then lists (or withdraws) them."""
+    if shared and not instructor.can_teach:
+        raise ValidationError(
+            _("Only active instructors and those on probation can be shared with the alliance."), code="cannot_teach"
+        )
+    share, _created = SharedInstructor.objects.update_or_create(
+        instructor=instructor, defaults={"shared": shared, "shared_by": by, "shared_at": timezone.now()}
+    )
+    return share
+
+
+def instructors_parse(*, content: bytes) -> list[dict]:
+    """Check a partner's whole instructor feed before anything of it is stored (FeedError names the problem)."""
+    try:
+        payload = json.loads(content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FeedError(f"not JSON: {exc}") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("instructors"), list):
+        raise FeedError("no list of instructors")
+    rows = []
+    for item in payload["instructors"]:
+        if not isinstance(item, dict) or not isinstance(item.get("courses"), list):
+            raise FeedError("an instructor is not an object with a list of courses")
+        courses = []
+        for course in item["courses"]:
+            if not isinstance(course, dict):
+                raise FeedError("a course is not an object")
+            courses.append({"id": _int(course.get("id"), "course id", minimum=1), "title": _text(course, "title", 120)})
+        rows.append(
+            {
+                "remote_id": _int(item.get("id"), "instructor id", minimum=1),
+                "name": _text(item, "name", 40, required=True),
+                "tier": _text(item, "tier", 40),
+                "specialties": _text(item, "specialties", 300),
+                "courses": courses,
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def _instructors_store(*, partner: Partner, rows: list[dict]) -> None:
+    now = timezone.now()
+    for row in rows:
+        RemoteInstructor.objects.update_or_create(
+            partner=partner,
+            remote_id=row["remote_id"],
+            defaults={**{k: v for k, v in row.items() if k != "remote_id"}, "withdrawn": False, "updated_at": now},
+        )
+    listed = [row["remote_id"] for row in rows]
+    RemoteInstructor.objects.filter(partner=partner, withdrawn=False).exclude(remote_id__in=listed).update(
+        withdrawn=True, updated_at=now
+    )
+
+
+def partner_instructors_pull(*, partner: Partner) -> bool:
+    """Pull the partner's shared instructors (a small list, read whole): those it no longer lists are withdrawn;
+    when it cannot be reached or answers nonsense, the list stays as last seen (the course pull does the back-off)."""
+    try:
+        response = signing.signed_get(f"{partner.base_url}/alliance/api/instructors/")
+    except requests.RequestException as exc:
+        log.warning("alliance instructors from %s: unreachable: %s", partner, exc)
+        return False
+    if response.status_code != 200:
+        log.warning("alliance instructors from %s: HTTP %s", partner, response.status_code)
+        return False
+    try:
+        rows = instructors_parse(content=response.content)
+    except FeedError as exc:
+        log.warning("alliance instructors from %s: malformed: %s", partner, exc)
+        return False
+    _instructors_store(partner=partner, rows=rows)
+    return True
+
+
+# --- 师资交流互访: the exchange request between two portals ----------------------------------------------------------
+
+
+def _history(exchange: ExchangeRequest, to_status: str, *, by: User | None, reason: str) -> ExchangeRequest:
+    return status_change(obj=exchange, to_status=to_status, by=by, reason=reason)
+
+
+def _outbox(exchange: ExchangeRequest, kind: str, payload: dict) -> OutboxMessage:
+    """Queue a signed message to the partner (sent after commit; retried with back-off while it is down)."""
+    message = OutboxMessage.objects.create(
+        exchange=exchange, kind=kind, payload={"uuid": str(exchange.uuid), **payload}
+    )
+    transaction.on_commit(lambda: enqueue("alliance.tasks.outbox_send_task", exchange.pk))
+    return message
+
+
+def _from_partner(partner: Partner, reason: str) -> str:
+    return _("Message from the partner portal %(partner)s: %(reason)s") % {"partner": partner.name, "reason": reason}
+
+
+def _assert_time(start: dt.datetime, end: dt.datetime) -> None:
+    if end <= start:
+        raise ValidationError(_("The lecture must end after it starts."), code="end_before_start")
+
+
+@transaction.atomic
+def exchange_request(
+    *,
+    remote: RemoteInstructor,
+    course_remote_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    place: str,
+    audience_expected: int,
+    note: str,
+    by: User,
+) -> ExchangeRequest:
+    """Ask a partner for one of its shared instructors for a lecture here: the request is queued to the partner."""
+    _assert_time(start, end)
+    course = next((c for c in remote.courses if c["id"] == course_remote_id), None)
+    if course is None:
+        raise ValidationError(_("This instructor does not give that course in the alliance."), code="course_not_given")
+    if not place.strip():
+        raise ValidationError(_("Say where the lecture takes place."), code="place_missing")
+    exchange = ExchangeRequest.objects.create(
+        uuid=uuid.uuid4(),
+        partner=remote.partner,
+        direction=ExchangeRequest.Direction.OUTGOING,
+        instructor_remote_id=remote.remote_id,
+        instructor_name=remote.name,
+        course_remote_id=course_remote_id,
+        course_title=course["title"],
+        start=start,
+        end=end,
+        place=place.strip()[:120],
+        audience_expected=audience_expected,
+        note=note[:2000],
+        created_by=by,
+    )
+    status_history_start(obj=exchange, by=by, reason=_("Requested from %(partner)s.") % {"partner": remote.partner})
+    _outbox(
+        exchange,
+        OutboxMessage.Kind.REQUEST,
+        {
+            "instructor": remote.remote_id,
+            "course": course_remote_id,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "place": exchange.place,
+            "audience": audience_expected,
+            "note": exchange.note,
+        },
+    )
+    return exchange
+
+
+def _payload_time(payload: dict, key: str) -> dt.datetime:
+    value = parse_datetime(str(payload.get(key) or ""))
+    if value is None or value.tzinfo is None:
+        raise ValidationError(_("The message has no valid %(field)s.") % {"field": key}, code="bad_message")
+    return value
+
+
+def _payload_int(payload: dict, key: str, *, maximum: int = 10**9) -> int:
+    value = payload.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= maximum:
+        raise ValidationError(_("The message has no valid %(field)s.") % {"field": key}, code="bad_message")
+    return value
+
+
+def _payload_uuid(payload: dict) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(payload.get("uuid")))
+    except ValueError:
+        raise ValidationError(
+            _("The message has no valid %(field)s.") % {"field": "uuid"}, code="bad_message"
+        ) from None
+
+
+def exchange_receive_request(*, partner: Partner, payload: dict) -> ExchangeRequest:
+    """A partner asks for one of our shared instructors: record it for our organizers (the same request sent again
+    returns the record already made)."""
+    key = _payload_uuid(payload)
+    existing = ExchangeRequest.objects.filter(
+        partner=partner, direction=ExchangeRequest.Direction.INCOMING, uuid=key
+    ).first()
+    if existing is not None:
+        return existing
+    start, end = _payload_time(payload, "start"), _payload_time(payload, "end")
+    _assert_time(start, end)
+    instructor = (
+        Instructor.objects.filter(pk=_payload_int(payload, "instructor"), alliance_share__shared=True)
+        .select_related("region")
+        .first()
+    )
+    if instructor is None or not instructor.can_teach:
+        raise ValidationError(_("This instructor is not shared with the alliance."), code="instructor_not_shared")
+    course = selectors.instructor_shared_courses(instructor).filter(pk=_payload_int(payload, "course")).first()
+    if course is None:
+        raise ValidationError(_("This instructor does not give that course in the alliance."), code="course_not_given")
+    place = payload.get("place")
+    if not isinstance(place, str) or not place.strip():
+        raise ValidationError(_("Say where the lecture takes place."), code="place_missing")
+    note = payload.get("note") if isinstance(payload.get("note"), str) else ""
+    try:
+        with transaction.atomic():
+            exchange = ExchangeRequest.objects.create(
+                uuid=key,
+                partner=partner,
+                direction=ExchangeRequest.Direction.INCOMING,
+                instructor_remote_id=instructor.pk,
+                instructor_name=instructor.name,
+                course_remote_id=course.pk,
+                course_title=course.title,
+                instructor=instructor,
+                course=course,
+                start=start,
+                end=end,
+                place=place.strip()[:120],
+                audience_expected=_payload_int(payload, "audience", maximum=100000),
+                note=note[:2000],
+            )
+            status_history_start(obj=exchange, by=None, reason=_from_partner(partner, _("request received")))
+    except IntegrityError:
+        # The same request arrived twice at once: the other delivery made it.
+        return ExchangeRequest.objects.get(partner=partner, direction=ExchangeRequest.Direction.INCOMING, uuid=key)
+    return exchange
+
+
+def _host_organization(*, exchange: ExchangeRequest) -> Organization:
+    """The organization the home calendar shows for a lecture held in the partner's city: one per partner, filed
+    under the instructor's county (the outreach models need a county; the real place is the lecture's venue)."""
+    region = exchange.instructor.region
+    county = (
+        region.county
+        or Region.objects.filter(path__startswith=region.path, level=Region.Level.COUNTY).order_by("path").first()
+    )
+    if county is None:
+        raise ValidationError(_("The instructor's region has no county to file the lecture under."), code="no_county")
+    organization, _created = Organization.objects.get_or_create(
+        region=county,
+        name=(_("%(partner)s (alliance exchange)") % {"partner": exchange.partner.name})[:100],
+        defaults={"type": Organization.Type.OTHER, "county": county},
+    )
+    return organization
+
+
+@transaction.atomic
+def exchange_answer(*, exchange: ExchangeRequest, accept: bool, reason: str, by: User) -> ExchangeRequest:
+    """Our organizer accepts (the lecture goes into our outreach calendar, confirmed, after every clash rule) or
+    declines a partner's request; the answer is queued to the partner."""
+    if exchange.is_outgoing:
+        raise ValidationError(_("Only the instructor's home portal answers a request."), code="not_ours")
+    reason = (reason or "").strip()
+    if accept:
+        locked = _history(exchange, ExchangeRequest.Status.ACCEPTED, by=by, reason=reason or _("Accepted."))
+        lecture = lecture_schedule(
+            course=locked.course,
+            instructor=locked.instructor,
+            start=locked.start,
+            end=locked.end,
+            organization=_host_organization(exchange=locked),
+            venue=locked.place,
+            by=by,
+            audience_expected=locked.audience_expected,
+        )
+        lecture_confirm(lecture=lecture, by=by)
+        locked.lecture = lecture
+    else:
+        if not reason:
+            raise ValidationError(_("Please give the reason for declining."), code="reason_missing")
+        locked = _history(exchange, ExchangeRequest.Status.DECLINED, by=by, reason=reason)
+    locked.answer_reason = reason
+    locked.save(update_fields=["lecture", "answer_reason", "updated_at"])
+    _outbox(locked, OutboxMessage.Kind.ANSWER, {"accepted": accept, "reason": reason})
+    return locked
+
+
+@transaction.atomic
+def exchange_deliver(*, exchange: ExchangeRequest, attendance: int, hours: Decimal, by: User) -> ExchangeRequest:
+    """The guest lecture took place here: its attendance and hours go to the home portal (its yearly figures)."""
+    if not exchange.is_outgoing:
+        raise ValidationError(_("The portal that hosted the lecture records its delivery."), code="not_ours")
+    if exchange.start > timezone.now():
+        raise ValidationError(_("A lecture cannot be recorded as delivered before it has started."), code="future")
+    locked = _history(exchange, ExchangeRequest.Status.DELIVERED, by=by, reason=_("Delivered."))
+    locked.attendance, locked.hours = attendance, Decimal(hours)
+    locked.save(update_fields=["attendance", "hours", "updated_at"])
+    _outbox(locked, OutboxMessage.Kind.DELIVERED, {"attendance": attendance, "hours": str(locked.hours)})
+    return locked
+
+
+@transaction.atomic
+def exchange_record_result(
+    *, exchange: ExchangeRequest, score: Decimal, explanation: str, trainees: int, by: User
+) -> ExchangeRequest:
+    """The requesting city ran the evaluation where the trainees sat: its score and explanation (nothing else)
+    go back to the instructor's home portal."""
+    if not exchange.is_outgoing:
+        raise ValidationError(_("The portal that hosted the lecture records its result."), code="not_ours")
+    if score is None or not Decimal("0") <= Decimal(score) <= Decimal("100"):
+        raise ValidationError(_("The score is between 0 and 100."), code="score_range")
+    locked = _history(exchange, ExchangeRequest.Status.EVALUATED, by=by, reason=_("Evaluation result recorded."))
+    locked.result_score, locked.result_explanation, locked.result_trainees = (
+        Decimal(score),
+        explanation[:4000],
+        trainees,
+    )
+    locked.save(update_fields=["result_score", "result_explanation", "result_trainees", "updated_at"])
+    _outbox(
+        locked,
+        OutboxMessage.Kind.RESULT,
+        {"score": str(locked.result_score), "explanation": locked.result_explanation, "trainees": trainees},
+    )
+    return locked
+
+
+@transaction.atomic
+def exchange_cancel(*, exchange: ExchangeRequest, reason: str, by: User) -> ExchangeRequest:
+    """The requesting city calls the lecture off (before it took place); the home portal frees the instructor."""
+    if not exchange.is_outgoing:
+        raise ValidationError(_("The portal that asked cancels the request."), code="not_ours")
+    locked = _history(exchange, ExchangeRequest.Status.CANCELLED, by=by, reason=reason)
+    _outbox(locked, OutboxMessage.Kind.CANCEL, {"reason": locked.status_changes.first().reason})
+    return locked
+
+
+def _already(exchange: ExchangeRequest, status: str) -> bool:
+    """The change a message asks for was already made (the message is a retry): answer as if done now."""
+    return exchange.status_changes.filter(to_status=status).exists()
+
+
+@transaction.atomic
+def exchange_receive(*, partner: Partner, key: uuid.UUID, kind: str, payload: dict) -> ExchangeRequest:
+    """A partner's answer (on our OUTGOING request) or delivery record, result or cancellation (on an INCOMING one),
+    applied once: a retried message changes nothing more."""
+    outgoing = kind == OutboxMessage.Kind.ANSWER
+    direction = ExchangeRequest.Direction.OUTGOING if outgoing else ExchangeRequest.Direction.INCOMING
+    exchange = (
+        ExchangeRequest.objects.select_for_update().filter(partner=partner, direction=direction, uuid=key).first()
+    )
+    if exchange is None:
+        raise ValidationError(_("No such exchange request with this partner."), code="unknown_exchange")
+    reason = payload.get("reason") if isinstance(payload.get("reason"), str) else ""
+    if kind == OutboxMessage.Kind.ANSWER:
+        status = ExchangeRequest.Status.ACCEPTED if payload.get("accepted") is True else ExchangeRequest.Status.DECLINED
+        if _already(exchange, status):
+            return exchange
+        exchange = _history(exchange, status, by=None, reason=_from_partner(partner, reason or status))
+        exchange.answer_reason = reason[:2000]
+        exchange.save(update_fields=["answer_reason", "updated_at"])
+    elif kind == OutboxMessage.Kind.DELIVERED:
+        if _already(exchange, ExchangeRequest.Status.DELIVERED):
+            return exchange
+        attendance = _payload_int(payload, "attendance", maximum=100000)
+        try:
+            hours = Decimal(str(payload.get("hours")))
+        except ArithmeticError:
+            raise ValidationError(
+                _("The message has no valid %(field)s.") % {"field": "hours"}, code="bad_message"
+            ) from None
+        exchange = _history(
+            exchange, ExchangeRequest.Status.DELIVERED, by=None, reason=_from_partner(partner, _("delivered"))
+        )
+        # The home organizer may have recorded the delivery already (then the figures count it already).
+        if exchange.lecture is not None and exchange.lecture.can_deliver:
+            lecture_deliver(lecture=exchange.lecture, attendance=attendance, hours=hours, photos=[], by=None)
+        exchange.attendance, exchange.hours = attendance, hours
+        exchange.save(update_fields=["attendance", "hours", "updated_at"])
+    elif kind == OutboxMessage.Kind.RESULT:
+        if _already(exchange, ExchangeRequest.Status.EVALUATED):
+            return exchange
+        try:
+            score = Decimal(str(payload.get("score")))
+        except ArithmeticError:
+            score = None
+        explanation = payload.get("explanation")
+        if score is None or not Decimal("0") <= score <= Decimal("100") or not isinstance(explanation, str):
+            raise ValidationError(_("The message has no valid %(field)s.") % {"field": "score"}, code="bad_message")
+        exchange = _history(
+            exchange, ExchangeRequest.Status.EVALUATED, by=None, reason=_from_partner(partner, _("evaluation result"))
+        )
+        exchange.result_score, exchange.result_explanation = score, explanation[:4000]
+        exchange.result_trainees = payload.get("trainees") if isinstance(payload.get("trainees"), int) else None
+        exchange.save(update_fields=["result_score", "result_explanation", "result_trainees", "updated_at"])
+    elif kind == OutboxMessage.Kind.CANCEL:
+        if _already(exchange, ExchangeRequest.Status.CANCELLED):
+            return exchange
+        exchange = _history(
+            exchange, ExchangeRequest.Status.CANCELLED, by=None, reason=_from_partner(partner, reason or "—")
+        )
+        if exchange.lecture is not None and exchange.lecture.can_cancel:
+            lecture_cancel(
+                lecture=exchange.lecture, reason=_("Cancelled by %(partner)s.") % {"partner": partner}, by=None
+            )
+    else:
+        raise ValidationError(_("Unknown message."), code="bad_message")
+    return exchange
+
+
+# --- the outbox -------------------------------------------------------------------------------------------------
+
+
+def _message_url(message: OutboxMessage) -> str:
+    base = message.exchange.partner.base_url
+    if message.kind == OutboxMessage.Kind.REQUEST:
+        return f"{base}/alliance/api/exchanges/"
+    return f"{base}/alliance/api/exchanges/{message.exchange.uuid}/{message.kind}/"
+
+
+def outbox_send(*, exchange_id: int, now: dt.datetime | None = None) -> int:
+    """Send an exchange's waiting messages in order; stop at the first that fails (it waits its back-off, the
+    later ones wait behind it). A refusal with a code (4xx other than a signature problem) is final. Returns how
+    many were sent."""
+    now = now or timezone.now()
+    sent = 0
+    pending = OutboxMessage.objects.filter(exchange_id=exchange_id, sent_at__isnull=True, refused=False)
+    for message in pending.select_related("exchange__partner").order_by("created_at", "pk"):
+        if message.next_attempt_at > now:
+            break
+        error, final = "", False
+        try:
+            response = signing.signed_post(_message_url(message), message.payload)
+        except requests.RequestException as exc:
+            error = _("The partner portal cannot be reached: %(error)s") % {"error": exc}
+        else:
+            if 200 <= response.status_code < 300:
+                OutboxMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now(), last_error="")
+                sent += 1
+                continue
+            try:
+                code = response.json().get("code", "")
+            except (ValueError, AttributeError):
+                code = ""
+            error = _("The partner portal refused the request: HTTP %(status)s %(code)s") % {
+                "status": response.status_code,
+                "code": code,
+            }
+            final = response.status_code in (400, 404, 409, 422)
+        attempts = message.attempts + 1
+        wait = min(
+            settings.ALLIANCE_BACKOFF_SECONDS * 2 ** min(attempts - 1, 20), settings.ALLIANCE_BACKOFF_MAX_SECONDS
+        )
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            attempts=attempts, last_error=error[:2000], refused=final, next_attempt_at=now + dt.timedelta(seconds=wait)
+        )
+        log.warning(
+            "alliance message %s to %s failed (%d): %s", message.kind, message.exchange.partner, attempts, error
+        )
+        break
+    return sent
+
+
+def outbox_enqueue_due(*, now: dt.datetime | None = None) -> int:
+    """Queue a send for every exchange with a message whose back-off has run out (active partners only)."""
+    ids = list(
+        OutboxMessage.objects.filter(
+            sent_at__isnull=True,
+            refused=False,
+            next_attempt_at__lte=now or timezone.now(),
+            exchange__partner__status=Partner.Status.ACTIVE,
+        )
+        .values_list("exchange_id", flat=True)
+        .distinct()
+    )
+    for pk in ids:
+        enqueue("alliance.tasks.outbox_send_task", pk)
+    return len(ids)

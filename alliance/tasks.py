@@ -24,6 +24,8 @@ def partner_pull_task(partner_id: int) -> bool:
     if partner is None:
         return False
     ok = services.partner_pull(partner=partner)
+    if ok:
+        services.partner_instructors_pull(partner=partner)
     log.info("alliance pull from %s: %s", partner, "ok" if ok else "failed")
     return ok
 
@@ -31,3 +33,15 @@ def partner_pull_task(partner_id: int) -> bool:
 @shared_task
 def nonces_prune_task() -> int:
     return signing.nonces_prune()
+
+
+@shared_task
+def outbox_send_task(exchange_id: int) -> int:
+    """Send an exchange's waiting messages to the partner (in order; a failure waits its back-off)."""
+    return services.outbox_send(exchange_id=exchange_id)
+
+
+@shared_task
+def outbox_send_due_task() -> int:
+    """Periodic (settings.CELERY_BEAT_SCHEDULE): queue the exchanges whose waiting message is due again."""
+    return services.outbox_enqueue_due()

@@ -184,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
     "evaluations-analysis-retention": {"task": "evaluations.tasks.analysis_retention_task", "schedule": 86400.0},
     # Every 5 minutes: pull the course feed of every active partner portal whose back-off has run out (alliance).
     "alliance-pull": {"task": "alliance.tasks.partners_pull_task", "schedule": 300.0},
+    # Every minute: send again the exchange messages (师资交流) whose partner was down and whose back-off has run out.
+    "alliance-outbox": {"task": "alliance.tasks.outbox_send_due_task", "schedule": 60.0},
     # Hourly: forget the partners' request nonces older than twice the signature window.
     "alliance-nonces-prune": {"task": "alliance.tasks.nonces_prune_task", "schedule": 3600.0},
 }

@@ -2,8 +2,10 @@
 its own gunicorn, its own Celery worker on its own Redis server (started here), its own key (in its own VAR_DIR).
 
 A shares a course, B's worker pulls A's feed, B adopts the course, A publishes a new courseware version and B is
-offered it as a new version; A is stopped in the middle of a long pull and started again (nothing lost, nothing
-duplicated); a forged signature, a replayed request and a suspended partner are refused by A with their codes.
+offered it as a new version; B asks for A's shared instructor, A accepts, B records the delivery and the evaluation
+result, which reach A through the two workers (the lecture counts in A's yearly figures); A is stopped in the middle
+of a long pull and started again (nothing lost, nothing duplicated); a forged signature, a replayed request and a
+suspended partner are refused by A with their codes.
 """
 
 from __future__ import annotations
@@ -84,6 +86,35 @@ first = Course.objects.get(title="嘉州瑰宝")
 for n in range({MANY}):
     course = cf.course(lead=first.lead_instructor, title=f"联盟课{{n}}", topic_obj=first.topic)
     services.course_share(course=course, shared=True, by=None)
+"""
+SHARE_INSTRUCTOR_A = """
+from alliance import services
+from instructors.models import Instructor
+services.instructor_share(instructor=Instructor.objects.get(name="李老师"), shared=True, by=None)
+"""
+ASK_B = """
+import datetime as dt
+from django.utils import timezone
+from alliance import services
+from alliance.models import RemoteInstructor
+remote = RemoteInstructor.objects.get(name="李老师")
+start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=3)
+services.exchange_request(
+    remote=remote, course_remote_id=remote.courses[0]["id"], start=start, end=start + dt.timedelta(hours=2),
+    place="眉山市委党校报告厅", audience_expected=80, note="", by=None,
+)
+"""
+ACCEPT_A = """
+from alliance import services
+from alliance.models import ExchangeRequest
+services.exchange_answer(exchange=ExchangeRequest.objects.get(), accept=True, reason="同意", by=None)
+"""
+DELIVER_B = """
+from decimal import Decimal
+from alliance import services
+from alliance.models import ExchangeRequest
+exchange = services.exchange_deliver(exchange=ExchangeRequest.objects.get(), attendance=76, hours=Decimal(2), by=None)
+services.exchange_record_result(exchange=exchange, score=Decimal("91.5"), explanation="讲解生动", trainees=60, by=None)
 """
 
 
@@ -205,7 +236,7 @@ def _send(prepared: requests.PreparedRequest) -> tuple[int, str]:
     return response.status_code, response.json().get("code", "") if response.status_code != 200 else ""
 
 
-def test_two_portals_share_pull_adopt_update_survive_a_stop_and_refuse_forgery(tmp_path):
+def test_two_portals_share_pull_adopt_update_exchange_survive_a_stop_and_refuse_forgery(tmp_path):
     need(connection.vendor == "postgresql", "two portals need PostgreSQL (DATABASE_URL)")
     need(shutil.which("redis-server") is not None, "redis-server is not installed")
     suffix = uuid.uuid4().hex[:8]
@@ -265,6 +296,21 @@ def test_two_portals_share_pull_adopt_update_survive_a_stop_and_refuse_forgery(t
         shared_on_a = a.sql("SELECT course_id FROM alliance_sharedcourse WHERE shared")
         assert (len(rows), max(n for _id, n in rows)) == (len(shared_on_a), 1)
         assert sorted(r for r, _n in rows) == sorted(c for (c,) in shared_on_a)
+
+        # 师资交流互访: B asks for A's shared instructor, A accepts, B records delivery and the result, which A keeps.
+        a.shell(SHARE_INSTRUCTOR_A)
+        b.sql("UPDATE alliance_partner SET next_pull_at = NULL")
+        b.shell(PULL)
+        _wait("B lists A's instructor", lambda: b.sql("SELECT 1 FROM alliance_remoteinstructor"))
+        b.shell(ASK_B)
+        _wait("A receives the request", lambda: a.sql("SELECT 1 FROM alliance_exchangerequest"))
+        a.shell(ACCEPT_A)
+        accepted = "SELECT 1 FROM alliance_exchangerequest WHERE status = 'accepted'"
+        _wait("B learns of the accept", lambda: b.sql(accepted), logs=a.cluster.log("worker"))
+        b.shell(DELIVER_B)
+        evaluated = "SELECT result_score FROM alliance_exchangerequest WHERE status = 'evaluated'"
+        assert _wait("A receives the result", lambda: a.sql(evaluated), logs=b.cluster.log("worker")) == [(91.5,)]
+        assert a.sql("SELECT lectures FROM instructors_instructoryearfigures WHERE lectures > 0") == [(1,)]
 
         # Refusals by the real portal A, with B's key.
         key = b.private_key()

@@ -56,6 +56,9 @@ def journeys(w: dict) -> dict[str, tuple[str | None, dict, list[tuple[str, str]]
                 ("column_feedback", reverse("evaluations:column_feedback", args=[w["column"].slug])),
                 ("course_feedback", reverse("evaluations:course_feedback", args=[a["course"].pk])),
                 ("field_visit_create", reverse("evaluations:field_visit_create", args=[a["course"].pk])),
+                ("remote_instructor_list", reverse("alliance:remote_instructor_list")),
+                ("exchange_create", reverse("alliance:exchange_create", args=[w["alliance_instructor"].pk])),
+                ("exchange_detail", a["exchange"].get_absolute_url()),
             ],
         ),
         "instructor": (

@@ -186,6 +186,18 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "alliance:our_key":                          (302, 302, 403, 403, 403, 403, 403, 403, 200),
     "alliance:api_courses":                      (401, 401, 401, 401, 401, 401, 401, 401, 401),
     "alliance:api_courseware":                   (401, 401, 401, 401, 401, 401, 401, 401, 401),
+    # 师资交流互访: organizers share instructors and ask partners'; the instructor reads the requests for her (and
+    # their external result); the POST-only API answers 405 to any GET before it looks at a signature.
+    "alliance:remote_instructor_list":           (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "alliance:exchange_create":                  (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "alliance:instructor_shared_list":           (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "alliance:instructor_share":                 (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "alliance:exchange_list":                    (302, 302, 200, 200, 200, 200, 200, 403, 200),
+    "alliance:exchange_detail":                  (302, 302, 200, 404, 200, 404, 200, 404, 200),
+    "alliance:exchange_act":                     (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "alliance:api_instructors":                  (401, 401, 401, 401, 401, 401, 401, 401, 401),
+    "alliance:api_exchanges":                    (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "alliance:api_exchange_message":             (405, 405, 405, 405, 405, 405, 405, 405, 405),
     "care:overview":                             (302, 302, 200, 200, 200, 200, 200, 200, 200),
     "care:fund_list":                            (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "care:fund_create":                          (302, 302, 403, 403, 200, 200, 200, 403, 200),
@@ -326,6 +338,9 @@ def url_for(name: str, w: dict) -> str:
         "alliance:remote_course_detail": a["remote_course"],
         "alliance:adoption_update": a["adoption"],
         "alliance:course_share": a["course"],
+        "alliance:exchange_create": w["alliance_instructor"],
+        "alliance:instructor_share": a["instructor"],
+        "alliance:exchange_detail": a["exchange"],
         "evaluations:work_public": w["work"],
         "evaluations:work_comment": w["work"],
         "evaluations:work_danmaku": w["work"],
@@ -351,6 +366,8 @@ def url_for(name: str, w: dict) -> str:
         "courses:training_wish_toggle": {"pk": a["programme"].pk, "topic_pk": a["topic"].pk},
         "care:greeting_text_edit": {"occasion": "teachers_day"},
         "alliance:api_courseware": {"token": "not-a-token"},
+        "alliance:exchange_act": {"pk": a["exchange"].pk, "action": "answer"},
+        "alliance:api_exchange_message": {"key": a["exchange"].uuid, "kind": "answer"},
     }
     return reverse(name, kwargs=special.get(name, {}))
 
@@ -493,6 +510,10 @@ POST_REFUSALS: dict[str, dict[str, int]] = {
     "evaluations:analysis_session_new": {"inst_a": 404, "inst_b": 404, "org_y": 404, "judge": 404},
     "alliance:adoption_update": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
     "alliance:course_share": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "alliance:instructor_share": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "alliance:exchange_act": {"inst_a": 403, "inst_b": 404, "org_y": 404, "judge": 404},
+    "alliance:api_exchanges": {"anon": 401, "inst_a": 401, "org_x": 401, "admin": 401},
+    "alliance:api_exchange_message": {"anon": 401, "inst_a": 401, "org_x": 401, "admin": 401},
     "evaluations:public_comment_moderate": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
     "evaluations:field_visit_create": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
     # An empty comment from anybody is refused and stores nothing (the public page needs no login).

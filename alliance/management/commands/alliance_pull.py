@@ -1,4 +1,5 @@
-"""Pull every active partner's course feed now, in this process (the beat job does it every 5 minutes)."""
+"""Pull every active partner's course feed and shared instructors now, in this process (the beat job does it
+every 5 minutes)."""
 
 from django.core.management.base import BaseCommand
 
@@ -11,6 +12,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         for partner in Partner.objects.active():
-            ok = services.partner_pull(partner=partner)
+            ok = services.partner_pull(partner=partner) and services.partner_instructors_pull(partner=partner)
             partner.refresh_from_db()
             self.stdout.write(f"{partner.name}: {'ok' if ok else partner.last_error}")
