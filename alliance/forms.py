@@ -1,4 +1,5 @@
-"""Forms of the alliance pages: adopting a partner's course."""
+"""Forms of the alliance pages: adopting a partner's course, joint events with their agenda, and registrations (the
+member's form and the payload a partner portal posts)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Topic
 from instructors.models import Instructor, User
+
+from .models import EventSession, JointEvent, Registration
 
 
 class AdoptForm(forms.Form):
@@ -20,3 +23,54 @@ class AdoptForm(forms.Form):
         self.fields["lead_instructor"].queryset = Instructor.objects.managed_by(user).order_by("name")
         if topic_name and not self.is_bound:
             self.fields["topic"].initial = Topic.objects.filter(name=topic_name).first()
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class EventForm(forms.ModelForm):
+    """An event of ours: what partners list."""
+
+    class Meta:
+        model = JointEvent
+        fields = ["title", "theme", "starts_on", "ends_on", "place", "description", "registration_deadline", "capacity"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "registration_deadline": DATETIME,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class SessionForm(forms.ModelForm):
+    """One agenda item."""
+
+    class Meta:
+        model = EventSession
+        fields = ["starts_at", "title", "speaker", "room"]
+        widgets = {"starts_at": DATETIME}
+
+
+SessionFormSet = forms.formset_factory(SessionForm, extra=3, can_delete=True, max_num=100)
+
+
+class RegistrationForm(forms.ModelForm):
+    """A member's registration: who, from which unit, in which role, and a contact for the host only."""
+
+    class Meta:
+        model = Registration
+        fields = ["name", "unit", "role", "contact"]
+        help_texts = {"contact": _("Sent to the host portal only, and shown there masked.")}
+
+
+class RegistrationPayloadForm(RegistrationForm):
+    """What a partner portal posts for one of its members (checked like the member's own form)."""
+
+    uid = forms.UUIDField()
+    person_key = forms.CharField(max_length=64)
+
+    class Meta(RegistrationForm.Meta):
+        fields = [*RegistrationForm.Meta.fields, "person_key"]
+
+    def validate_unique(self) -> None:
+        """Duplicates are the service's business: a retry answers the stored registration."""

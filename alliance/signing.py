@@ -11,6 +11,7 @@ suspended partner.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from dataclasses import dataclass
 from email.utils import formatdate
@@ -82,6 +83,15 @@ def signed_get(url: str, *, stream: bool = False) -> requests.Response:
     prepared = sign(requests.Request("GET", url, headers={"Accept": "application/json"}).prepare())
     with requests.Session() as session:
         return session.send(prepared, timeout=settings.ALLIANCE_TIMEOUT_SECONDS, stream=stream, allow_redirects=False)
+
+
+def signed_post(url: str, payload: dict) -> requests.Response:
+    """POST ``payload`` as JSON to a partner portal, signed (its Content-Digest covers the body)."""
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    prepared = sign(requests.Request("POST", url, data=body, headers=headers).prepare())
+    with requests.Session() as session:
+        return session.send(prepared, timeout=settings.ALLIANCE_TIMEOUT_SECONDS, allow_redirects=False)
 
 
 @dataclass

@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 
 from . import services, signing
-from .models import Partner
+from .models import Partner, Registration
 
 log = logging.getLogger(__name__)
 
@@ -31,3 +31,19 @@ def partner_pull_task(partner_id: int) -> bool:
 @shared_task
 def nonces_prune_task() -> int:
     return signing.nonces_prune()
+
+
+@shared_task
+def registrations_send_task() -> int:
+    """Periodic (settings.CELERY_BEAT_SCHEDULE): queue a send of every joint-event registration that is due."""
+    return services.registrations_send_enqueue()
+
+
+@shared_task
+def registration_send_task(registration_id: int) -> str:
+    registration = Registration.objects.filter(pk=registration_id, status=Registration.Status.PENDING).first()
+    if registration is None:
+        return ""
+    registration = services.registration_send(registration=registration)
+    log.info("alliance registration %s: %s", registration.uid, registration.status)
+    return registration.status

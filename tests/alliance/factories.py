@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import itertools
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.utils import timezone
 
-from alliance.models import PUBLIC_KEY_PREFIX, AdoptedCourse, Partner, RemoteCourse
+from alliance.models import (
+    PUBLIC_KEY_PREFIX,
+    AdoptedCourse,
+    EventSession,
+    JointEvent,
+    Partner,
+    Registration,
+    RemoteCourse,
+)
 
 _seq = itertools.count(1)
 
@@ -42,10 +52,46 @@ def remote_course(*, partner_obj: Partner, title: str | None = None, **extra) ->
     return RemoteCourse.objects.create(partner=partner_obj, **fields)
 
 
+def joint_event(*, partner_obj: Partner | None = None, region=None, **extra) -> JointEvent:
+    """A published event (ours unless ``partner_obj``) a month ahead, open for registration, with one session."""
+    n = next(_seq)
+    start = timezone.localdate() + dt.timedelta(days=30)
+    fields = {
+        "title": f"联合研讨会{n}",
+        "theme": "基层党建",
+        "starts_on": start,
+        "ends_on": start + dt.timedelta(days=1),
+        "place": "嘉州会堂",
+        "registration_deadline": timezone.now() + dt.timedelta(days=20),
+        "capacity": 50,
+        "status": JointEvent.Status.PUBLISHED,
+        "stamp": n,
+    }
+    if partner_obj is not None:
+        fields["remote_id"] = n
+    fields.update(extra)
+    event = JointEvent.objects.create(partner=partner_obj, region=region, **fields)
+    EventSession.objects.create(
+        event=event, starts_at=timezone.now() + dt.timedelta(days=30), title="开幕式", speaker="王主任", room="一号厅"
+    )
+    return event
+
+
 def add_to_world(w: dict) -> None:
-    """Instructor A's course is a copy adopted from a partner's course; the partner shares one more."""
+    """Instructor A's course is a copy adopted from a partner's course; the partner shares one more. County X hosts
+    a joint event A registered for (with her phone as contact, which pages show masked)."""
     obj = partner(name="乐山市")
     w["alliance_partner"] = obj
     w["a"]["remote_course"] = remote_course(partner_obj=obj, courseware_version=None)
     remote_course(partner_obj=obj)
     w["a"]["adoption"] = AdoptedCourse.objects.create(course=w["a"]["course"], source=w["a"]["remote_course"])
+    w["a"]["joint_event"] = event = joint_event(region=w["org_x"].region)
+    Registration.objects.create(
+        event=event,
+        person_key=f"user:{w['a']['user'].pk}",
+        user=w["a"]["user"],
+        name=w["a"]["instructor"].name,
+        unit="县委党校",
+        contact=w["a"]["instructor"].phone,
+        status=Registration.Status.CONFIRMED,
+    )
