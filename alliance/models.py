@@ -372,7 +372,8 @@ class Registration(models.Model):
     portal = models.ForeignKey(
         Partner, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("portal")
     )
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Made by the registrant's portal; unique per sending portal (one partner cannot reach another's by guessing).
+    uid = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
     person_key = models.CharField(max_length=64)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -392,6 +393,7 @@ class Registration(models.Model):
         verbose_name_plural = _("registrations")
         ordering = ["portal__name", "created_at", "pk"]
         constraints = [
+            models.UniqueConstraint(fields=["portal", "uid"], name="alliance_registration_uid_once"),
             models.UniqueConstraint(
                 fields=["event", "portal", "person_key"], name="alliance_register_once_from_partner"
             ),

@@ -592,7 +592,7 @@ def registration_receive(
     refused with its code and nothing is stored."""
     locked = JointEvent.objects.select_for_update().get(pk=event.pk)
     existing = (
-        Registration.objects.filter(uid=uid).first()
+        Registration.objects.filter(portal=portal, uid=uid).first()
         or Registration.objects.filter(event=locked, portal=portal, person_key=person_key).first()
     )
     if existing is not None:
