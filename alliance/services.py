@@ -706,7 +706,7 @@ def registrations_send_enqueue() -> int:
     """Queue a send of every waiting registration whose back-off has run out."""
     now = timezone.now()
     ids = list(
-        Registration.objects.filter(status=Registration.Status.PENDING, event__partner__isnull=False)
+        Registration.objects.filter(status=Registration.Status.PENDING, event__partner__status=Partner.Status.ACTIVE)
         .filter(models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now))
         .values_list("pk", flat=True)
     )
