@@ -413,8 +413,9 @@ class Registration(models.Model):
 
     @property
     def masked_contact(self) -> str:
-        """The contact as shown on screen and in exports: the last four characters only."""
+        """The contact as shown on screen and in exports: its last four characters only (one when it is short)."""
         value = self.contact.strip()
         if not value:
             return ""
-        return "*" * max(len(value) - 4, 3) + value[-4:]
+        shown = 4 if len(value) >= 8 else 1  # a short contact would be shown whole by its last four
+        return "*" * max(len(value) - shown, 3) + value[-shown:]

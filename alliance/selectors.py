@@ -208,4 +208,5 @@ def event_registrations(event: JointEvent) -> QuerySet[Registration]:
 
 
 def event_agenda(event: JointEvent) -> QuerySet[EventSession]:
+    """The event's sessions in time order."""
     return event.sessions.all()

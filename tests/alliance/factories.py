@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.utils import timezone
 
+from alliance import services
 from alliance.models import (
     PUBLIC_KEY_PREFIX,
     AdoptedCourse,
@@ -53,7 +54,8 @@ def remote_course(*, partner_obj: Partner, title: str | None = None, **extra) ->
 
 
 def joint_event(*, partner_obj: Partner | None = None, region=None, **extra) -> JointEvent:
-    """A published event (ours unless ``partner_obj``) a month ahead, open for registration, with one session."""
+    """A published event a month ahead, open for registration, with one session: a partner's as pulled, or ours
+    published (and cancelled) through the services, so its stamp comes from our feed clock."""
     n = next(_seq)
     start = timezone.localdate() + dt.timedelta(days=30)
     fields = {
@@ -65,15 +67,21 @@ def joint_event(*, partner_obj: Partner | None = None, region=None, **extra) -> 
         "registration_deadline": timezone.now() + dt.timedelta(days=20),
         "capacity": 50,
         "status": JointEvent.Status.PUBLISHED,
-        "stamp": n,
     }
     if partner_obj is not None:
-        fields["remote_id"] = n
+        fields.update(remote_id=n, stamp=n)
     fields.update(extra)
+    status = fields["status"]
+    if partner_obj is None:
+        fields["status"] = JointEvent.Status.DRAFT
     event = JointEvent.objects.create(partner=partner_obj, region=region, **fields)
     EventSession.objects.create(
         event=event, starts_at=timezone.now() + dt.timedelta(days=30), title="开幕式", speaker="王主任", room="一号厅"
     )
+    if partner_obj is None and status != JointEvent.Status.DRAFT:
+        event = services.event_publish(event=event)
+        if status == JointEvent.Status.CANCELLED:
+            event = services.event_cancel(event=event)
     return event
 
 

@@ -215,6 +215,29 @@ def test_organizer_creates_an_event_with_its_agenda_and_publishes_it(client, tre
     assert (response.status_code, event.sessions.count(), event.status) == (302, 1, "published")
 
 
+def test_editing_a_published_event_replaces_its_agenda_and_gives_a_new_stamp(client, tree):
+    event = alliance_factories.joint_event(region=tree["county_a"])
+    stamp = event.stamp
+    client.force_login(factories.organizer(tree["county_a"]))
+    form = client.get(reverse("alliance:event_update", args=[event.pk])).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data["registration_deadline"] = "2030-04-20T18:00"
+    rows = [
+        {"starts_at": "2030-05-01T09:00", "title": "主旨报告"},
+        {"starts_at": "2030-05-01T10:00", "title": "分组讨论"},
+    ]
+    client.post(reverse("alliance:event_update", args=[event.pk]), {**data, **_session_data(rows)})
+    event.refresh_from_db()
+    assert (list(event.sessions.values_list("title", flat=True)), event.stamp > stamp) == (
+        ["主旨报告", "分组讨论"],
+        True,
+    )
+
+
+def test_a_short_contact_is_not_shown_whole():
+    assert Registration(contact="1234").masked_contact == "***4"
+
+
 def test_an_organizer_of_another_county_cannot_edit_the_event(client, tree):
     event = alliance_factories.joint_event(region=tree["county_a"])
     client.force_login(factories.organizer(tree["county_b"]))
