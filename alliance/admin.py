@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import keys, services
-from .models import AdoptedCourse, Partner, RemoteCourse, SharedCourse
+from .models import AdoptedCourse, EventSession, JointEvent, Partner, Registration, RemoteCourse, SharedCourse
 
 
 class SuperuserOnly:
@@ -34,6 +34,7 @@ class PartnerAdmin(SuperuserOnly, admin.ModelAdmin):
     readonly_fields = (
         "key_id",
         "feed_stamp",
+        "events_stamp",
         "last_pull_at",
         "last_success_at",
         "last_error",
@@ -83,3 +84,28 @@ class SharedCourseAdmin(ReadOnly):
 class AdoptedCourseAdmin(ReadOnly):
     list_display = ("course", "source", "source_version", "adopted_at")
     list_select_related = ("course", "source__partner")
+
+
+@admin.register(JointEvent)
+class JointEventAdmin(ReadOnly):
+    """Organizers manage events on the portal's pages; the admin only looks."""
+
+    list_display = ("title", "partner", "starts_on", "status", "capacity", "stamp")
+    list_filter = ("status", "partner")
+    list_select_related = ("partner",)
+
+
+@admin.register(EventSession)
+class EventSessionAdmin(ReadOnly):
+    list_display = ("title", "event", "starts_at", "speaker", "room")
+    list_select_related = ("event",)
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ReadOnly):
+    """Without the contact: the registrations page shows it masked, the admin not at all."""
+
+    list_display = ("name", "unit", "event", "portal", "status", "attempts", "created_at")
+    list_filter = ("status", "portal")
+    list_select_related = ("event", "portal")
+    exclude = ("contact",)

@@ -1,4 +1,5 @@
-"""Forms of the alliance pages: adopting a partner's course."""
+"""Forms of the alliance pages: adopting a partner's course, joint events with their agenda, and registrations (the
+member's form and the payload a partner portal posts)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import Topic
 from instructors.models import Instructor, User
 from outreach.forms import DispatchTimeForm
+
+from .models import EventSession, JointEvent, Registration
 
 
 class AdoptForm(forms.Form):
@@ -55,3 +58,54 @@ class ExchangeResultForm(forms.Form):
     score = forms.DecimalField(label=_("Score (0–100)"), min_value=0, max_value=100, decimal_places=2)
     explanation = forms.CharField(label=_("Explanation"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     trainees = forms.IntegerField(label=_("Trainees who answered"), min_value=0, max_value=100000)
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class EventForm(forms.ModelForm):
+    """An event of ours: what partners list."""
+
+    class Meta:
+        model = JointEvent
+        fields = ["title", "theme", "starts_on", "ends_on", "place", "description", "registration_deadline", "capacity"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "registration_deadline": DATETIME,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class SessionForm(forms.ModelForm):
+    """One agenda item."""
+
+    class Meta:
+        model = EventSession
+        fields = ["starts_at", "title", "speaker", "room"]
+        widgets = {"starts_at": DATETIME}
+
+
+SessionFormSet = forms.formset_factory(SessionForm, extra=3, can_delete=True, max_num=100)
+
+
+class RegistrationForm(forms.ModelForm):
+    """A member's registration: who, from which unit, in which role, and a contact for the host only."""
+
+    class Meta:
+        model = Registration
+        fields = ["name", "unit", "role", "contact"]
+        help_texts = {"contact": _("Sent to the host portal only, and shown there masked.")}
+
+
+class RegistrationPayloadForm(RegistrationForm):
+    """What a partner portal posts for one of its members (checked like the member's own form)."""
+
+    uid = forms.UUIDField()
+    person_key = forms.CharField(max_length=64)
+
+    class Meta(RegistrationForm.Meta):
+        fields = [*RegistrationForm.Meta.fields, "person_key"]
+
+    def validate_unique(self) -> None:
+        """Duplicates are the service's business: a retry answers the stored registration."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.scope import below_q
+from core.scope import below_q, within
 from core.status import AuditedStatusMixin, StatusChangeBase, status_fields
 from courses.models import Course
-from instructors.models import Instructor, User
+from instructors.models import Instructor, Region, User
 from outreach.models import Lecture
 
 PUBLIC_KEY_PREFIX = "ed25519:"
@@ -44,6 +45,11 @@ def key_id_for(raw: bytes) -> str:
     """The key id a portal signs with: the SHA-256 thumbprint of its public key, so both sides agree without
     coordinating names."""
     return base64.urlsafe_b64encode(hashlib.sha256(raw).digest()).decode().rstrip("=")
+
+
+def our_portal_name() -> str:
+    """How our portal is named to members (乐山市 …): ALLIANCE_PORTAL_NAME, or "this portal"."""
+    return settings.ALLIANCE_PORTAL_NAME or str(_("This portal"))
 
 
 class PartnerQuerySet(models.QuerySet):
@@ -75,6 +81,8 @@ class Partner(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     # The feed cursor: the highest change stamp of the partner's feed stored here.
     feed_stamp = models.BigIntegerField(_("feed position"), default=0, editable=False)
+    # The cursor of the partner's joint-event feed (its own stamps, pulled after the course feed).
+    events_stamp = models.BigIntegerField(_("event feed position"), default=0, editable=False)
     last_pull_at = models.DateTimeField(_("last pull attempt"), null=True, blank=True, editable=False)
     last_success_at = models.DateTimeField(_("last successful pull"), null=True, blank=True, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
@@ -443,3 +451,184 @@ class OutboxMessage(models.Model):
     @property
     def pending(self) -> bool:
         return self.sent_at is None and not self.refused
+
+
+# --- joint events (联合研讨峰会) ------------------------------------------------------------------------------------
+
+
+class JointEventQuerySet(models.QuerySet):
+    def ours(self) -> JointEventQuerySet:
+        return self.filter(partner__isnull=True)
+
+    def managed_by(self, user) -> JointEventQuerySet:
+        """Our events an organizer may edit: admins all, organizers those of their region and below."""
+        return within(self.ours(), user, "region")
+
+    def visible_to(self, user) -> JointEventQuerySet:
+        """What a signed-in member may see: our published or cancelled events, the drafts they manage, and the
+        events of active partners."""
+        listed = models.Q(partner__isnull=True, status__in=[JointEvent.Status.PUBLISHED, JointEvent.Status.CANCELLED])
+        partners = models.Q(partner__status=Partner.Status.ACTIVE)
+        managed = models.Q(pk__in=self.managed_by(user).values("pk"))
+        return self.filter(listed | partners | managed)
+
+
+class JointEvent(models.Model):
+    """A joint seminar or summit of the alliance with its agenda, hosted by us (partner empty) or by a partner portal
+    (pulled from its event feed)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published event")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("host portal")
+    )
+    remote_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("organizing region")
+    )
+    title = models.CharField(_("title"), max_length=120)
+    theme = models.CharField(_("theme"), max_length=120, blank=True)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    place = models.CharField(_("place"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    registration_deadline = models.DateTimeField(_("registration deadline"))
+    capacity = models.PositiveIntegerField(_("capacity"), help_text=_("Seats for registrations from all portals."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    stamp = models.BigIntegerField(_("change stamp"), default=0, db_index=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = JointEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("joint event")
+        verbose_name_plural = _("joint events")
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "remote_id"], name="alliance_remote_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("alliance:event_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The last day cannot be before the first day.")}, code="bad_dates")
+
+    @property
+    def is_ours(self) -> bool:
+        return self.partner_id is None
+
+    @property
+    def host_name(self) -> str:
+        return self.partner.name if self.partner_id else our_portal_name()
+
+    @property
+    def registration_open(self) -> bool:
+        return self.status == self.Status.PUBLISHED and timezone.now() <= self.registration_deadline
+
+    @property
+    def can_publish(self) -> bool:
+        return self.is_ours and self.status == self.Status.DRAFT
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.is_ours and self.status == self.Status.PUBLISHED
+
+
+class EventSession(models.Model):
+    """One item of a joint event's agenda."""
+
+    event = models.ForeignKey(JointEvent, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField(_("time"))
+    title = models.CharField(_("title"), max_length=120)
+    speaker = models.CharField(_("speaker"), max_length=120, blank=True)
+    room = models.CharField(_("room"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Registration(models.Model):
+    """A person's registration for a joint event. On the host portal it is the registration itself; on the portal
+    of a member registering for a partner's event it is the outbox row (待发送 until the host answered), whose contact
+    is erased once sent: contacts are kept on the host portal only."""
+
+    class Role(models.TextChoices):
+        INSTRUCTOR = "instructor", _("Instructor")
+        ORGANIZER = "organizer", _("Organizer")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        CONFIRMED = "confirmed", _("Confirmed")
+        FULL = "full", _("Event full")
+        CLOSED = "closed", _("Registration closed")
+        REFUSED = "refused", _("Refused by the host portal")
+
+    event = models.ForeignKey(JointEvent, on_delete=models.CASCADE, related_name="registrations")
+    # The registrant's portal: empty for ours.
+    portal = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("portal")
+    )
+    # Made by the registrant's portal; unique per sending portal (one partner cannot reach another's by guessing).
+    uid = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
+    person_key = models.CharField(max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    unit = models.CharField(_("employer"), max_length=100)
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.INSTRUCTOR)
+    contact = models.CharField(_("contact"), max_length=60, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0, editable=False)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["portal__name", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["portal", "uid"], name="alliance_registration_uid_once"),
+            models.UniqueConstraint(
+                fields=["event", "portal", "person_key"], name="alliance_register_once_from_partner"
+            ),
+            models.UniqueConstraint(
+                fields=["event", "person_key"],
+                condition=models.Q(portal__isnull=True),
+                name="alliance_register_once_here",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.event})"
+
+    @property
+    def portal_name(self) -> str:
+        return self.portal.name if self.portal_id else our_portal_name()
+
+    @property
+    def masked_contact(self) -> str:
+        """The contact as shown on screen and in exports: its last four characters only (one when it is short)."""
+        value = self.contact.strip()
+        if not value:
+            return ""
+        shown = 4 if len(value) >= 8 else 1  # a short contact would be shown whole by its last four
+        return "*" * max(len(value) - shown, 3) + value[-shown:]

@@ -6,8 +6,23 @@ import hashlib
 import json
 
 from django.core import signing
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.urls import reverse
+from django.utils import timezone
 
 from courses.models import Course, CoursewareVersion
 from evaluations.models import LectureResult
@@ -15,9 +30,12 @@ from instructors.models import Instructor, User
 
 from .models import (
     AdoptedCourse,
+    EventSession,
     ExchangeRequest,
+    JointEvent,
     OutboxMessage,
     Partner,
+    Registration,
     RemoteCourse,
     RemoteInstructor,
     SharedCourse,
@@ -211,3 +229,78 @@ def exchanges_for(user: User) -> QuerySet[ExchangeRequest]:
         .select_related("partner", "lecture")
         .annotate(waiting=Exists(waiting), refused=Exists(refused))
     )
+
+
+# --- joint events -------------------------------------------------------------------------------------------------
+
+
+def event_publication(event: JointEvent) -> dict:
+    """What partners may know of an event of ours: the event and its agenda, never a registrant."""
+    return {
+        "id": event.pk,
+        "stamp": event.stamp,
+        "status": event.status,
+        "title": event.title,
+        "theme": event.theme,
+        "starts_on": event.starts_on.isoformat(),
+        "ends_on": event.ends_on.isoformat(),
+        "place": event.place,
+        "description": event.description,
+        "registration_deadline": event.registration_deadline.isoformat(),
+        "capacity": event.capacity,
+        "sessions": [
+            {"starts_at": s.starts_at.isoformat(), "title": s.title, "speaker": s.speaker, "room": s.room}
+            for s in event.sessions.all()
+        ],
+    }
+
+
+def event_feed_page(*, since: int, limit: int) -> dict:
+    """One page of our event feed after change stamp ``since``: published and cancelled events (drafts never)."""
+    events = list(
+        JointEvent.objects.ours()
+        .filter(status__in=[JointEvent.Status.PUBLISHED, JointEvent.Status.CANCELLED], stamp__gt=since)
+        .prefetch_related("sessions")
+        .order_by("stamp")[: limit + 1]
+    )
+    more = len(events) > limit
+    events = events[:limit]
+    return {
+        "items": [event_publication(e) for e in events],
+        "next": events[-1].stamp if events else since,
+        "more": more,
+    }
+
+
+def events_for(user: User) -> QuerySet[JointEvent]:
+    """The 联盟活动 list: ours and partners' events the member may see, upcoming first (then past ones, latest
+    first), with the host, the confirmed count and the member's own registration."""
+    today = timezone.localdate()
+    person_key = f"user:{user.pk}"
+    return (
+        JointEvent.objects.visible_to(user)
+        .select_related("partner")
+        .annotate(
+            past=Case(When(ends_on__lt=today, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            confirmed=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
+        )
+        .prefetch_related(
+            Prefetch(
+                "registrations",
+                queryset=Registration.objects.filter(portal__isnull=True, person_key=person_key),
+                to_attr="mine",
+            )
+        )
+        # Upcoming ones by first day; the past ones (one null key between them) by the last key, latest first.
+        .order_by("past", Case(When(ends_on__lt=today, then=None), default=F("starts_on")), "-starts_on", "pk")
+    )
+
+
+def event_registrations(event: JointEvent) -> QuerySet[Registration]:
+    """Who registered for an event we host, grouped by portal."""
+    return event.registrations.select_related("portal").order_by("portal__name", "created_at", "pk")
+
+
+def event_agenda(event: JointEvent) -> QuerySet[EventSession]:
+    """The event's sessions in time order."""
+    return event.sessions.all()

@@ -15,7 +15,7 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -33,10 +33,13 @@ from outreach.services import lecture_cancel, lecture_confirm, lecture_deliver, 
 from . import selectors, signing
 from .models import (
     AdoptedCourse,
+    EventSession,
     ExchangeRequest,
     FeedClock,
+    JointEvent,
     OutboxMessage,
     Partner,
+    Registration,
     RemoteCourse,
     RemoteInstructor,
     SharedCourse,
@@ -242,15 +245,13 @@ def _pull_failed(partner: Partner, error: str) -> None:
     log.warning("alliance pull from %s failed (%d in a row, next in %ds): %s", partner, failures, wait, error)
 
 
-def partner_pull(*, partner: Partner, max_pages: int = 1000) -> bool:
-    """Pull a partner's feed from where we stopped, page by page; on failure record the error and back off.
-
-    Each page is checked whole and stored with the cursor in one transaction: a partner that stops answering in
-    the middle, or answers nonsense, leaves what was stored before and nothing of the bad page."""
+def _pull_feed(*, partner: Partner, path: str, cursor: str, parse, store, max_pages: int) -> bool:
+    """Pull one feed of a partner (courses or events) from its cursor, page by page; False after recording the
+    failure (the caller stops there)."""
     for _page in range(max_pages):
         partner.refresh_from_db()
-        since = partner.feed_stamp
-        url = f"{partner.base_url}/alliance/api/courses/?since={since}"
+        since = getattr(partner, cursor)
+        url = f"{partner.base_url}{path}?since={since}"
         try:
             response = signing.signed_get(url)
         except requests.RequestException as exc:
@@ -269,15 +270,31 @@ def partner_pull(*, partner: Partner, max_pages: int = 1000) -> bool:
             )
             return False
         try:
-            payload = feed_parse(content=response.content, partner=partner)
+            payload = parse(content=response.content, partner=partner)
         except FeedError as exc:
             _pull_failed(
                 partner, _("The partner's feed is malformed, nothing of it was stored: %(error)s") % {"error": exc}
             )
             return False
-        _feed_store(partner=partner, since=since, payload=payload)
+        store(partner=partner, since=since, payload=payload)
         if not payload["more"]:
             break
+    return True
+
+
+def partner_pull(*, partner: Partner, max_pages: int = 1000) -> bool:
+    """Pull a partner's course feed, then its joint-event feed, each from where we stopped, page by page; on
+    failure record the error and back off.
+
+    Each page is checked whole and stored with the cursor in one transaction: a partner that stops answering in
+    the middle, or answers nonsense, leaves what was stored before and nothing of the bad page."""
+    feeds = (
+        ("/alliance/api/courses/", "feed_stamp", feed_parse, _feed_store),
+        ("/alliance/api/events/", "events_stamp", event_feed_parse, _event_feed_store),
+    )
+    for path, cursor, parse, store in feeds:
+        if not _pull_feed(partner=partner, path=path, cursor=cursor, parse=parse, store=store, max_pages=max_pages):
+            return False
     now = timezone.now()
     Partner.objects.filter(pk=partner.pk).update(
         failures=0, last_error="", last_pull_at=now, last_success_at=now, next_pull_at=None
@@ -874,4 +891,303 @@ def outbox_enqueue_due(*, now: dt.datetime | None = None) -> int:
     )
     for pk in ids:
         enqueue("alliance.tasks.outbox_send_task", pk)
+    return len(ids)
+
+
+# --- joint events (联合研讨峰会) ------------------------------------------------------------------------------------
+
+EVENT_FIELDS = ("title", "theme", "starts_on", "ends_on", "place", "description", "registration_deadline", "capacity")
+SESSION_FIELDS = ("starts_at", "title", "speaker", "room")
+
+
+def _event_restamp(event: JointEvent) -> None:
+    """Give an event of ours the next change stamp of our feed (partners pull it again)."""
+    clock = _clock_locked()
+    clock.stamp += 1
+    clock.save(update_fields=["stamp"])
+    JointEvent.objects.filter(pk=event.pk).update(stamp=clock.stamp, updated_at=timezone.now())
+    event.stamp = clock.stamp
+
+
+@transaction.atomic
+def event_save(*, event: JointEvent | None, data: dict, sessions: list[dict], by: User) -> JointEvent:
+    """Create an event of ours (in the organizer's region) or change one, with its whole agenda; a published event
+    gets a new stamp so partners see the change."""
+    if event is None:
+        event = JointEvent(created_by=by, region=by.region)
+    elif not event.is_ours or event.status == JointEvent.Status.CANCELLED:
+        raise ValidationError(_("Only our events that are not cancelled can be changed."), code="not_editable")
+    for name in EVENT_FIELDS:
+        setattr(event, name, data[name])
+    event.full_clean()
+    event.save()
+    event.sessions.all().delete()
+    EventSession.objects.bulk_create(
+        [EventSession(event=event, **{k: row[k] for k in SESSION_FIELDS}) for row in sessions]
+    )
+    if event.status == JointEvent.Status.PUBLISHED:
+        _event_restamp(event)
+    return event
+
+
+@transaction.atomic
+def event_publish(*, event: JointEvent) -> JointEvent:
+    """Publish a draft of ours: members can register and partners list it at their next pull."""
+    locked = JointEvent.objects.select_for_update().get(pk=event.pk)
+    if not locked.can_publish:
+        raise ValidationError(_("Only a draft of ours can be published."), code="not_draft")
+    locked.status = JointEvent.Status.PUBLISHED
+    locked.save(update_fields=["status"])
+    _event_restamp(locked)
+    return locked
+
+
+@transaction.atomic
+def event_cancel(*, event: JointEvent) -> JointEvent:
+    """Cancel a published event of ours: registration closes and partners show it cancelled."""
+    locked = JointEvent.objects.select_for_update().get(pk=event.pk)
+    if not locked.can_cancel:
+        raise ValidationError(_("Only a published event of ours can be cancelled."), code="not_published")
+    locked.status = JointEvent.Status.CANCELLED
+    locked.save(update_fields=["status"])
+    _event_restamp(locked)
+    return locked
+
+
+def _date(value, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise FeedError(f"{what} is not a date") from None
+
+
+def _datetime(value, what: str) -> dt.datetime:
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise FeedError(f"{what} is not a date and time") from None
+    if timezone.is_naive(parsed):
+        raise FeedError(f"{what} has no time zone")
+    return parsed
+
+
+def _event_fields(item: dict) -> dict:
+    n = item["id"]
+    status = _text(item, "status", 10, required=True)
+    if status not in (JointEvent.Status.PUBLISHED, JointEvent.Status.CANCELLED):
+        raise FeedError(f"event {n}: unknown status {status!r}")
+    fields = {
+        "status": status,
+        "title": _text(item, "title", 120, required=True),
+        "theme": _text(item, "theme", 120),
+        "starts_on": _date(item.get("starts_on"), f"event {n}: starts_on"),
+        "ends_on": _date(item.get("ends_on"), f"event {n}: ends_on"),
+        "place": _text(item, "place", 120, required=True),
+        "description": _text(item, "description", 20000),
+        "registration_deadline": _datetime(item.get("registration_deadline"), f"event {n}: registration_deadline"),
+        "capacity": _int(item.get("capacity"), f"event {n}: capacity"),
+    }
+    if fields["ends_on"] < fields["starts_on"]:
+        raise FeedError(f"event {n}: ends before it starts")
+    sessions = item.get("sessions")
+    if not isinstance(sessions, list) or len(sessions) > 200:
+        raise FeedError(f"event {n}: sessions is not a list")
+    rows = []
+    for session in sessions:
+        if not isinstance(session, dict):
+            raise FeedError(f"event {n}: a session is not an object")
+        rows.append(
+            {
+                "starts_at": _datetime(session.get("starts_at"), f"event {n}: session time"),
+                "title": _text(session, "title", 120, required=True),
+                "speaker": _text(session, "speaker", 120),
+                "room": _text(session, "room", 60),
+            }
+        )
+    fields["sessions"] = rows
+    return fields
+
+
+def event_feed_parse(*, content: bytes, partner: Partner) -> dict:
+    """Check a whole page of a partner's event feed before anything of it is stored."""
+    try:
+        payload = json.loads(content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FeedError(f"not JSON: {exc}") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
+        raise FeedError("no list of items")
+    if not isinstance(payload.get("more"), bool):
+        raise FeedError("'more' is missing")
+    items = []
+    for item in payload["items"]:
+        if not isinstance(item, dict):
+            raise FeedError("an item is not an object")
+        row = {
+            "remote_id": _int(item.get("id"), "item id", minimum=1),
+            "stamp": _int(item.get("stamp"), f"event {item.get('id')}: stamp", minimum=1),
+        }
+        row["fields"] = _event_fields(item)
+        items.append(row)
+    payload["next"] = _int(payload.get("next"), "'next'")
+    payload["items"] = items
+    return payload
+
+
+@transaction.atomic
+def _event_feed_store(*, partner: Partner, since: int, payload: dict) -> bool:
+    """Store one checked page of events (with their agendas) and move the event cursor in one transaction."""
+    locked = Partner.objects.select_for_update().get(pk=partner.pk)
+    if locked.events_stamp != since:
+        return False
+    now = timezone.now()
+    for row in payload["items"]:
+        fields = dict(row["fields"])
+        sessions = fields.pop("sessions")
+        existing = JointEvent.objects.filter(partner=locked, remote_id=row["remote_id"]).first()
+        if existing is not None and existing.stamp >= row["stamp"]:
+            continue
+        event, _created = JointEvent.objects.update_or_create(
+            partner=locked,
+            remote_id=row["remote_id"],
+            defaults={**fields, "stamp": row["stamp"], "updated_at": now},
+        )
+        event.sessions.all().delete()
+        EventSession.objects.bulk_create([EventSession(event=event, **session) for session in sessions])
+    Partner.objects.filter(pk=locked.pk).update(events_stamp=max(payload["next"], since))
+    return True
+
+
+def _confirmed_count(event: JointEvent) -> int:
+    return event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+
+
+@transaction.atomic
+def registration_receive(
+    *, event: JointEvent, portal: Partner | None, uid: uuid.UUID, person_key: str, data: dict, user: User | None = None
+) -> Registration:
+    """Register a person for an event we host, from our portal (``portal`` empty) or a partner's. A retry (same
+    uid) or a second click (same person) answers the stored registration; a closed, cancelled or full event is
+    refused with its code and nothing is stored."""
+    locked = JointEvent.objects.select_for_update().get(pk=event.pk)
+    existing = (
+        Registration.objects.filter(portal=portal, uid=uid).first()
+        or Registration.objects.filter(event=locked, portal=portal, person_key=person_key).first()
+    )
+    if existing is not None:
+        if existing.event_id != locked.pk:
+            raise ValidationError(_("This registration belongs to another event."), code="uid_taken")
+        return existing
+    if not locked.is_ours:
+        raise ValidationError(_("Registrations are taken by the host portal."), code="not_host")
+    if locked.status == JointEvent.Status.CANCELLED:
+        raise ValidationError(_("This event is cancelled."), code="closed")
+    if not locked.registration_open:
+        raise ValidationError(_("Registration for this event is closed."), code="closed")
+    if _confirmed_count(locked) >= locked.capacity:
+        raise ValidationError(_("This event is full."), code="full")
+    return Registration.objects.create(
+        event=locked,
+        portal=portal,
+        uid=uid,
+        person_key=person_key,
+        user=user,
+        status=Registration.Status.CONFIRMED,
+        **{k: data.get(k, "") for k in ("name", "unit", "role", "contact")},
+    )
+
+
+def event_register(*, event: JointEvent, user: User, data: dict) -> Registration:
+    """A member of our portal registers: at once for our events; for a partner's event through the outbox (待发送),
+    sent signed to the host portal now and retried with back-off while it is down."""
+    person_key = f"user:{user.pk}"
+    if event.is_ours:
+        return registration_receive(
+            event=event, portal=None, uid=uuid.uuid4(), person_key=person_key, data=data, user=user
+        )
+    existing = Registration.objects.filter(event=event, portal=None, person_key=person_key).first()
+    if existing is not None:
+        return existing
+    if not event.registration_open or not event.partner.is_active:
+        raise ValidationError(_("Registration for this event is closed."), code="closed")
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                event=event,
+                person_key=person_key,
+                user=user,
+                status=Registration.Status.PENDING,
+                **{k: data.get(k, "") for k in ("name", "unit", "role", "contact")},
+            )
+            transaction.on_commit(lambda: enqueue("alliance.tasks.registration_send_task", registration.pk))
+    except IntegrityError:
+        return Registration.objects.get(event=event, portal=None, person_key=person_key)
+    return registration
+
+
+ANSWERS = {
+    "confirmed": Registration.Status.CONFIRMED,
+    "full": Registration.Status.FULL,
+    "closed": Registration.Status.CLOSED,
+}
+
+
+def _send_failed(registration: Registration, error: str) -> None:
+    attempts = registration.attempts + 1
+    wait = min(settings.ALLIANCE_BACKOFF_SECONDS * 2 ** min(attempts - 1, 20), settings.ALLIANCE_BACKOFF_MAX_SECONDS)
+    Registration.objects.filter(pk=registration.pk, status=Registration.Status.PENDING).update(
+        attempts=attempts, last_error=error[:2000], next_attempt_at=timezone.now() + dt.timedelta(seconds=wait)
+    )
+    log.warning(
+        "alliance registration %s not sent (%d tries, next in %ds): %s", registration.uid, attempts, wait, error
+    )
+
+
+def registration_send(*, registration: Registration) -> Registration:
+    """Send a waiting registration to the host portal (signed); store its answer and erase the contact, which is
+    kept on the host only. Unreachable host, 5xx or a signature it cannot check yet: retried later with back-off."""
+    event = registration.event
+    url = f"{event.partner.base_url}/alliance/api/events/{event.remote_id}/register/"
+    payload = {
+        "uid": str(registration.uid),
+        "person_key": registration.person_key,
+        "name": registration.name,
+        "unit": registration.unit,
+        "role": registration.role,
+        "contact": registration.contact,
+    }
+    try:
+        response = signing.signed_post(url, payload)
+    except requests.RequestException as exc:
+        _send_failed(registration, _("The host portal cannot be reached: %(error)s") % {"error": exc})
+        return registration
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = {}
+    code = answer.get("code") or answer.get("status") or ""
+    if response.status_code >= 500 or response.status_code == 401 or not isinstance(answer, dict):
+        _send_failed(
+            registration,
+            _("The host portal answered HTTP %(status)s %(code)s") % {"status": response.status_code, "code": code},
+        )
+        return registration
+    status = ANSWERS.get(answer.get("status", ""), Registration.Status.REFUSED)
+    error = "" if status == Registration.Status.CONFIRMED else str(answer.get("error", code))[:2000]
+    Registration.objects.filter(pk=registration.pk, status=Registration.Status.PENDING).update(
+        status=status, contact="", last_error=error, attempts=registration.attempts + 1
+    )
+    registration.refresh_from_db()
+    return registration
+
+
+def registrations_send_enqueue() -> int:
+    """Queue a send of every waiting registration whose back-off has run out."""
+    now = timezone.now()
+    ids = list(
+        Registration.objects.filter(status=Registration.Status.PENDING, event__partner__status=Partner.Status.ACTIVE)
+        .filter(models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now))
+        .values_list("pk", flat=True)
+    )
+    for pk in ids:
+        enqueue("alliance.tasks.registration_send_task", pk)
     return len(ids)

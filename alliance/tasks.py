@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 
 from . import services, signing
-from .models import Partner
+from .models import Partner, Registration
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +45,19 @@ def outbox_send_task(exchange_id: int) -> int:
 def outbox_send_due_task() -> int:
     """Periodic (settings.CELERY_BEAT_SCHEDULE): queue the exchanges whose waiting message is due again."""
     return services.outbox_enqueue_due()
+
+
+@shared_task
+def registrations_send_task() -> int:
+    """Periodic (settings.CELERY_BEAT_SCHEDULE): queue a send of every joint-event registration that is due."""
+    return services.registrations_send_enqueue()
+
+
+@shared_task
+def registration_send_task(registration_id: int) -> str:
+    registration = Registration.objects.filter(pk=registration_id, status=Registration.Status.PENDING).first()
+    if registration is None:
+        return ""
+    registration = services.registration_send(registration=registration)
+    log.info("alliance registration %s: %s", registration.uid, registration.status)
+    return registration.status

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -19,13 +20,32 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import error_codes, error_text
 from core.permissions import require_manager
 from core.views import paginate
+from core.xlsx import Sheet, export_filename, xlsx_bytes, xlsx_response
 from courses.models import Course
 from instructors.models import Instructor
 from outreach.forms import CancelForm, DeliverForm
 
 from . import keys, selectors, services, signing
-from .forms import AdoptForm, ExchangeAnswerForm, ExchangeRequestForm, ExchangeResultForm
-from .models import AdoptedCourse, ExchangeRequest, OutboxMessage, Partner, RemoteCourse, RemoteInstructor
+from .forms import (
+    AdoptForm,
+    EventForm,
+    ExchangeAnswerForm,
+    ExchangeRequestForm,
+    ExchangeResultForm,
+    RegistrationForm,
+    RegistrationPayloadForm,
+    SessionFormSet,
+)
+from .models import (
+    AdoptedCourse,
+    ExchangeRequest,
+    JointEvent,
+    OutboxMessage,
+    Partner,
+    Registration,
+    RemoteCourse,
+    RemoteInstructor,
+)
 
 # --- the signed API ---------------------------------------------------------------------------------------------
 
@@ -174,10 +194,24 @@ def _refused(exc: ValidationError) -> JsonResponse:
     return JsonResponse({"code": code, "error": error_text(exc)}, status=status)
 
 
+# --- joint events (联合研讨峰会) ------------------------------------------------------------------------------------
+
+
 @require_GET
 @partner_api
 def api_instructors(request: HttpRequest, partner: Partner) -> HttpResponse:
     return JsonResponse(selectors.instructors_feed(), json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+@partner_api
+def api_events(request: HttpRequest, partner: Partner) -> HttpResponse:
+    try:
+        since = int(request.GET.get("since", "0"))
+    except ValueError:
+        return JsonResponse({"code": "bad_since", "error": _("since must be a whole number.")}, status=400)
+    page = selectors.event_feed_page(since=since, limit=settings.ALLIANCE_FEED_PAGE)
+    return JsonResponse(page, json_dumps_params={"ensure_ascii": False})
 
 
 @require_POST
@@ -216,6 +250,70 @@ def instructor_shared_list(request: HttpRequest) -> HttpResponse:
     require_manager(request)
     page, query = paginate(request, selectors.shareable_instructors(request.user))
     return render(request, "alliance/sharedinstructor_list.html", {"page": page, "query": query})
+
+
+@require_POST
+@partner_api
+def api_event_register(request: HttpRequest, partner: Partner, pk: int) -> HttpResponse:
+    """A partner portal registers one of its members for an event we host (idempotent by the registration's uid)."""
+    event = JointEvent.objects.ours().filter(pk=pk).first()
+    if event is None:
+        return JsonResponse({"code": "unknown_event", "error": _("No such event is hosted here.")}, status=404)
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    form = RegistrationPayloadForm(data if isinstance(data, dict) else None)
+    if not form.is_valid():
+        return JsonResponse({"code": "bad_registration", "error": form.errors.get_json_data()}, status=400)
+    fields = form.cleaned_data
+    try:
+        registration = services.registration_receive(
+            event=event, portal=partner, uid=fields["uid"], person_key=fields["person_key"], data=fields
+        )
+    except ValidationError as exc:
+        code = exc.error_list[0].code
+        return JsonResponse({"status": code, "code": code, "error": error_text(exc)}, status=409)
+    return JsonResponse({"status": registration.status, "uid": str(registration.uid)})
+
+
+def _get_event_for_user(request: HttpRequest, pk: int) -> JointEvent:
+    return get_object_or_404(JointEvent.objects.visible_to(request.user).select_related("partner"), pk=pk)
+
+
+def _get_managed_event(request: HttpRequest, pk: int) -> JointEvent:
+    require_manager(request)
+    return get_object_or_404(JointEvent.objects.managed_by(request.user), pk=pk)
+
+
+@login_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    page, query = paginate(request, selectors.events_for(request.user))
+    return render(request, "alliance/jointevent_list.html", {"page": page, "query": query})
+
+
+def _member_initial(user) -> dict:
+    instructor = getattr(user, "instructor", None)
+    role = {"instructor": "instructor", "organizer": "organizer"}.get(user.role, Registration.Role.OTHER)
+    return {
+        "name": getattr(instructor, "name", "") or str(user),
+        "unit": getattr(instructor, "employer", ""),
+        "role": role,
+    }
+
+
+@login_required
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _get_event_for_user(request, pk)
+    mine = Registration.objects.filter(event=event, portal=None, person_key=f"user:{request.user.pk}").first()
+    context = {
+        "event": event,
+        "sessions": selectors.event_agenda(event),
+        "mine": mine,
+        "form": RegistrationForm(initial=_member_initial(request.user)),
+        "can_manage": JointEvent.objects.managed_by(request.user).filter(pk=event.pk).exists(),
+    }
+    return render(request, "alliance/jointevent_detail.html", context)
 
 
 @login_required
@@ -304,6 +402,63 @@ _ACTIONS = {
 
 @login_required
 @require_POST
+def event_register(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _get_event_for_user(request, pk)
+    form = RegistrationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please fill in your name and employer."))
+        return redirect(event.get_absolute_url())
+    try:
+        registration = services.event_register(event=event, user=request.user, data=form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.info(request, _("Your registration: %(status)s") % {"status": registration.get_status_display()})
+    return redirect(event.get_absolute_url())
+
+
+def _event_form_page(request: HttpRequest, event: JointEvent | None) -> HttpResponse:
+    initial = [{f: getattr(s, f) for f in services.SESSION_FIELDS} for s in event.sessions.all()] if event else []
+    form = EventForm(request.POST or None, instance=event)
+    sessions = SessionFormSet(request.POST or None, initial=initial, prefix="sessions")
+    if request.method == "POST" and form.is_valid() and sessions.is_valid():
+        rows = [f.cleaned_data for f in sessions.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        try:
+            event = services.event_save(event=event, data=form.cleaned_data, sessions=rows, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("The event was saved."))
+            return redirect(event.get_absolute_url())
+    return render(request, "alliance/jointevent_form.html", {"event": event, "form": form, "sessions": sessions})
+
+
+@login_required
+def event_create(request: HttpRequest) -> HttpResponse:
+    require_manager(request)
+    return _event_form_page(request, None)
+
+
+@login_required
+def event_update(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_form_page(request, _get_managed_event(request, pk))
+
+
+@login_required
+@require_POST
+def event_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _get_managed_event(request, pk)
+    try:
+        services.event_publish(event=event)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("The event is published; partner portals list it at their next pull."))
+    return redirect(event.get_absolute_url())
+
+
+@login_required
+@require_POST
 def exchange_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Answer (home side), or record delivery, result or cancellation (requesting side) of an exchange."""
     exchange = _get_exchange_for_user(request, pk)
@@ -322,3 +477,43 @@ def exchange_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, _("Saved; the partner portal is told (待发送 until it answers)."))
     return redirect(exchange.get_absolute_url())
+
+
+@login_required
+@require_POST
+def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _get_managed_event(request, pk)
+    try:
+        services.event_cancel(event=event)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("The event is cancelled."))
+    return redirect(event.get_absolute_url())
+
+
+@login_required
+def registration_list(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _get_managed_event(request, pk)
+    page, query = paginate(request, selectors.event_registrations(event))
+    return render(request, "alliance/registration_list.html", {"event": event, "page": page, "query": query})
+
+
+@login_required
+def registration_export(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _get_managed_event(request, pk)
+    headers = [_("Portal"), _("Name"), _("Employer"), _("Role"), _("Contact"), _("Status"), _("Registered at")]
+    rows = (
+        [
+            r.portal_name,
+            r.name,
+            r.unit,
+            r.get_role_display(),
+            r.masked_contact,
+            r.get_status_display(),
+            f"{timezone.localtime(r.created_at):%Y-%m-%d %H:%M}",
+        ]
+        for r in selectors.event_registrations(event)
+    )
+    data = xlsx_bytes(Sheet(title=str(_("Registrations")), headers=[str(h) for h in headers], rows=rows))
+    return xlsx_response(data, export_filename(_("registrations")), fallback="registrations.xlsx")

@@ -186,6 +186,8 @@ CELERY_BEAT_SCHEDULE = {
     "alliance-pull": {"task": "alliance.tasks.partners_pull_task", "schedule": 300.0},
     # Every minute: send again the exchange messages (师资交流) whose partner was down and whose back-off has run out.
     "alliance-outbox": {"task": "alliance.tasks.outbox_send_due_task", "schedule": 60.0},
+    # Every minute: send joint-event registrations waiting in the outbox (待发送) whose back-off has run out.
+    "alliance-registrations-send": {"task": "alliance.tasks.registrations_send_task", "schedule": 60.0},
     # Hourly: forget the partners' request nonces older than twice the signature window.
     "alliance-nonces-prune": {"task": "alliance.tasks.nonces_prune_task", "schedule": 3600.0},
 }
@@ -197,9 +199,12 @@ ALLIANCE_PRIVATE_KEY = env_str("ALLIANCE_PRIVATE_KEY", "")
 ALLIANCE_KEY_FILE = env_path("ALLIANCE_KEY_FILE", VAR_DIR / "alliance_ed25519.key")
 # Our public address as partners know it (the signed @target-uri); empty: the address the request came to.
 ALLIANCE_BASE_URL = env_str("ALLIANCE_BASE_URL", "")
+# Our city's name as partners show it (主办：乐山市); also what our members see as their own portal.
+ALLIANCE_PORTAL_NAME = env_str("ALLIANCE_PORTAL_NAME", "")
 ALLIANCE_SIGNATURE_WINDOW_SECONDS = env_int("ALLIANCE_SIGNATURE_WINDOW_SECONDS", 300, minimum=10)
 ALLIANCE_TIMEOUT_SECONDS = env_int("ALLIANCE_TIMEOUT_SECONDS", 20, minimum=1)
-# A partner that cannot be pulled waits BACKOFF × 2^(failures−1) seconds, at most BACKOFF_MAX, before the next try.
+# A partner that cannot be pulled (or a joint-event registration that cannot be sent) waits
+# BACKOFF × 2^(failures−1) seconds, at most BACKOFF_MAX, before the next try.
 ALLIANCE_BACKOFF_SECONDS = env_int("ALLIANCE_BACKOFF_SECONDS", 300, minimum=1)
 ALLIANCE_BACKOFF_MAX_SECONDS = env_int("ALLIANCE_BACKOFF_MAX_SECONDS", 6 * 3600, minimum=1)
 ALLIANCE_FEED_PAGE = env_int("ALLIANCE_FEED_PAGE", 100, minimum=1)

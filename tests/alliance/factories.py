@@ -11,11 +11,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.utils import timezone
 
+from alliance import services
 from alliance.models import (
     PUBLIC_KEY_PREFIX,
     AdoptedCourse,
+    EventSession,
     ExchangeRequest,
+    JointEvent,
     Partner,
+    Registration,
     RemoteCourse,
     RemoteInstructor,
 )
@@ -81,9 +85,42 @@ def incoming_exchange(*, partner_obj: Partner, instructor, course, days: int = 1
     return exchange
 
 
+def joint_event(*, partner_obj: Partner | None = None, region=None, **extra) -> JointEvent:
+    """A published event a month ahead, open for registration, with one session: a partner's as pulled, or ours
+    published (and cancelled) through the services, so its stamp comes from our feed clock."""
+    n = next(_seq)
+    start = timezone.localdate() + dt.timedelta(days=30)
+    fields = {
+        "title": f"联合研讨会{n}",
+        "theme": "基层党建",
+        "starts_on": start,
+        "ends_on": start + dt.timedelta(days=1),
+        "place": "嘉州会堂",
+        "registration_deadline": timezone.now() + dt.timedelta(days=20),
+        "capacity": 50,
+        "status": JointEvent.Status.PUBLISHED,
+    }
+    if partner_obj is not None:
+        fields.update(remote_id=n, stamp=n)
+    fields.update(extra)
+    status = fields["status"]
+    if partner_obj is None:
+        fields["status"] = JointEvent.Status.DRAFT
+    event = JointEvent.objects.create(partner=partner_obj, region=region, **fields)
+    EventSession.objects.create(
+        event=event, starts_at=timezone.now() + dt.timedelta(days=30), title="开幕式", speaker="王主任", room="一号厅"
+    )
+    if partner_obj is None and status != JointEvent.Status.DRAFT:
+        event = services.event_publish(event=event)
+        if status == JointEvent.Status.CANCELLED:
+            event = services.event_cancel(event=event)
+    return event
+
+
 def add_to_world(w: dict) -> None:
     """Instructor A's course is a copy adopted from a partner's course; the partner shares one more course and an
-    instructor, and has asked for instructor A for a lecture."""
+    instructor, and has asked for instructor A for a lecture. County X hosts a joint event A registered for (with her
+    phone as contact, which pages show masked)."""
     obj = partner(name="乐山市")
     w["alliance_partner"] = obj
     w["a"]["remote_course"] = remote_course(partner_obj=obj, courseware_version=None)
@@ -91,3 +128,13 @@ def add_to_world(w: dict) -> None:
     w["a"]["adoption"] = AdoptedCourse.objects.create(course=w["a"]["course"], source=w["a"]["remote_course"])
     w["alliance_instructor"] = remote_instructor(partner_obj=obj)
     w["a"]["exchange"] = incoming_exchange(partner_obj=obj, instructor=w["a"]["instructor"], course=w["a"]["course"])
+    w["a"]["joint_event"] = event = joint_event(region=w["org_x"].region)
+    Registration.objects.create(
+        event=event,
+        person_key=f"user:{w['a']['user'].pk}",
+        user=w["a"]["user"],
+        name=w["a"]["instructor"].name,
+        unit="县委党校",
+        contact=w["a"]["instructor"].phone,
+        status=Registration.Status.CONFIRMED,
+    )

@@ -24,6 +24,7 @@ EXPORTS = {
     "outreach:annual_report_export": None,
     "evaluations:result_export": None,
     "care:fund_export": "fund",
+    "alliance:registration_export": "joint_event",
 }
 
 

@@ -198,6 +198,18 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "alliance:api_instructors":                  (401, 401, 401, 401, 401, 401, 401, 401, 401),
     "alliance:api_exchanges":                    (405, 405, 405, 405, 405, 405, 405, 405, 405),
     "alliance:api_exchange_message":             (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    # joint events: every member sees published events and registers; organizers of the host region manage them
+    "alliance:event_list":                       (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "alliance:event_create":                     (302, 302, 403, 403, 200, 200, 200, 403, 200),
+    "alliance:event_detail":                     (302, 302, 200, 200, 200, 200, 200, 200, 200),
+    "alliance:event_update":                     (302, 302, 403, 403, 200, 404, 200, 403, 200),
+    "alliance:event_publish":                    (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "alliance:event_cancel":                     (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "alliance:event_register":                   (302, 302, 405, 405, 405, 405, 405, 405, 405),
+    "alliance:registration_list":                (302, 302, 403, 403, 200, 404, 200, 403, 200),
+    "alliance:registration_export":              (302, 302, 403, 403, 200, 404, 200, 403, 200),
+    "alliance:api_events":                       (401, 401, 401, 401, 401, 401, 401, 401, 401),
+    "alliance:api_event_register":               (405, 405, 405, 405, 405, 405, 405, 405, 405),
     "care:overview":                             (302, 302, 200, 200, 200, 200, 200, 200, 200),
     "care:fund_list":                            (302, 302, 403, 403, 200, 200, 200, 403, 200),
     "care:fund_create":                          (302, 302, 403, 403, 200, 200, 200, 403, 200),
@@ -348,6 +360,14 @@ def url_for(name: str, w: dict) -> str:
         "evaluations:public_comment_moderate": w["public_comment"],
         "evaluations:course_feedback": a["course"],
         "evaluations:field_visit_create": a["course"],
+        "alliance:event_detail": a["joint_event"],
+        "alliance:event_update": a["joint_event"],
+        "alliance:event_publish": a["joint_event"],
+        "alliance:event_cancel": a["joint_event"],
+        "alliance:event_register": a["joint_event"],
+        "alliance:registration_list": a["joint_event"],
+        "alliance:registration_export": a["joint_event"],
+        "alliance:api_event_register": a["joint_event"],
     }
     if name in by_object:
         return reverse(name, args=[by_object[name].pk])
@@ -518,6 +538,9 @@ POST_REFUSALS: dict[str, dict[str, int]] = {
     "evaluations:field_visit_create": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
     # An empty comment from anybody is refused and stores nothing (the public page needs no login).
     "evaluations:work_comment": {"anon": 400, "trainee": 400, "inst_b": 400, "org_y": 400},
+    "alliance:event_publish": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "alliance:event_cancel": {"inst_a": 403, "inst_b": 403, "org_y": 404, "judge": 403},
+    "alliance:api_event_register": {"anon": 401, "org_x": 401},
 }
 POSTS = [(name, role, code) for name, refusals in POST_REFUSALS.items() for role, code in refusals.items()]
 
