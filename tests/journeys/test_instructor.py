@@ -68,7 +68,7 @@ def test_instructor_follows_profile_to_lectures_ratings_and_reviews(page, live_s
     shot(page, J, "04-my-ratings")
     note = page.locator("[data-count-note=rated]").inner_text()
     assert "共 3 次授课已出评价结果，其中 2 次有效问卷足够" in note
-    assert page.locator("tbody tr").count() == 3
+    assert page.locator("table").first.locator("tbody tr").count() == 3
     assert page.locator("[data-quality]").inner_text().strip() == profile_q  # the one stored Q, on both pages
 
     page.locator("tbody tr").first.get_by_role("link", name="详情").click()
