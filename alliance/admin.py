@@ -5,7 +5,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import keys, services
-from .models import AdoptedCourse, EventSession, JointEvent, Partner, Registration, RemoteCourse, SharedCourse
+from .models import (
+    AdoptedCourse,
+    EventSession,
+    ExchangeRequest,
+    ExchangeStatusChange,
+    JointEvent,
+    OutboxMessage,
+    Partner,
+    Registration,
+    RemoteCourse,
+    RemoteInstructor,
+    SharedCourse,
+    SharedInstructor,
+)
 
 
 class SuperuserOnly:
@@ -109,3 +122,38 @@ class RegistrationAdmin(ReadOnly):
     list_filter = ("status", "portal")
     list_select_related = ("event", "portal")
     exclude = ("contact",)
+
+
+@admin.register(SharedInstructor)
+class SharedInstructorAdmin(ReadOnly):
+    list_display = ("instructor", "shared", "shared_at")
+    list_select_related = ("instructor",)
+
+
+@admin.register(RemoteInstructor)
+class RemoteInstructorAdmin(ReadOnly):
+    list_display = ("name", "partner", "tier", "withdrawn", "updated_at")
+    list_filter = ("partner", "withdrawn")
+    list_select_related = ("partner",)
+
+
+@admin.register(ExchangeRequest)
+class ExchangeRequestAdmin(ReadOnly):
+    """Exchanges change only through their pages and the partners' signed messages, every change audited."""
+
+    list_display = ("uuid", "partner", "direction", "status")
+    list_filter = ("direction", "status", "partner")
+    list_select_related = ("partner",)
+
+
+@admin.register(ExchangeStatusChange)
+class ExchangeStatusChangeAdmin(ReadOnly):
+    list_display = ("exchange", "from_status", "to_status", "changed_at")
+    list_select_related = ("exchange",)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnly):
+    list_display = ("exchange", "kind", "attempts", "next_attempt_at", "sent_at", "refused")
+    list_filter = ("kind", "refused")
+    list_select_related = ("exchange",)

@@ -308,8 +308,10 @@ NOT_LINKED = {
     "outreach:ical_feed": "a subscription address copied into a calendar app, shown as text",
     "outreach:lecture_cancel": "offered only for lectures not yet delivered; the world's lectures are delivered",
     "outreach:lecture_deliver": "likewise",
-    "alliance:api_courses": "the alliance's API, called by partner cities' servers (alliance branch)",
+    "alliance:api_courses": "the alliance's API, called by partner cities' servers",
     "alliance:api_courseware": "likewise",
+    "alliance:api_instructors": "likewise (the shared instructors' feed)",
+    "alliance:api_events": "likewise (the joint events' feed)",
     "evaluations:work_danmaku": "fetched by the player of a work with a recording; the world's work has none",
 }
 
