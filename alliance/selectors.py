@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 
@@ -23,7 +24,9 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.calendar import CalendarEntry
 from courses.models import Course, CoursewareVersion
 from evaluations.models import LectureResult
 from instructors.models import Instructor, User
@@ -304,3 +307,35 @@ def event_registrations(event: JointEvent) -> QuerySet[Registration]:
 def event_agenda(event: JointEvent) -> QuerySet[EventSession]:
     """The event's sessions in time order."""
     return event.sessions.all()
+
+
+def guest_lecture_entries(*, user: User, start: dt.datetime, end: dt.datetime) -> list[CalendarEntry]:
+    """Our accepted guest lectures by partners' instructors (OUTGOING exchanges) for the outreach calendar: the home
+    portal's lecture is in its own calendar, ours is drawn from here (outreach cannot import the alliance)."""
+    exchanges = (
+        ExchangeRequest.objects.visible_to(user)
+        .filter(
+            direction=ExchangeRequest.Direction.OUTGOING,
+            status__in=(
+                ExchangeRequest.Status.ACCEPTED,
+                ExchangeRequest.Status.DELIVERED,
+                ExchangeRequest.Status.EVALUATED,
+            ),
+            start__gte=start,
+            start__lt=end,
+        )
+        .select_related("partner")
+        .order_by("start", "pk")
+    )
+    label = _("Guest lecture (alliance)")
+    return [
+        CalendarEntry(
+            start=exchange.start,
+            end=exchange.end,
+            title=f"{exchange.instructor_name}（{exchange.partner.name}）· {exchange.course_title}",
+            place=exchange.place,
+            url=exchange.get_absolute_url(),
+            label=label,
+        )
+        for exchange in exchanges
+    ]

@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.calendar import CalendarEntry
 from core.filters import apply_filters
 from core.scope import below_q, lineage_q
 from courses.models import Course
@@ -472,11 +473,11 @@ def lecture_next_step(*, lecture: Lecture, user: User) -> NextStep:
 
 @dataclass
 class MonthGrid:
-    """A month as weeks of days, each day with its lectures."""
+    """A month as weeks of days, each day with its lectures and the other apps' entries (guest lectures)."""
 
     year: int
     month: int
-    weeks: list[list[tuple[dt.date, list[Lecture]]]]
+    weeks: list[list[tuple[dt.date, list[Lecture], list[CalendarEntry]]]]
 
     @property
     def previous(self) -> str:
@@ -487,16 +488,26 @@ class MonthGrid:
         return f"{self.year + (self.month == 12)}-{self.month % 12 + 1:02d}"
 
 
-def calendar_month(*, lectures: QuerySet[Lecture], year: int, month: int) -> MonthGrid:
-    """Lay the month's non-cancelled lectures out on a Monday-first grid."""
+def _entries_by_day(entries: list[CalendarEntry]) -> dict[dt.date, list[CalendarEntry]]:
+    by_day: dict[dt.date, list[CalendarEntry]] = {}
+    for entry in entries:
+        by_day.setdefault(timezone.localtime(entry.start).date(), []).append(entry)
+    return by_day
+
+
+def calendar_month(
+    *, lectures: QuerySet[Lecture], year: int, month: int, extras: list[CalendarEntry] = ()
+) -> MonthGrid:
+    """Lay the month's non-cancelled lectures (and ``extras``, other apps' entries) out on a Monday-first grid."""
     start, end = month_bounds(year, month)
+    extra_days = _entries_by_day(list(extras))
     by_day: dict[dt.date, list[Lecture]] = {}
     for lecture in (
         lectures.active().filter(start__gte=start, start__lt=end).select_related("course", "organization", "instructor")
     ):
         by_day.setdefault(timezone.localtime(lecture.start).date(), []).append(lecture)
     weeks = [
-        [(day, by_day.get(day, [])) for day in week]
+        [(day, by_day.get(day, []), extra_days.get(day, [])) for day in week]
         for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     ]
     return MonthGrid(year=year, month=month, weeks=weeks)
@@ -507,7 +518,7 @@ class WeekGrid:
     """Seven days from a Monday, each with its lectures."""
 
     monday: dt.date
-    days: list[tuple[dt.date, list[Lecture]]]
+    days: list[tuple[dt.date, list[Lecture], list[CalendarEntry]]]
 
     @property
     def previous(self) -> str:
@@ -522,8 +533,16 @@ class WeekGrid:
         return f"{self.monday:%Y-%m}"
 
 
-def calendar_week(*, lectures: QuerySet[Lecture], day: dt.date) -> WeekGrid:
-    """The non-cancelled lectures of the week (Monday to Sunday) that contains ``day``."""
+def week_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The aware start of the Monday of ``day``'s week and of the Monday after."""
+    monday = day - dt.timedelta(days=day.weekday())
+    start = timezone.make_aware(dt.datetime.combine(monday, dt.time()), timezone.get_current_timezone())
+    return start, start + dt.timedelta(days=7)
+
+
+def calendar_week(*, lectures: QuerySet[Lecture], day: dt.date, extras: list[CalendarEntry] = ()) -> WeekGrid:
+    """The non-cancelled lectures of the week (Monday to Sunday) that contains ``day``, with ``extras``."""
+    extra_days = _entries_by_day(list(extras))
     monday = day - dt.timedelta(days=day.weekday())
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(dt.datetime.combine(monday, dt.time()), tz)
@@ -535,7 +554,7 @@ def calendar_week(*, lectures: QuerySet[Lecture], day: dt.date) -> WeekGrid:
     ):
         by_day.setdefault(timezone.localtime(lecture.start).date(), []).append(lecture)
     days = [monday + dt.timedelta(days=n) for n in range(7)]
-    return WeekGrid(monday=monday, days=[(d, by_day.get(d, [])) for d in days])
+    return WeekGrid(monday=monday, days=[(d, by_day.get(d, []), extra_days.get(d, [])) for d in days])
 
 
 def instructor_schedule(*, instructor: Instructor, since: dt.datetime) -> QuerySet[Lecture]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.calendar import calendar_entries
 from core.errors import error_text
 from core.files import serve_private_file
 from core.params import id_param, month_param, week_param, year_param
@@ -276,10 +277,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
         subject = get_object_or_404(selectors.counties_for(request.user), pk=county_id)
         lectures = lectures.filter(county=subject)
     week = week_param(request)
-    grid = None if week else selectors.calendar_month(lectures=lectures, year=year, month=month)
+    # Other apps' entries (the alliance's guest lectures) belong to the region's calendar, not to one instructor's.
+    start, end = selectors.week_bounds(week) if week else selectors.month_bounds(year, month)
+    extras = [] if subject is not None else calendar_entries(user=request.user, start=start, end=end)
     context = {
-        "grid": grid,
-        "week": selectors.calendar_week(lectures=lectures, day=week) if week else None,
+        "grid": None if week else selectors.calendar_month(lectures=lectures, year=year, month=month, extras=extras),
+        "week": selectors.calendar_week(lectures=lectures, day=week, extras=extras) if week else None,
         "today": timezone.localdate().isoformat(),
         "subject": subject,
         "counties": selectors.counties_for(request.user),

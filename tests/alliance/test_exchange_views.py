@@ -150,3 +150,30 @@ def test_a_valid_request_form_queues_the_message(client, tree):
     client.post(reverse("alliance:exchange_create", args=[remote.pk]), data)
     exchange = ExchangeRequest.objects.get()
     assert (exchange.direction, exchange.outbox.get().kind) == ("out", "request")
+
+
+def _guest_lectures(tree, *, by) -> tuple[ExchangeRequest, ExchangeRequest]:
+    """Two OUTGOING exchanges (we asked a partner's instructor) as the requesting portal keeps them: one accepted,
+    one still waiting for the answer."""
+    accepted = _incoming(tree)
+    asked = alliance_factories.incoming_exchange(
+        partner_obj=accepted.partner, instructor=accepted.instructor, course=accepted.course
+    )
+    ExchangeRequest.objects.filter(pk__in=[accepted.pk, asked.pk]).update(
+        direction=ExchangeRequest.Direction.OUTGOING, created_by=by
+    )
+    ExchangeRequest.objects.filter(pk=accepted.pk).update(status=ExchangeRequest.Status.ACCEPTED)
+    ExchangeRequest.objects.filter(pk=asked.pk).update(course_title="尚未答复的课")
+    return ExchangeRequest.objects.get(pk=accepted.pk), ExchangeRequest.objects.get(pk=asked.pk)
+
+
+def test_an_accepted_guest_lecture_is_drawn_in_the_requesting_region_calendar_only(client, tree):
+    organizer = factories.organizer(tree["county_a"])
+    accepted, _asked = _guest_lectures(tree, by=organizer)
+    week = f"?week={timezone.localtime(accepted.start).date().isoformat()}"
+    client.force_login(organizer)
+    ours = client.get(reverse("outreach:calendar") + week).content.decode()
+    client.force_login(factories.organizer(tree["county_b"]))
+    theirs = client.get(reverse("outreach:calendar") + week).content.decode()
+    assert ("嘉州瑰宝" in ours, "尚未答复的课" in ours, accepted.get_absolute_url() in ours) == (True, False, True)
+    assert "嘉州瑰宝" not in theirs
