@@ -22,7 +22,8 @@ def login(page, base_url: str, username: str, password: str = "pw-secret-123") -
     page.goto(f"{base_url}/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
 
 

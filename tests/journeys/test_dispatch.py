@@ -1,6 +1,7 @@
 """Journey (issue 19): an organizer turns a request (点单) into a lecture (派课) and confirms it, only by clicking."""
 
 import pytest
+from playwright.sync_api import expect
 
 from outreach.models import Lecture
 from tests import factories as base
@@ -22,17 +23,21 @@ def test_organizer_dispatches_a_request_and_confirms_the_lecture(page, live_serv
 
     login(page, live_server.url, "paike")
     page.get_by_role("link", name="示范课下基层").first.click()
-    page.locator(".nav-tabs").get_by_role("link", name="点单").click()
+    with page.expect_navigation():
+        page.locator(".nav-tabs").get_by_role("link", name="点单").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="课程点单").is_visible()
     shot(page, "dispatch", "01-requests")
 
-    page.get_by_role("link", name="派课：白马村小学").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="派课：白马村小学").click()
     page.wait_for_load_state()
     assert page.get_by_label("日期").input_value() == "2030-03-01"
     shot(page, "dispatch", "02-dispatch-page")
 
-    page.get_by_role("button", name="查看空闲师资").click()
+    # The time form is sent by GET: wait for that page (with its script) before reading or clicking on it.
+    with page.expect_navigation():
+        page.get_by_role("button", name="查看空闲师资").click()
     page.wait_for_load_state()
     suggestions = page.locator("[data-suggestions]").inner_text()
     assert "该时段没空" in suggestions and "白马村党支部" in suggestions and "该时段空闲" in suggestions
@@ -41,7 +46,7 @@ def test_organizer_dispatches_a_request_and_confirms_the_lecture(page, live_serv
     shot(page, "dispatch", "03-who-is-free")
 
     page.get_by_role("button", name="选派王五").click()
-    assert page.locator("select[name=instructor]").input_value() == str(colleague.pk)
+    expect(page.locator("select[name=instructor]")).to_have_value(str(colleague.pk))
     assert "已选择：王五。" in page.locator("[data-pick-status]").inner_text()
     assert page.evaluate("document.activeElement.textContent.trim()") == "安排授课"
     shot(page, "dispatch", "04-instructor-chosen")
@@ -59,7 +64,8 @@ def test_organizer_dispatches_a_request_and_confirms_the_lecture(page, live_serv
     assert "确认授课" in page.locator("[data-next-step]").inner_text()
     shot(page, "dispatch", "05-lecture")
 
-    page.get_by_role("button", name="确认授课").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认授课").click()
     page.wait_for_load_state()
     assert "授课已确认。" in page.locator("main").inner_text()
     assert "登记实到人数" in page.locator("[data-next-step]").inner_text()

@@ -37,7 +37,8 @@ def _world() -> None:
 def _filter(page, county: str, state: str) -> None:
     page.get_by_label("县（市、区）").select_option(label=county)
     page.get_by_label("状态").select_option(label=state)
-    page.get_by_role("button", name="筛选").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="筛选").click()
     page.wait_for_load_state()
 
 
@@ -70,7 +71,8 @@ def test_organizer_opens_poster_and_a_phone_answers_once(page, live_server):
     _world()
     login(page, live_server.url, "cityorg")
     page.get_by_role("button", name="评价").click()
-    page.get_by_role("link", name="待评价授课（二维码）").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="待评价授课（二维码）").click()
     page.wait_for_load_state()
     shot(page, J, "01-lecture-list")
     assert page.locator("tbody tr").count() == 3
@@ -79,11 +81,13 @@ def test_organizer_opens_poster_and_a_phone_answers_once(page, live_server):
     shot(page, J, "02-filter-upcoming")
     rows = page.locator("tbody tr")
     assert rows.count() == 1 and "学习贯彻党的二十大精神" in rows.first.inner_text()
-    rows.first.get_by_role("link", name="二维码及答卷").click()
+    with page.expect_navigation():
+        rows.first.get_by_role("link", name="二维码及答卷").click()
     page.wait_for_load_state()
     shot(page, J, "03-evaluation-upcoming")
     assert "问卷尚未开放。" in page.get_by_role("status").inner_text()
-    page.get_by_role("link", name="← 待评价授课").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="← 待评价授课").click()
     page.wait_for_load_state()
 
     _filter(page, "嘉城区", "开放中")
@@ -91,7 +95,8 @@ def test_organizer_opens_poster_and_a_phone_answers_once(page, live_server):
     rows = page.locator("tbody tr")
     assert rows.count() == 1 and "坚持党建引领激活村级治理新动能" in rows.first.inner_text()
     assert "开放中" in rows.first.inner_text()
-    rows.first.get_by_role("link", name="二维码及答卷").click()
+    with page.expect_navigation():
+        rows.first.get_by_role("link", name="二维码及答卷").click()
     page.wait_for_load_state()
     shot(page, J, "05-evaluation-open")
     assert "问卷正在开放。" in page.get_by_role("status").inner_text()
@@ -99,13 +104,15 @@ def test_organizer_opens_poster_and_a_phone_answers_once(page, live_server):
     short_url = short_link.get_attribute("href")
     assert short_url.startswith(live_server.url) and short_link.inner_text() == short_url
 
-    page.get_by_role("link", name="可打印的 A4 海报").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="可打印的 A4 海报").click()
     page.wait_for_load_state()
     shot(page, J, "06-poster")
     assert page.get_by_role("button", name="打印").is_visible()
     assert page.get_by_role("link", name="下载二维码").is_visible()
     assert short_url in page.locator(".url").inner_text()
-    page.get_by_role("link", name="← 返回评价页面").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="← 返回评价页面").click()
     page.wait_for_load_state()
     assert "问卷正在开放。" in page.get_by_role("status").inner_text()
 

@@ -27,7 +27,8 @@ def test_organizer_exports_the_roster_masked_then_with_full_numbers_on_record(pa
     base.instructor(region=tree["county_b"], name="李四")  # another county: never in this organizer's file
 
     login(page, live_server.url, "daochu")
-    page.get_by_role("link", name="师资库").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="师资库").first.click()
     page.wait_for_load_state()
     shot(page, "excel", "01-registry")
     masked = _download(page, lambda: page.get_by_role("link", name="导出 Excel").click())
@@ -37,7 +38,8 @@ def test_organizer_exports_the_roster_masked_then_with_full_numbers_on_record(pa
     assert "王五" in cells and "李四" not in cells
     assert wang.id_number not in cells and wang.phone not in cells  # masked, as on screen
 
-    page.get_by_role("link", name="导出含完整证件号…").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="导出含完整证件号…").click()
     page.wait_for_load_state()
     shot(page, "excel", "02-full-export-form")
     page.get_by_label("含完整证件号（用于导入或上报）").check()
@@ -60,11 +62,13 @@ def test_organizer_finds_the_region_calendar_feed_and_it_lists_the_region_lectur
 
     login(page, live_server.url, "rili")
     page.get_by_role("link", name="示范课下基层").first.click()
-    page.locator(".nav-tabs").get_by_role("link", name="日程").click()
+    with page.expect_navigation():
+        page.locator(".nav-tabs").get_by_role("link", name="日程").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="订阅到手机日历").is_visible()
     shot(page, "calendar", "01-calendar")
-    page.get_by_role("button", name="生成我的专属日历地址").click()  # a GET never makes the address
+    with page.expect_navigation():  # a GET never makes the address: the button posts, then comes back here
+        page.get_by_role("button", name="生成我的专属日历地址").click()
     page.wait_for_load_state()
     address = page.get_by_label("日历订阅地址")
     assert address.is_visible()

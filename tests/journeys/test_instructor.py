@@ -57,7 +57,8 @@ def test_instructor_follows_profile_to_lectures_ratings_and_reviews(page, live_s
     assert explained.get_by_role("link", name="评分规则").is_visible()
 
     record = page.locator("#record")
-    record.locator("[data-record=lectures] a").first.click()
+    with page.expect_navigation():
+        record.locator("[data-record=lectures] a").first.click()
     page.wait_for_load_state()
     shot(page, J, "03-lecture")
     assert "坚持党建引领激活村级治理新动能" in page.content()
@@ -71,13 +72,15 @@ def test_instructor_follows_profile_to_lectures_ratings_and_reviews(page, live_s
     assert page.locator("table").first.locator("tbody tr").count() == 3
     assert page.locator("[data-quality]").inner_text().strip() == profile_q  # the one stored Q, on both pages
 
-    page.locator("tbody tr").first.get_by_role("link", name="详情").click()
+    with page.expect_navigation():
+        page.locator("tbody tr").first.get_by_role("link", name="详情").click()
     page.wait_for_load_state()
     shot(page, J, "05-result")
     assert "坚持党建引领激活村级治理新动能" in page.content()
 
     page.get_by_role("link", name="我的档案").first.click()
-    page.locator("#record").get_by_role("link", name="我的考评结果").click()
+    with page.expect_navigation():
+        page.locator("#record").get_by_role("link", name="我的考评结果").click()
     page.wait_for_load_state()
     shot(page, J, "06-review-history")
     assert page.locator("tbody tr").count() == 1 and "留用" in page.locator("tbody").inner_text()
