@@ -341,7 +341,7 @@ def test_checking_a_time_marks_the_busy_instructor_without_form_errors(client, w
 def test_week_view_lists_the_weeks_lectures(client, w):
     url = reverse("outreach:calendar") + f"?county={w['county_a'].pk}&week=2030-03-01"
     response = _client(client, w["organizer_a"]).get(url)
-    days = {day.isoformat(): len(lectures) for day, lectures in response.context["week"].days}
+    days = {day.isoformat(): len(lectures) for day, lectures, _extras in response.context["week"].days}
     assert (response.context["week"].monday.isoformat(), days["2030-03-02"]) == ("2030-02-25", 1)
 
 
@@ -536,3 +536,12 @@ def test_without_javascript_the_chosen_suggestion_is_marked_after_the_reload(cli
     url = w["req"].get_absolute_url() + f"?date=2030-03-12&start_time=14:00&end_time=16:00&instructor={w['co'].pk}"
     page = _client(client, w["organizer_a"]).get(url).content.decode()
     assert f'active-choice" data-suggestion="{w["co"].pk}"' in page
+
+
+def test_ids_in_the_dispatch_page_are_never_grouped_by_thousands(client, w):
+    # USE_THOUSAND_SEPARATOR renders {{ 12345 }} as "12,345": an id in a value or a link must stay "12345".
+    w = _dispatch_world(w)
+    big = base.instructor(region=w["county_a"], name="钱七", pk=12345)
+    w["course"].co_instructors.add(big)
+    page = _client(client, w["organizer_a"]).get(w["req"].get_absolute_url()).content.decode()
+    assert ('data-pick-instructor="12345"' in page, "12,345" in page) == (True, False)
