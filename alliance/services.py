@@ -180,8 +180,10 @@ def _course_fields(item: dict, partner: Partner) -> dict:
     return fields
 
 
-def feed_parse(*, content: bytes, partner: Partner) -> dict:
-    """Check a whole feed page before anything of it is stored (FeedError names the first problem)."""
+def _feed_page(content: bytes, *, kind: str, fields) -> dict:
+    """Check one page of a partner's stamped feed (courses or events) before anything of it is stored: the envelope
+    (items, more, next), each item's id and stamp, and its fields through ``fields(item)`` (None for a withdrawn
+    item). FeedError names the first problem."""
     try:
         payload = json.loads(content)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -196,15 +198,24 @@ def feed_parse(*, content: bytes, partner: Partner) -> dict:
             raise FeedError("an item is not an object")
         row = {
             "remote_id": _int(item.get("id"), "item id", minimum=1),
-            "stamp": _int(item.get("stamp"), f"item {item.get('id')}: stamp", minimum=1),
-            "withdrawn": item.get("withdrawn") is True,
+            "stamp": _int(item.get("stamp"), f"{kind} {item.get('id')}: stamp", minimum=1),
         }
-        if not row["withdrawn"]:
-            row["fields"] = _course_fields(item, partner)
+        row.update(fields(item))
         items.append(row)
     payload["next"] = _int(payload.get("next"), "'next'")
     payload["items"] = items
     return payload
+
+
+def feed_parse(*, content: bytes, partner: Partner) -> dict:
+    """Check a whole page of a partner's course feed before anything of it is stored."""
+
+    def course(item: dict) -> dict:
+        if item.get("withdrawn") is True:
+            return {"withdrawn": True}
+        return {"withdrawn": False, "fields": _course_fields(item, partner)}
+
+    return _feed_page(content, kind="item", fields=course)
 
 
 @transaction.atomic
@@ -1010,27 +1021,7 @@ def _event_fields(item: dict) -> dict:
 
 def event_feed_parse(*, content: bytes, partner: Partner) -> dict:
     """Check a whole page of a partner's event feed before anything of it is stored."""
-    try:
-        payload = json.loads(content)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FeedError(f"not JSON: {exc}") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
-        raise FeedError("no list of items")
-    if not isinstance(payload.get("more"), bool):
-        raise FeedError("'more' is missing")
-    items = []
-    for item in payload["items"]:
-        if not isinstance(item, dict):
-            raise FeedError("an item is not an object")
-        row = {
-            "remote_id": _int(item.get("id"), "item id", minimum=1),
-            "stamp": _int(item.get("stamp"), f"event {item.get('id')}: stamp", minimum=1),
-        }
-        row["fields"] = _event_fields(item)
-        items.append(row)
-    payload["next"] = _int(payload.get("next"), "'next'")
-    payload["items"] = items
-    return payload
+    return _feed_page(content, kind="event", fields=lambda item: {"fields": _event_fields(item)})
 
 
 @transaction.atomic
