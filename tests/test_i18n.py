@@ -59,3 +59,19 @@ def test_english_browser_still_gets_chinese_until_switched(client):
     answer = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
     assert answer.status_code == 302
     assert "Log in" in client.get("/login/").content.decode()
+
+
+def test_no_template_prints_a_bare_id_that_the_thousands_separator_would_group():
+    # USE_THOUSAND_SEPARATOR renders {{ obj.pk }} as "1,516" once ids pass 999: ids go through |stringformat:"d".
+    import re
+    from pathlib import Path
+
+    bare = re.compile(r"\{\{ ([a-z_]+\.)*pk \}\}")
+    root = Path(__file__).resolve().parents[1] / "templates"
+    found = [
+        f"{p.relative_to(root)}:{n}"
+        for p in root.rglob("*.html")
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if bare.search(line)
+    ]
+    assert found == []
